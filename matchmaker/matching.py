@@ -1,0 +1,332 @@
+"""The matcher: keeps vectors and the index in step with the database, and ranks matches."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+from sqlmodel import Session, col, select
+
+from matchmaker import language, scoring
+from matchmaker.index import Key, Partitions, Vectors
+from matchmaker.tables import Listing, ListingVector
+from matchmaker.vocab import ListingKind, Status
+
+log = logging.getLogger(__name__)
+
+# A language mean estimated from n vectors is shrunk by n / (n + _PRIOR): with a handful of
+# listings in a language, centering must not erase what little signal they carry.
+_PRIOR = 20
+_BATCH = 32
+
+
+class Embedder(Protocol):
+    name: str
+    dim: int
+
+    def embed(self, texts: Sequence[str]) -> Vectors: ...
+
+
+def text_of(listing: Listing) -> str:
+    """What is embedded: the title and the description, as the owner wrote them."""
+    return f"{listing.title.strip()}\n{listing.description.strip()}".strip()
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _unit(v: Vectors) -> Vectors:
+    norms = np.linalg.norm(v, axis=-1, keepdims=True)
+    return (v / np.maximum(norms, 1e-12)).astype(np.float32)
+
+
+@dataclass
+class Suggestion:
+    listing: Listing
+    fit: scoring.Fit
+    similarity: float  # language-centred cosine: what the index ranked by
+    cosine: float  # the model's raw cosine
+
+
+@dataclass
+class SyncReport:
+    embedded: int
+    reused: int
+    indexed: int
+    index_source: str  # "disk" or "rebuilt"
+
+
+class Matcher:
+    """Owns the index and the language means; the database owns everything else."""
+
+    def __init__(
+        self,
+        space: str,
+        embedder: Callable[[], Embedder],
+        *,
+        index_dir: Path | None = None,
+        backend: str = "faiss",
+        candidates: int = 50,
+    ) -> None:
+        self.space = space  # the vector space stored vectors must belong to
+        self.embedder = embedder
+        self._index_dir = index_dir
+        self._backend = backend
+        self.candidates = candidates
+        self.index: Partitions | None = None
+        self.means: dict[str, Vectors] = {}
+        self._sync_lock = threading.Lock()
+
+    # -- vectors ---------------------------------------------------------------------------
+
+    def embed_texts(self, texts: Sequence[str]) -> Vectors:
+        return self.embedder().embed(list(texts))
+
+    def store_vectors(
+        self,
+        session: Session,
+        listings: Sequence[Listing],
+        progress: Callable[[int], None] | None = None,
+    ) -> tuple[int, int]:
+        """Embed the listings whose text changed since their vector was stored.
+
+        Adds rows to the session without committing; returns (embedded, reused).
+        """
+        ids = [lst.id for lst in listings if lst.id is not None]
+        stored = {
+            v.listing_id: v
+            for v in session.exec(
+                select(ListingVector).where(
+                    ListingVector.model == self.space, col(ListingVector.listing_id).in_(ids)
+                )
+            )
+        } if ids else {}
+        stale: list[tuple[Listing, str]] = []
+        for lst in listings:
+            text = text_of(lst)
+            row = stored.get(lst.id) if lst.id is not None else None
+            if row is None or row.text_hash != text_hash(text):
+                stale.append((lst, text))
+        for start in range(0, len(stale), _BATCH):
+            batch = stale[start:start + _BATCH]
+            vectors = self.embed_texts([text for _, text in batch])
+            for (lst, text), vec in zip(batch, vectors, strict=True):
+                assert lst.id is not None
+                row = stored.get(lst.id) or ListingVector(
+                    listing_id=lst.id, model=self.space, text_hash="", vector=b""
+                )
+                row.text_hash = text_hash(text)
+                row.vector = np.asarray(vec, dtype=np.float32).tobytes()
+                session.add(row)
+            if progress:
+                progress(len(batch))
+        return len(stale), len(listings) - len(stale)
+
+    def vectors_of(self, session: Session, ids: Iterable[int]) -> dict[int, Vectors]:
+        ids = list(ids)
+        if not ids:
+            return {}
+        rows = session.exec(
+            select(ListingVector).where(
+                ListingVector.model == self.space, col(ListingVector.listing_id).in_(ids)
+            )
+        )
+        return {r.listing_id: np.frombuffer(r.vector, dtype=np.float32) for r in rows}
+
+    # -- language centring -----------------------------------------------------------------
+
+    def centred(self, vectors: Vectors, languages: Sequence[str]) -> Vectors:
+        """Remove each language's mean direction, so language no longer pulls texts together."""
+        if not self.means:
+            return _unit(vectors)
+        shifted = np.stack(
+            [v - self.means[lang] if lang in self.means else v
+             for v, lang in zip(vectors, languages, strict=True)]
+        )
+        return _unit(shifted)
+
+    def estimate_means(self, vectors: Vectors, languages: Sequence[str]) -> None:
+        self.means = {}
+        langs = np.asarray(languages)
+        for lang in sorted(set(languages)):
+            chosen = vectors[langs == lang]
+            n = len(chosen)
+            self.means[lang] = (chosen.mean(axis=0) * n / (n + _PRIOR)).astype(np.float32)
+
+    # -- the index -------------------------------------------------------------------------
+
+    def _indexed_rows(self, session: Session) -> list[tuple[Listing, Vectors]]:
+        rows = session.exec(
+            select(Listing, ListingVector)
+            .join(ListingVector, col(ListingVector.listing_id) == col(Listing.id))
+            .where(ListingVector.model == self.space, Listing.status == Status.active)
+            .order_by(col(Listing.id))
+        ).all()
+        return [(lst, np.frombuffer(v.vector, dtype=np.float32)) for lst, v in rows]
+
+    def fingerprint(self, session: Session) -> str:
+        """A digest of what the index should hold; a saved index with another one is stale."""
+        rows = session.exec(
+            select(Listing.id, Listing.theme_id, Listing.kind, Listing.language,
+                   ListingVector.text_hash)
+            .join(ListingVector, col(ListingVector.listing_id) == col(Listing.id))
+            .where(ListingVector.model == self.space, Listing.status == Status.active)
+            .order_by(col(Listing.id))
+        ).all()
+        digest = hashlib.sha256(self.space.encode())
+        for row in rows:
+            digest.update(repr(tuple(str(x) for x in row)).encode())
+        return digest.hexdigest()
+
+    def rebuild(self, session: Session) -> int:
+        """Build the index from stored vectors alone; nothing is re-embedded."""
+        rows = self._indexed_rows(session)
+        self.estimate_means(*self._all_vectors(session))
+        parts = Partitions(None, self._backend)
+        groups: dict[Key, list[tuple[Listing, Vectors]]] = {}
+        for lst, vec in rows:
+            groups.setdefault((lst.theme_id, str(lst.kind)), []).append((lst, vec))
+        for key, members in groups.items():
+            ids = np.array([lst.id for lst, _ in members], dtype=np.int64)
+            vecs = self.centred(np.stack([v for _, v in members]),
+                                [str(lst.language) for lst, _ in members])
+            parts.upsert(key, ids, vecs)
+        self.index = parts
+        self.save(session)
+        return len(rows)
+
+    def _all_vectors(self, session: Session) -> tuple[Vectors, list[str]]:
+        """Every stored vector with its language (drafts and closed ones too) for the means."""
+        rows = session.exec(
+            select(Listing.language, ListingVector.vector)
+            .join(ListingVector, col(ListingVector.listing_id) == col(Listing.id))
+            .where(ListingVector.model == self.space)
+        ).all()
+        if not rows:
+            return np.zeros((0, 0), dtype=np.float32), []
+        return (np.stack([np.frombuffer(v, dtype=np.float32) for _, v in rows]),
+                [str(lang) for lang, _ in rows])
+
+    def save(self, session: Session) -> None:
+        if self._index_dir is None or self.index is None:
+            return
+        self.index.save(self._index_dir, {
+            "space": self.space,
+            "fingerprint": self.fingerprint(session),
+            "means": {lang: m.tolist() for lang, m in self.means.items()},
+        })
+
+    def load_or_rebuild(self, session: Session) -> str:
+        if self._index_dir is not None:
+            loaded = Partitions.load(self._index_dir)
+            if loaded is not None:
+                parts, manifest = loaded
+                if (manifest.get("space") == self.space
+                        and parts.backend == self._backend
+                        and manifest.get("fingerprint") == self.fingerprint(session)):
+                    self.index = parts
+                    self.means = {lang: np.asarray(m, dtype=np.float32)
+                                  for lang, m in manifest["means"].items()}
+                    return "disk"
+        self.rebuild(session)
+        return "rebuilt"
+
+    def sync(self, session: Session, progress: Callable[[int], None] | None = None) -> SyncReport:
+        """Embed what is missing or changed, then load the saved index or rebuild it."""
+        with self._sync_lock:
+            listings = list(session.exec(select(Listing).order_by(col(Listing.id))))
+            embedded, reused = self.store_vectors(session, listings, progress)
+            session.commit()
+            source = self.load_or_rebuild(session)
+            assert self.index is not None
+            report = SyncReport(embedded, reused, len(self.index), source)
+        log.info("vectors: %d embedded, %d unchanged; index %s with %d listings",
+                 report.embedded, report.reused, report.index_source, report.indexed)
+        return report
+
+    def refresh(self, session: Session, listing: Listing) -> None:
+        """Bring one committed listing's index entry in step with its row."""
+        if self.index is None or listing.id is None:
+            return
+        ids = np.array([listing.id], dtype=np.int64)
+        vec = self.vectors_of(session, [listing.id]).get(listing.id)
+        if listing.status != Status.active or vec is None:
+            self.index.remove(ids)
+            return
+        centred = self.centred(vec.reshape(1, -1), [str(listing.language)])
+        self.index.upsert((listing.theme_id, str(listing.kind)), ids, centred)
+
+    # -- ranking ---------------------------------------------------------------------------
+
+    def suggest(
+        self, session: Session, listing: Listing, *, k: int = 10, all_themes: bool = False
+    ) -> list[Suggestion]:
+        """The k best active listings of the opposite kind, scored and explained."""
+        assert listing.id is not None
+        vec = self.vectors_of(session, [listing.id]).get(listing.id)
+        if vec is None:
+            self.store_vectors(session, [listing])
+            session.commit()
+            vec = self.vectors_of(session, [listing.id])[listing.id]
+        other = ListingKind(listing.kind).opposite.value
+        keys = self._keys(other, None if all_themes else listing.theme_id)
+        query = self.centred(vec.reshape(1, -1), [str(listing.language)])[0]
+        hits = self._search(keys, query, max(k, self.candidates))
+        found = self._rows(session, [i for i, _ in hits])
+        raw = self.vectors_of(session, found)
+        out: list[Suggestion] = []
+        for cand_id, sim in hits:
+            cand = found.get(cand_id)
+            if cand is None or cand.id == listing.id:
+                continue
+            cosine = float(raw[cand_id] @ vec) if cand_id in raw else sim
+            offer, need = (cand, listing) if listing.kind == ListingKind.need else (listing, cand)
+            out.append(Suggestion(cand, scoring.fit(offer, need, semantic=sim, raw_cosine=cosine),
+                                  sim, cosine))
+        out.sort(key=lambda s: (-s.fit.score, -s.similarity, s.listing.id or 0))
+        return out[:k]
+
+    def search(
+        self,
+        session: Session,
+        text: str,
+        *,
+        k: int = 20,
+        theme_id: int | None = None,
+        kind: str | None = None,
+    ) -> list[tuple[Listing, float]]:
+        """Free text in any of the three languages, ranked by meaning."""
+        vec = self.embed_texts([text])
+        query = self.centred(vec, [language.guess(text).value])[0]
+        kinds = [kind] if kind else [k.value for k in ListingKind]
+        keys = [key for kd in kinds for key in self._keys(kd, theme_id)]
+        hits = self._search(keys, query, k)
+        found = self._rows(session, [i for i, _ in hits])
+        return [(found[i], sim) for i, sim in hits if i in found]
+
+    def _keys(self, kind: str, theme_id: int | None) -> list[Key]:
+        if self.index is None:
+            return []
+        return [key for key in self.index.keys()
+                if key[1] == kind and (theme_id is None or key[0] == theme_id)]
+
+    def _search(self, keys: list[Key], query: Vectors, k: int) -> list[tuple[int, float]]:
+        if self.index is None:
+            raise RuntimeError("the index is not loaded: call sync() first")
+        return self.index.search(keys, query, k)
+
+    @staticmethod
+    def _rows(session: Session, ids: list[int]) -> dict[int, Listing]:
+        if not ids:
+            return {}
+        rows = session.exec(
+            select(Listing).where(col(Listing.id).in_(ids), Listing.status == Status.active)
+        )
+        return {lst.id: lst for lst in rows if lst.id is not None}

@@ -1,0 +1,86 @@
+"""The closed vocabularies of the domain: kinds, categories, units, frequencies, statuses."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class OrgKind(StrEnum):
+    company = "company"
+    research = "research"
+    municipality = "municipality"
+    agency = "agency"
+    facilitator = "facilitator"
+
+
+class ListingKind(StrEnum):
+    offer = "offer"
+    need = "need"
+
+    @property
+    def opposite(self) -> ListingKind:
+        return ListingKind.need if self is ListingKind.offer else ListingKind.offer
+
+
+class Category(StrEnum):
+    material = "material"  # material or side-stream
+    energy = "energy"  # energy or water
+    equipment = "equipment"  # equipment or space to share
+    service = "service"  # service or expertise
+    research = "research"  # pilot or research partnership
+
+
+class Frequency(StrEnum):
+    one_off = "one-off"
+    weekly = "weekly"
+    monthly = "monthly"
+    yearly = "yearly"
+    continuous = "continuous"
+
+
+class Unit(StrEnum):
+    t = "t"
+    kg = "kg"
+    m3 = "m3"
+    m2 = "m2"
+    pcs = "pcs"
+    MWh = "MWh"
+    h = "h"
+
+
+class Language(StrEnum):
+    fi = "fi"
+    sv = "sv"
+    en = "en"
+
+
+class Status(StrEnum):
+    draft = "draft"
+    active = "active"
+    closed = "closed"
+
+
+class Visibility(StrEnum):
+    public = "public"
+    anonymous = "anonymous"
+
+
+class MatchStatus(StrEnum):
+    suggested = "suggested"
+    shortlisted = "shortlisted"
+    introduced = "introduced"
+    negotiating = "negotiating"
+    pilot = "pilot"
+    realised = "realised"
+    rejected = "rejected"
+    dropped = "dropped"
+
+
+# How many times a year an amount recurs; a one-off or continuous amount counts once.
+PER_YEAR: dict[Frequency, int] = {
+    Frequency.one_off: 1,
+    Frequency.weekly: 52,
+    Frequency.monthly: 12,
+    Frequency.yearly: 1,
+    Frequency.continuous: 1,
+}

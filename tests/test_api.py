@@ -1,0 +1,222 @@
+"""The JSON API as a client sees it: status codes, messages, and nothing half-written."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.conftest import Factory
+
+
+def count(client: TestClient, **params: Any) -> int:
+    return int(client.get("/api/listings", params={"status": "all", **params}).json()["total"])
+
+
+def test_themes_are_seeded_in_three_languages(client: TestClient) -> None:
+    themes = {t["slug"]: t for t in client.get("/api/themes").json()}
+    assert {"construction", "plastics", "textiles", "food", "electronics"} <= set(themes)
+    assert themes["textiles"]["name_fi"] == "Tekstiilit"
+    assert themes["construction"]["name_sv"] == "Byggande"
+
+
+def test_a_new_theme_needs_no_code(client: TestClient, make: Factory) -> None:
+    r = client.post("/api/themes", json={"slug": "biomass", "name_fi": "Biomassa",
+                                         "name_sv": "Biomassa", "name_en": "Biomass"})
+    assert r.status_code == 201
+    org = make.org()
+    made = make.listing(org["id"], theme="biomass", title="Bark from a sawmill")
+    assert made["theme"] == "biomass"
+    again = client.post("/api/themes", json={"slug": "biomass", "name_fi": "B", "name_sv": "B",
+                                             "name_en": "B"})
+    assert again.status_code == 422 and "exists already" in again.json()["detail"]
+
+
+def test_create_read_update_close(client: TestClient, make: Factory) -> None:
+    org = make.org()
+    made = make.listing(org["id"])
+    assert made["organisation_name"] == "Porvoon Puutuote Oy" and made["status"] == "active"
+    got = client.get(f"/api/listings/{made['id']}").json()
+    assert got["title"] == "Oak sawdust, 40 t/year"
+    r = client.patch(f"/api/listings/{made['id']}", json={"quantity": 55})
+    assert r.status_code == 200 and r.json()["quantity"] == 55
+    assert r.json()["title"] == "Oak sawdust, 40 t/year"  # untouched fields stay
+    closed = client.post(f"/api/listings/{made['id']}/close").json()
+    assert closed["status"] == "closed"
+    assert count(client, status="active") == 0 and count(client, status="closed") == 1
+
+
+def test_list_filters(client: TestClient, make: Factory) -> None:
+    org = make.org()
+    make.listing(org["id"])
+    make.listing(org["id"], kind="need", title="Sawmill seeks fuel chips", theme="food")
+    make.listing(org["id"], category="equipment", title="Shared shredder", municipality="Lohja")
+    assert count(client, kind="need") == 1
+    assert count(client, theme="construction") == 2
+    assert count(client, category="equipment") == 1
+    assert count(client, municipality="Lohja") == 1
+    page = client.get("/api/listings", params={"limit": 2, "offset": 2}).json()
+    assert page["total"] == 3 and len(page["items"]) == 1
+
+
+def test_anonymous_listing_hides_its_organisation(client: TestClient, make: Factory) -> None:
+    org = make.org("Salainen Purku Oy")
+    made = make.listing(org["id"], visibility="anonymous")
+    assert made["organisation_id"] is None and made["organisation_name"] is None
+    listed = client.get("/api/listings").json()["items"][0]
+    assert "Salainen" not in str(listed)
+
+
+def test_unknown_ids_are_404(client: TestClient) -> None:
+    for url in ("/api/listings/999", "/api/listings/999/suggestions", "/api/organisations/999"):
+        r = client.get(url)
+        assert r.status_code == 404 and "999 does not exist" in r.json()["detail"]
+    assert client.patch("/api/listings/999", json={"title": "x"}).status_code == 404
+
+
+@pytest.mark.parametrize(("change", "field", "words"), [
+    ({"title": ""}, "title", "must not be empty"),
+    ({"title": "   "}, "title", "must not be empty"),
+    ({"theme": "aerospace"}, "theme", "unknown theme 'aerospace'; known themes: construction"),
+    ({"quantity": -3}, "quantity", "greater than 0"),
+    ({"description": "x" * 5001}, "description", "at most 5000 characters"),
+    ({"municipality": "Gotham"}, "municipality", "unknown municipality 'Gotham'"),
+    ({"ewc_code": "17-01"}, "ewc_code", "should match pattern"),
+    ({"kind": "gift"}, "kind", "'offer' or 'need'"),
+    ({"title": "nul\x00byte"}, "title", "control characters"),
+    ({"organisation_id": 4242}, "organisation_id", "organisation 4242 does not exist"),
+    ({"available_from": "2027-05-01", "available_until": "2027-01-01"}, "body",
+     "available_until must not be before available_from"),
+    ({"quantity": 5, "unit": None}, "body", "a quantity needs a unit"),
+])
+def test_bad_listing_gets_a_readable_422_and_writes_nothing(
+    client: TestClient, make: Factory, change: dict[str, Any], field: str, words: str
+) -> None:
+    org = make.org()
+    body = {"organisation_id": org["id"], "theme": "construction", "kind": "offer",
+            "category": "material", "title": "Crushed concrete", "quantity": 5, "unit": "t",
+            **change}
+    r = client.post("/api/listings", json=body)
+    assert r.status_code == 422, r.text
+    errors = r.json()["errors"]
+    assert any(e["field"] == field and words in e["message"] for e in errors), errors
+    assert words in r.json()["detail"]
+    assert count(client) == 0
+
+
+def test_bad_update_changes_nothing(client: TestClient, make: Factory) -> None:
+    made = make.listing(make.org()["id"])
+    for change in ({"title": ""}, {"theme": "nope"}, {"quantity": -1}, {"title": None},
+                   {"available_from": "2030-01-01", "available_until": "2029-01-01"}):
+        r = client.patch(f"/api/listings/{made['id']}", json=change)
+        assert r.status_code == 422, (change, r.text)
+    assert client.get(f"/api/listings/{made['id']}").json() == made
+
+
+def test_a_one_megabyte_description_is_refused_before_it_is_read(
+    client: TestClient, make: Factory
+) -> None:
+    org = make.org()
+    body = {"organisation_id": org["id"], "theme": "construction", "kind": "offer",
+            "category": "material", "title": "Big", "description": "ä" * 1_000_000}
+    r = client.post("/api/listings", json=body)
+    assert r.status_code == 413
+    assert "larger than the limit" in r.json()["detail"]
+    assert count(client) == 0
+
+
+def test_invalid_utf8_and_broken_json_get_a_4xx(client: TestClient, make: Factory) -> None:
+    org = make.org()
+    raw = (b'{"organisation_id": %d, "theme": "construction", "kind": "offer", '
+           b'"category": "material", "title": "Betoni\xff\xfe"}' % org["id"])
+    r = client.post("/api/listings", content=raw, headers={"content-type": "application/json"})
+    assert r.status_code == 400
+    assert r.json()["detail"] == "the request body could not be read: send UTF-8 encoded JSON"
+    r = client.post("/api/listings", content=b'{"title": ', headers={
+        "content-type": "application/json"})
+    assert r.status_code == 422 and "not valid JSON" in r.json()["detail"]
+    assert count(client) == 0
+
+
+def test_language_is_guessed_when_left_out(client: TestClient, make: Factory) -> None:
+    org = make.org()
+    made = make.listing(org["id"], language=None, title="Vi erbjuder betongkross från rivning",
+                        description="Cirka 300 ton per år från våra rivningsplatser i Esbo.")
+    assert made["language"] == "sv"
+
+
+def test_suggestions_are_ranked_explained_and_of_the_other_kind(
+    client: TestClient, make: Factory
+) -> None:
+    org = make.org()
+    need = make.listing(org["id"], kind="need", title="Joinery seeks oak sawdust for briquettes",
+                        description="Dry oak sawdust wanted, 30 t a year, Porvoo.",
+                        municipality="Porvoo", quantity=30)
+    near = make.listing(org["id"], title="Oak sawdust from joinery",
+                        description="Dry oak sawdust, 40 t a year.", municipality="Porvoo")
+    make.listing(org["id"], title="Broken roof tiles", description="Clay roof tiles, 5 t.",
+                 municipality="Hanko")
+    make.listing(org["id"], kind="need", title="Oak sawdust wanted too")  # same kind: never
+    make.listing(org["id"], theme="food", title="Oak sawdust for smoking")  # other theme
+    r = client.get(f"/api/listings/{need['id']}/suggestions")
+    assert r.status_code == 200
+    got = r.json()
+    assert [s["listing"]["kind"] for s in got] == ["offer", "offer"]
+    assert got[0]["listing"]["id"] == near["id"] and got[0]["rank"] == 1
+    assert got[0]["score"] >= got[1]["score"]
+    parts = {p["name"]: p for p in got[0]["parts"]}
+    assert set(parts) == {"semantic", "category", "distance", "quantity", "timing"}
+    assert parts["distance"]["text"] == "same municipality (Porvoo)"
+    assert "offer is 1.3× the need" in parts["quantity"]["text"]
+    assert "text similarity" in got[0]["explanation"]
+    wide = client.get(f"/api/listings/{need['id']}/suggestions", params={"all_themes": True})
+    assert len(wide.json()) == 3
+
+
+def test_closed_listings_leave_the_suggestions(client: TestClient, make: Factory) -> None:
+    org = make.org()
+    need = make.listing(org["id"], kind="need", title="Need sawdust")
+    offer = make.listing(org["id"], title="Sawdust")
+    assert len(client.get(f"/api/listings/{need['id']}/suggestions").json()) == 1
+    client.post(f"/api/listings/{offer['id']}/close")
+    assert client.get(f"/api/listings/{need['id']}/suggestions").json() == []
+    client.patch(f"/api/listings/{offer['id']}", json={"status": "active"})
+    assert len(client.get(f"/api/listings/{need['id']}/suggestions").json()) == 1
+
+
+def test_search_ranks_listings_by_text(client: TestClient, make: Factory) -> None:
+    org = make.org()
+    make.listing(org["id"], title="Crushed concrete aggregate", description="From demolition.")
+    make.listing(org["id"], title="Used denim fabric", theme="textiles", description="Jeans.")
+    hits = client.get("/api/search", params={"q": "denim fabric"}).json()
+    assert hits[0]["listing"]["title"] == "Used denim fabric"
+    only = client.get("/api/search", params={"q": "denim", "theme": "construction"}).json()
+    assert [h["listing"]["theme"] for h in only] == ["construction"]
+    assert client.get("/api/search", params={"q": " "}).status_code == 422
+    assert client.get("/api/search", params={"q": ""}).status_code == 422
+
+
+def test_an_embedder_failure_writes_nothing(settings: Any, engine: Any) -> None:
+    from matchmaker.app import create_app
+
+    class Broken:
+        name, dim = "broken", 4
+
+        def embed(self, texts: Any) -> Any:
+            raise RuntimeError("model crashed")
+
+    app = create_app(settings, engine=engine, embedder=Broken())
+    with TestClient(app, raise_server_exceptions=False) as c:
+        org = Factory(c).org()
+        r = c.post("/api/listings", json={"organisation_id": org["id"], "theme": "food",
+                                          "kind": "offer", "category": "material",
+                                          "title": "Bread"})
+        assert r.status_code == 500
+        assert count(c) == 0
+
+
+def test_openapi_docs_are_served(client: TestClient) -> None:
+    assert client.get("/docs").status_code == 200
+    paths = client.get("/openapi.json").json()["paths"]
+    assert "/api/listings/{listing_id}/suggestions" in paths and "/api/search" in paths

@@ -1,0 +1,121 @@
+"""The matcher keeps vectors and index in step with the database, and never re-embeds idly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from sqlmodel import Session, select
+
+from matchmaker import seeding
+from matchmaker.matching import Embedder, Matcher, text_of
+from matchmaker.settings import ROOT
+from matchmaker.tables import Listing, ListingVector, Organisation, Theme
+
+
+class Counting:
+    """Wraps an embedder and counts the texts it was asked to embed."""
+
+    def __init__(self, inner: Embedder) -> None:
+        self.inner, self.name, self.dim, self.calls = inner, inner.name, inner.dim, 0
+
+    def embed(self, texts: Any) -> Any:
+        self.calls += len(texts)
+        return self.inner.embed(texts)
+
+
+@pytest.fixture
+def world(session: Session) -> dict[str, int]:
+    seeding.ensure_themes(session, ROOT / "seeds")
+    org = Organisation(name="Lohjan Betoni Oy", kind="company")
+    session.add(org)
+    session.commit()
+    themes = {t.slug: t.id for t in session.exec(select(Theme))}
+    return {"org": org.id, **themes}  # type: ignore[dict-item]
+
+
+def add(session: Session, world: dict[str, int], title: str, **kw: Any) -> Listing:
+    listing = Listing(organisation_id=world["org"], theme_id=world[kw.pop("theme", "construction")],
+                      kind=kw.pop("kind", "offer"), category="material", title=title,
+                      language=kw.pop("language", "fi"), **kw)
+    session.add(listing)
+    session.commit()
+    return listing
+
+
+def matcher(embedder: Embedder, folder: Path) -> Matcher:
+    return Matcher(embedder.name, lambda: embedder, index_dir=folder)
+
+
+def test_second_sync_embeds_nothing_and_loads_the_saved_index(
+    session: Session, world: dict[str, int], hash_embedder: Embedder, tmp_path: Path
+) -> None:
+    for title in ("Betonimurske", "Tiilimurske", "Kipsilevyhylky"):
+        add(session, world, title)
+    first = Counting(hash_embedder)
+    report = matcher(first, tmp_path).sync(session)
+    assert (report.embedded, report.reused, report.index_source) == (3, 0, "rebuilt")
+    second = Counting(hash_embedder)
+    report = matcher(second, tmp_path).sync(session)
+    assert (report.embedded, report.reused, report.index_source) == (0, 3, "disk")
+    assert second.calls == 0
+
+
+def test_a_changed_text_is_re_embedded_and_a_stale_index_rebuilt(
+    session: Session, world: dict[str, int], hash_embedder: Embedder, tmp_path: Path
+) -> None:
+    a = add(session, world, "Betonimurske")
+    add(session, world, "Tiilimurske")
+    matcher(hash_embedder, tmp_path).sync(session)
+    a.description = "Puhdasta betonia purkukohteesta"
+    session.add(a)
+    session.commit()  # changed behind the running matcher's back, as another process would
+    counting = Counting(hash_embedder)
+    m = matcher(counting, tmp_path)
+    report = m.sync(session)
+    assert (report.embedded, report.index_source) == (1, "rebuilt")
+    stored = session.get(ListingVector, (a.id, hash_embedder.name))
+    assert stored is not None
+    assert np.allclose(np.frombuffer(stored.vector, dtype=np.float32),
+                       hash_embedder.embed([text_of(a)])[0])
+
+
+def test_only_active_listings_are_indexed(
+    session: Session, world: dict[str, int], hash_embedder: Embedder, tmp_path: Path
+) -> None:
+    live = add(session, world, "Betonimurske")
+    draft = add(session, world, "Luonnos", status="draft")
+    closed = add(session, world, "Suljettu", status="closed")
+    m = matcher(hash_embedder, tmp_path)
+    m.sync(session)
+    assert m.index is not None
+    assert live.id in m.index and draft.id not in m.index and closed.id not in m.index
+    live.status = "closed"  # type: ignore[assignment]
+    session.add(live)
+    session.commit()
+    m.refresh(session, live)
+    assert len(m.index) == 0
+
+
+def test_suggestions_for_a_draft_need_still_work(
+    session: Session, world: dict[str, int], hash_embedder: Embedder, tmp_path: Path
+) -> None:
+    offer = add(session, world, "Betonimurske kierrätykseen")
+    m = matcher(hash_embedder, tmp_path)
+    m.sync(session)
+    need = add(session, world, "Tarvitaan betonimursketta", kind="need", status="draft")
+    found = m.suggest(session, need)
+    assert [s.listing.id for s in found] == [offer.id]
+
+
+def test_language_means_are_shrunk_when_few_listings_exist(hash_embedder: Embedder) -> None:
+    m = Matcher("x", lambda: hash_embedder)
+    one = hash_embedder.embed(["Betonimurske"])
+    m.estimate_means(one, ["fi"])
+    centred = m.centred(one, ["fi"])[0]
+    assert float(centred @ one[0]) > 0.99  # one listing's own text is not centred away
+    many = hash_embedder.embed([f"teksti numero {i}" for i in range(400)])
+    m.estimate_means(many, ["fi"] * 400)
+    assert np.linalg.norm(m.means["fi"]) > 5 * np.linalg.norm(one[0] / 21)

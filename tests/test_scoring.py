@@ -1,0 +1,61 @@
+"""The structured parts of a match score, as a facilitator would read them."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+
+from matchmaker import scoring
+from matchmaker.tables import Listing
+
+
+def listing(**kw: Any) -> Listing:
+    base: dict[str, Any] = {"organisation_id": 1, "theme_id": 1, "kind": "offer",
+                            "category": "material", "title": "t", "language": "fi"}
+    return Listing(**{**base, **kw})
+
+
+def test_distance_between_neighbouring_cities_is_explained_in_km() -> None:
+    part = scoring.distance_part("Helsinki", "Espoo")
+    assert 10 < part.facts["km"] < 25  # type: ignore[operator]
+    assert "km apart (Helsinki – Espoo)" in part.text
+    assert scoring.distance_part("Porvoo", "Borgå").text == "same municipality (Porvoo)"
+    far = scoring.distance_part("Helsinki", "Oulu")
+    assert far.value is not None and far.value < 0.1
+    assert scoring.distance_part("Helsinki", None).value is None
+
+
+def test_quantity_compares_annual_amounts_across_kg_and_tonnes() -> None:
+    offer = listing(quantity=500, unit="kg", frequency="weekly")  # 26 t a year
+    need = listing(kind="need", quantity=26, unit="t", frequency="yearly")
+    part = scoring.quantity_part(offer, need)
+    assert part.facts["ratio"] == pytest.approx(1.0)
+    assert part.value == pytest.approx(1.0)
+    half = scoring.quantity_part(offer, listing(kind="need", quantity=52, unit="t",
+                                                frequency="yearly"))
+    assert half.text.startswith("offer covers 50% of the need")
+    other = scoring.quantity_part(offer, listing(kind="need", quantity=10, unit="m3"))
+    assert other.value is None and "different units" in other.text
+
+
+def test_timing_overlap_and_gap() -> None:
+    offer = listing(available_from=date(2027, 1, 1), available_until=date(2027, 3, 31))
+    need = listing(kind="need", available_from=date(2027, 3, 1))
+    assert scoring.timing_part(offer, need).value == 1.0
+    late = listing(kind="need", available_from=date(2027, 5, 30))
+    part = scoring.timing_part(offer, late)
+    assert part.facts["gap_days"] == 60 and part.value is not None and part.value < 1
+    assert scoring.timing_part(listing(), listing(kind="need")).value is None
+
+
+def test_score_is_the_weighted_sum_with_unknowns_neutral() -> None:
+    offer, need = listing(), listing(kind="need", category="equipment")
+    fit = scoring.fit(offer, need, semantic=0.5, raw_cosine=0.85)
+    expected = 0.7 * 0.5 + 0.1 * 0.0 + (0.1 + 0.05 + 0.05) * scoring.NEUTRAL
+    assert fit.score == pytest.approx(100 * expected, abs=0.05)
+    assert [p.name for p in fit.parts] == ["semantic", "category", "distance", "quantity",
+                                           "timing"]
+    assert "offer is material, need is equipment" in fit.explanation
+    assert sum(scoring.WEIGHTS.values()) == pytest.approx(1.0)
