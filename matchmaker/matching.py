@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -35,7 +35,17 @@ class Embedder(Protocol):
 
 def text_of(listing: Listing) -> str:
     """What is embedded: the title and the description, as the owner wrote them."""
-    return f"{listing.title.strip()}\n{listing.description.strip()}".strip()
+    return _joined(listing.title, listing.description)
+
+
+def _joined(title: str, description: str) -> str:
+    return f"{title.strip()}\n{description.strip()}".strip()
+
+
+def _chunks(ids: list[int], size: int = 500) -> Iterator[list[int]]:
+    """Keeps IN (...) lists well under SQLite's limit on bound parameters."""
+    for start in range(0, len(ids), size):
+        yield ids[start:start + size]
 
 
 def text_hash(text: str) -> str:
@@ -102,12 +112,13 @@ class Matcher:
         ids = [lst.id for lst in listings if lst.id is not None]
         stored = {
             v.listing_id: v
+            for chunk in _chunks(ids)
             for v in session.exec(
                 select(ListingVector).where(
-                    ListingVector.model == self.space, col(ListingVector.listing_id).in_(ids)
+                    ListingVector.model == self.space, col(ListingVector.listing_id).in_(chunk)
                 )
             )
-        } if ids else {}
+        }
         stale: list[tuple[Listing, str]] = []
         for lst in listings:
             text = text_of(lst)
@@ -130,26 +141,40 @@ class Matcher:
         return len(stale), len(listings) - len(stale)
 
     def vectors_of(self, session: Session, ids: Iterable[int]) -> dict[int, Vectors]:
-        ids = list(ids)
-        if not ids:
-            return {}
-        rows = session.exec(
-            select(ListingVector).where(
-                ListingVector.model == self.space, col(ListingVector.listing_id).in_(ids)
+        return {
+            listing_id: np.frombuffer(blob, dtype=np.float32)
+            for chunk in _chunks(list(ids))
+            for listing_id, blob in session.exec(
+                select(ListingVector.listing_id, ListingVector.vector).where(
+                    ListingVector.model == self.space, col(ListingVector.listing_id).in_(chunk)
+                )
             )
-        )
-        return {r.listing_id: np.frombuffer(r.vector, dtype=np.float32) for r in rows}
+        }
+
+    def stale_ids(self, session: Session) -> tuple[list[int], int]:
+        """Ids of listings with no vector of this space or one of another text; and the total.
+
+        Reads columns, not objects: at 100k listings a start must stay within seconds.
+        """
+        rows = session.exec(
+            select(Listing.id, Listing.title, Listing.description, ListingVector.text_hash)
+            .join(ListingVector, (col(ListingVector.listing_id) == col(Listing.id))
+                  & (col(ListingVector.model) == self.space), isouter=True)
+        ).all()
+        stale = [
+            int(listing_id) for listing_id, title, description, stored in rows
+            if stored is None or stored != text_hash(_joined(title, description))
+        ]
+        return stale, len(rows)
 
     # -- language centring -----------------------------------------------------------------
 
     def centred(self, vectors: Vectors, languages: Sequence[str]) -> Vectors:
         """Remove each language's mean direction, so language no longer pulls texts together."""
-        if not self.means:
-            return _unit(vectors)
-        shifted = np.stack(
-            [v - self.means[lang] if lang in self.means else v
-             for v, lang in zip(vectors, languages, strict=True)]
-        )
+        shifted = np.array(vectors, dtype=np.float32)
+        langs = np.asarray(languages)
+        for lang, mean in self.means.items():
+            shifted[langs == lang] -= mean
         return _unit(shifted)
 
     def estimate_means(self, vectors: Vectors, languages: Sequence[str]) -> None:
@@ -162,14 +187,17 @@ class Matcher:
 
     # -- the index -------------------------------------------------------------------------
 
-    def _indexed_rows(self, session: Session) -> list[tuple[Listing, Vectors]]:
+    def _indexed_rows(self, session: Session) -> list[tuple[int, Key, str, bytes]]:
+        """(id, partition, language, vector) of every active listing; columns, not objects."""
         rows = session.exec(
-            select(Listing, ListingVector)
+            select(Listing.id, Listing.theme_id, Listing.kind, Listing.language,
+                   ListingVector.vector)
             .join(ListingVector, col(ListingVector.listing_id) == col(Listing.id))
             .where(ListingVector.model == self.space, Listing.status == Status.active)
             .order_by(col(Listing.id))
         ).all()
-        return [(lst, np.frombuffer(v.vector, dtype=np.float32)) for lst, v in rows]
+        return [(int(i), (int(theme), str(kind)), str(lang), blob)
+                for i, theme, kind, lang, blob in rows]
 
     def fingerprint(self, session: Session) -> str:
         """A digest of what the index should hold; a saved index with another one is stale."""
@@ -190,14 +218,14 @@ class Matcher:
         rows = self._indexed_rows(session)
         self.estimate_means(*self._all_vectors(session))
         parts = Partitions(None, self._backend)
-        groups: dict[Key, list[tuple[Listing, Vectors]]] = {}
-        for lst, vec in rows:
-            groups.setdefault((lst.theme_id, str(lst.kind)), []).append((lst, vec))
+        groups: dict[Key, list[tuple[int, str, bytes]]] = {}
+        for listing_id, key, lang, blob in rows:
+            groups.setdefault(key, []).append((listing_id, lang, blob))
         for key, members in groups.items():
-            ids = np.array([lst.id for lst, _ in members], dtype=np.int64)
-            vecs = self.centred(np.stack([v for _, v in members]),
-                                [str(lst.language) for lst, _ in members])
-            parts.upsert(key, ids, vecs)
+            ids = np.array([m[0] for m in members], dtype=np.int64)
+            raw = np.frombuffer(b"".join(m[2] for m in members), dtype=np.float32)
+            parts.upsert(key, ids, self.centred(raw.reshape(len(members), -1),
+                                                [m[1] for m in members]))
         self.index = parts
         self.save(session)
         return len(rows)
@@ -241,8 +269,11 @@ class Matcher:
     def sync(self, session: Session, progress: Callable[[int], None] | None = None) -> SyncReport:
         """Embed what is missing or changed, then load the saved index or rebuild it."""
         with self._sync_lock:
-            listings = list(session.exec(select(Listing).order_by(col(Listing.id))))
-            embedded, reused = self.store_vectors(session, listings, progress)
+            stale, total = self.stale_ids(session)
+            listings = [lst for chunk in _chunks(stale) for lst in session.exec(
+                select(Listing).where(col(Listing.id).in_(chunk)))]
+            embedded, _ = self.store_vectors(session, listings, progress)
+            reused = total - embedded
             session.commit()
             source = self.load_or_rebuild(session)
             assert self.index is not None
@@ -280,7 +311,7 @@ class Matcher:
         query = self.centred(vec.reshape(1, -1), [str(listing.language)])[0]
         hits = self._search(keys, query, max(k, self.candidates))
         found = self._rows(session, [i for i, _ in hits])
-        raw = self.vectors_of(session, found)
+        raw = self.vectors_of(session, list(found))
         out: list[Suggestion] = []
         for cand_id, sim in hits:
             cand = found.get(cand_id)
