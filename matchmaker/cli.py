@@ -107,6 +107,13 @@ def cmd_eval(settings: Settings, args: argparse.Namespace) -> None:
     evaluate.main(settings, Path(args.devset), Path(args.out) if args.out else None)
 
 
+def cmd_screenshots(_: Settings, args: argparse.Namespace) -> None:
+    from matchmaker import screenshots
+
+    for path in screenshots.main(Path(args.out), args.lang):
+        print(path)
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m matchmaker", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
@@ -135,6 +142,10 @@ def parser() -> argparse.ArgumentParser:
     ev.add_argument("--devset", default=str(ROOT / "eval" / "devset.json"))
     ev.add_argument("--out", help="also write the metrics as JSON here")
     ev.set_defaults(run=cmd_eval)
+    shots = sub.add_parser("screenshots", help="PNGs of the main pages (Debian's chromium)")
+    shots.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
+    shots.add_argument("--lang", nargs="+", default=["fi", "en", "sv"], choices=["fi", "en", "sv"])
+    shots.set_defaults(run=cmd_screenshots)
     return p
 
 
@@ -144,6 +155,7 @@ def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("faiss").setLevel(logging.WARNING)  # it logs each CPU variant it tries
     args = parser().parse_args(argv)
     try:
         args.run(Settings(), args)
