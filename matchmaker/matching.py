@@ -8,9 +8,10 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
+from sqlalchemy import String, type_coerce
 from sqlmodel import Session, col, select
 
 from matchmaker import language, scoring
@@ -46,6 +47,12 @@ def _chunks(ids: list[int], size: int = 500) -> Iterator[list[int]]:
     """Keeps IN (...) lists well under SQLite's limit on bound parameters."""
     for start in range(0, len(ids), size):
         yield ids[start:start + size]
+
+
+def _plain(column: Any) -> Any:
+    """An enum column read as its stored string: converting 100k values to enum members
+    costs a start about half a second."""
+    return type_coerce(column, String)
 
 
 def text_hash(text: str) -> str:
@@ -130,15 +137,29 @@ class Matcher:
             vectors = self.embed_texts([text for _, text in batch])
             for (lst, text), vec in zip(batch, vectors, strict=True):
                 assert lst.id is not None
-                row = stored.get(lst.id) or ListingVector(
-                    listing_id=lst.id, model=self.space, text_hash="", vector=b""
-                )
-                row.text_hash = text_hash(text)
-                row.vector = np.asarray(vec, dtype=np.float32).tobytes()
-                session.add(row)
+                session.add(self.vector_row(lst.id, text, vec, stored.get(lst.id)))
             if progress:
                 progress(len(batch))
         return len(stale), len(listings) - len(stale)
+
+    def vector_row(self, listing_id: int, text: str, vector: Vectors,
+                   row: ListingVector | None = None) -> ListingVector:
+        """The stored form of a vector: with this space's name and the hash of its text."""
+        row = row or ListingVector(listing_id=listing_id, model=self.space, text_hash="",
+                                   vector=b"")
+        row.text_hash = text_hash(text)
+        row.vector = np.asarray(vector, dtype=np.float32).tobytes()
+        return row
+
+    def embed_batches(self, texts: Sequence[str],
+                      progress: Callable[[int], None] | None = None) -> Vectors:
+        """Embed many texts in batches, reporting progress after each."""
+        out = []
+        for start in range(0, len(texts), _BATCH):
+            out.append(self.embed_texts(texts[start:start + _BATCH]))
+            if progress:
+                progress(len(out[-1]))
+        return np.vstack(out) if out else np.zeros((0, 0), dtype=np.float32)
 
     def vectors_of(self, session: Session, ids: Iterable[int]) -> dict[int, Vectors]:
         return {
@@ -152,20 +173,31 @@ class Matcher:
         }
 
     def stale_ids(self, session: Session) -> tuple[list[int], int]:
-        """Ids of listings with no vector of this space or one of another text; and the total.
+        """Ids of listings with no vector of this space or one of another text; and the total."""
+        stale, total, _ = self._scan(session)
+        return stale, total
 
-        Reads columns, not objects: at 100k listings a start must stay within seconds.
+    def _scan(self, session: Session) -> tuple[list[int], int, str]:
+        """One pass over every listing: the stale ids, the total, and the fingerprint of what
+        the index should hold (valid while nothing is stale).
+
+        Reads columns, not objects, and only once: at 100k listings each pass costs about a
+        second (the vector table's pages are read with it), and a start must stay within 5 s.
         """
         rows = session.exec(
-            select(Listing.id, Listing.title, Listing.description, ListingVector.text_hash)
+            select(  # type: ignore[call-overload]  # sqlmodel types up to 4 columns
+                Listing.id, Listing.theme_id, _plain(Listing.kind), _plain(Listing.language),
+                _plain(Listing.status), Listing.title, Listing.description,
+                ListingVector.text_hash)
             .join(ListingVector, (col(ListingVector.listing_id) == col(Listing.id))
                   & (col(ListingVector.model) == self.space), isouter=True)
+            .order_by(col(Listing.id))
         ).all()
-        stale = [
-            int(listing_id) for listing_id, title, description, stored in rows
-            if stored is None or stored != text_hash(_joined(title, description))
-        ]
-        return stale, len(rows)
+        stale = [int(row[0]) for row in rows
+                 if row[7] is None or row[7] != text_hash(_joined(row[5], row[6]))]
+        indexed = [(row[0], row[1], row[2], row[3], row[7]) for row in rows
+                   if row[7] is not None and row[4] == Status.active]
+        return stale, len(rows), self._digest(indexed)
 
     # -- language centring -----------------------------------------------------------------
 
@@ -202,15 +234,20 @@ class Matcher:
     def fingerprint(self, session: Session) -> str:
         """A digest of what the index should hold; a saved index with another one is stale."""
         rows = session.exec(
-            select(Listing.id, Listing.theme_id, Listing.kind, Listing.language,
-                   ListingVector.text_hash)
+            select(  # type: ignore[call-overload]  # sqlmodel types up to 4 columns
+                Listing.id, Listing.theme_id, _plain(Listing.kind), _plain(Listing.language),
+                ListingVector.text_hash)
             .join(ListingVector, col(ListingVector.listing_id) == col(Listing.id))
             .where(ListingVector.model == self.space, Listing.status == Status.active)
             .order_by(col(Listing.id))
         ).all()
+        return self._digest(rows)
+
+    def _digest(self, rows: Sequence[Sequence[object]]) -> str:
+        """(id, theme, kind, language, text hash) rows in id order, hashed in one call."""
         digest = hashlib.sha256(self.space.encode())
-        for row in rows:
-            digest.update(repr(tuple(str(x) for x in row)).encode())
+        digest.update("\n".join(f"{i} {theme} {kind} {lang} {h}"
+                                for i, theme, kind, lang, h in rows).encode())
         return digest.hexdigest()
 
     def rebuild(self, session: Session) -> int:
@@ -251,14 +288,17 @@ class Matcher:
             "means": {lang: m.tolist() for lang, m in self.means.items()},
         })
 
-    def load_or_rebuild(self, session: Session) -> str:
+    def load_or_rebuild(self, session: Session, fingerprint: str | None = None) -> str:
+        """The saved index if it holds what the database says (`fingerprint`, when the caller
+        has just computed it), else one rebuilt from the stored vectors."""
         if self._index_dir is not None:
             loaded = Partitions.load(self._index_dir)
             if loaded is not None:
                 parts, manifest = loaded
                 if (manifest.get("space") == self.space
                         and parts.backend == self._backend
-                        and manifest.get("fingerprint") == self.fingerprint(session)):
+                        and manifest.get("fingerprint")
+                        == (fingerprint or self.fingerprint(session))):
                     self.index = parts
                     self.means = {lang: np.asarray(m, dtype=np.float32)
                                   for lang, m in manifest["means"].items()}
@@ -269,13 +309,14 @@ class Matcher:
     def sync(self, session: Session, progress: Callable[[int], None] | None = None) -> SyncReport:
         """Embed what is missing or changed, then load the saved index or rebuild it."""
         with self._sync_lock:
-            stale, total = self.stale_ids(session)
+            stale, total, fingerprint = self._scan(session)
             listings = [lst for chunk in _chunks(stale) for lst in session.exec(
                 select(Listing).where(col(Listing.id).in_(chunk)))]
             embedded, _ = self.store_vectors(session, listings, progress)
             reused = total - embedded
             session.commit()
-            source = self.load_or_rebuild(session)
+            # the scan's fingerprint holds while nothing was embedded: spare a second pass
+            source = self.load_or_rebuild(session, None if embedded else fingerprint)
             assert self.index is not None
             report = SyncReport(embedded, reused, len(self.index), source)
         log.info("vectors: %d embedded, %d unchanged; index %s with %d listings",

@@ -6,6 +6,7 @@ import re
 from datetime import date, datetime
 from typing import Annotated, Any, Self
 
+from fastapi import Path
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from matchmaker import geo
@@ -19,6 +20,10 @@ from matchmaker.vocab import (
     Unit,
     Visibility,
 )
+
+MAX_ID = 2**63 - 1  # SQLite's INTEGER; a larger id is a client error, not an overflow
+DbId = Annotated[int, Field(ge=1, le=MAX_ID)]
+PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -72,7 +77,7 @@ class _DatesInOrder(_Strict):
 
 
 class ListingCreate(_DatesInOrder):
-    organisation_id: int
+    organisation_id: DbId
     theme: str = Field(description="theme slug, e.g. construction")
     kind: ListingKind
     category: Category
@@ -95,6 +100,8 @@ class ListingCreate(_DatesInOrder):
 
 
 class ListingUpdate(_DatesInOrder):
+    version: int | None = Field(default=None, ge=1, le=MAX_ID, description="the version the edit was made on; "
+                                "if the listing has moved on since, the edit is refused (409)")
     theme: str | None = None
     kind: ListingKind | None = None
     category: Category | None = None
@@ -129,6 +136,7 @@ class ListingPublic(BaseModel):
     available_until: date | None
     status: Status
     visibility: Visibility
+    version: int
     created_at: datetime
     updated_at: datetime
 

@@ -14,7 +14,8 @@ from sqlmodel import Session, select
 
 from matchmaker.matching import Matcher
 from matchmaker.schemas import ListingCreate, OrganisationIn, ThemeIn
-from matchmaker.tables import Listing, Organisation, Theme, utcnow
+from matchmaker.tables import Listing, Organisation, Theme, User, utcnow
+from matchmaker.vocab import Role
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +27,7 @@ class SeedReport:
     listings_added: int = 0
     listings_changed: int = 0
     embedded: int = 0
+    users: int = 0
 
 
 def _read(path: Path) -> list[dict[str, Any]]:
@@ -90,5 +92,22 @@ def load(session: Session, seeds_dir: Path, matcher: Matcher,
     session.flush()
     report.embedded, _ = matcher.store_vectors(session, listings, progress)
     session.commit()
+    if (seeds_dir / "users.json").exists():
+        report.users = load_demo_users(session, seeds_dir / "users.json", orgs)
     log.info("seeds: %s", report)
     return report
+
+
+def load_demo_users(session: Session, path: Path, orgs: dict[str, int]) -> int:
+    """One user per role with documented demo passwords; never changes an existing account."""
+    from matchmaker import accounts
+
+    added = 0
+    for row in _read(path):
+        if session.exec(select(User).where(User.email == row["email"])).first() is None:
+            accounts.create_user(session, email=row["email"], password=row["password"],
+                                 role=Role(row["role"]), name=row["name"],
+                                 organisation_id=orgs.get(row["organisation"] or ""),
+                                 language=row["language"])
+            added += 1
+    return added

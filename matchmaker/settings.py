@@ -45,10 +45,58 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(
         default=256_000, ge=1024, description="Request bodies larger than this get a 413."
     )
-    index_backend: Literal["faiss", "numpy"] = Field(
-        default="faiss", description="Vector index: faiss (exact inner product) or numpy "
+    index_backend: Literal["faiss", "hnsw", "numpy"] = Field(
+        default="faiss", description="Vector index: faiss (exact inner product), hnsw "
+        "(FAISS HNSW graph, approximate, for partitions of 100k+ listings) or numpy "
         "(the brute-force reference)."
     )
     candidates: int = Field(
         default=50, ge=1, le=1000, description="Nearest neighbours fetched before re-ranking."
     )
+    secret_key: str | None = Field(
+        default=None, description="Signs session cookies; by default made once and kept in "
+        "instance_dir/secret_key."
+    )
+    cookie_secure: bool = Field(
+        default=False, description="Send the session cookie over https only (set it behind https)."
+    )
+    session_days: int = Field(default=14, ge=1, le=365, description="How long a login lasts.")
+    open_signup: bool = Field(
+        default=False, description="Let anyone register; otherwise only by invitation."
+    )
+    login_required: bool = Field(
+        default=False, description="Require a login even to browse public listings."
+    )
+    approval_required: bool = Field(
+        default=False, description="New listings by members wait for a facilitator's approval."
+    )
+    login_attempts: int = Field(
+        default=5, ge=1, description="Failed logins allowed per address and e-mail in 15 minutes."
+    )
+    base_url: str = Field(
+        default="http://127.0.0.1:8000", description="The public address, for links in e-mails."
+    )
+    mail_from: str = Field(
+        default="matchmaker@localhost", description="Sender address of the product's e-mail."
+    )
+    smtp_host: str | None = Field(
+        default=None, description="SMTP server; unset, e-mail stays in the outbox shown in the UI."
+    )
+    smtp_port: int = Field(default=587, ge=1, le=65535, description="SMTP port.")
+    smtp_user: str | None = Field(default=None, description="SMTP login, if the server wants one.")
+    smtp_password: str | None = Field(default=None, description="SMTP password.")
+    smtp_starttls: bool = Field(default=True, description="Upgrade the SMTP connection with "
+                                "STARTTLS.")
+    stale_days: int = Field(
+        default=14, ge=1, le=365, description="An open match unchanged this many days is "
+        "flagged on the dashboard."
+    )
+    queue_threshold: float = Field(
+        default=60.0, ge=0, le=100, description="Lowest score a suggestion needs to enter the "
+        "facilitators' queue."
+    )
+    max_upload_bytes: int = Field(
+        default=10_000_000, ge=1024, description="Limit for uploaded sheets (/api/import, "
+        "/import)."
+    )
+

@@ -14,6 +14,7 @@ from matchmaker.vocab import (
     ListingKind,
     MatchStatus,
     OrgKind,
+    Role,
     Status,
     Unit,
     Visibility,
@@ -65,6 +66,8 @@ class Listing(SQLModel, table=True):
     available_until: date | None = None
     status: Status = Field(default=Status.active, index=True)
     visibility: Visibility = Visibility.public
+    version: int = Field(default=1, description="bumped on every save; an edit of an older "
+                         "version is a conflict")
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 
@@ -79,13 +82,111 @@ class ListingVector(SQLModel, table=True):
 
 
 class Match(SQLModel, table=True):
+    """A suggested pairing a facilitator follows from the queue to a realised exchange."""
+
     __table_args__ = (UniqueConstraint("offer_id", "need_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     offer_id: int = Field(foreign_key="listing.id", index=True)
     need_id: int = Field(foreign_key="listing.id", index=True)
+    theme_id: int = Field(foreign_key="theme.id", index=True)
     score: float
     parts: dict[str, float | None] = Field(default_factory=dict, sa_column=Column(JSON))
+    explanation: str = ""
     status: MatchStatus = Field(default=MatchStatus.suggested, index=True)
+    reason: str | None = Field(default=None, max_length=60)  # why rejected or dropped
+    # An anonymous side is named to the other party only once its owner accepts.
+    offer_revealed: bool = True
+    need_revealed: bool = True
+    amount_per_year: float | None = None  # impact, for pilot and realised matches
+    amount_unit: Unit | None = None
+    tonnes_per_year: float | None = None
+    co2e_t_per_year: float | None = None
     created_at: datetime = Field(default_factory=utcnow)
-    updated_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class MatchEvent(SQLModel, table=True):
+    """One step of a match's history: who moved it where, when, and why."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    match_id: int = Field(foreign_key="match.id", index=True)
+    at: datetime = Field(default_factory=utcnow)
+    user_id: int | None = Field(default=None, foreign_key="user.id")
+    from_status: MatchStatus | None = None
+    to_status: MatchStatus
+    reason: str | None = Field(default=None, max_length=60)
+    note: str = Field(default="", max_length=2000)
+
+
+class Introduction(SQLModel, table=True):
+    """The message one party of a match received, in its own language."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    match_id: int = Field(foreign_key="match.id", index=True)
+    side: str = Field(max_length=5)  # "offer" | "need": whose organisation it went to
+    outbox_id: int = Field(foreign_key="outboxmessage.id")
+    language: Language
+    at: datetime = Field(default_factory=utcnow)
+
+
+class User(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(index=True, unique=True, max_length=254)
+    name: str = Field(default="", max_length=200)
+    password_hash: str = Field(max_length=200)
+    role: Role = Role.member
+    organisation_id: int | None = Field(default=None, foreign_key="organisation.id")
+    language: Language = Language.fi
+    active: bool = True
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class ApiToken(SQLModel, table=True):
+    """A personal API token; only its SHA-256 is stored."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    name: str = Field(max_length=100)
+    token_hash: str = Field(index=True, unique=True, max_length=64)
+    created_at: datetime = Field(default_factory=utcnow)
+    last_used_at: datetime | None = None
+
+
+class OneTimeToken(SQLModel, table=True):
+    """An invitation or a password reset: used once, before it expires; stored hashed."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    purpose: str = Field(max_length=20)  # "invite" | "reset"
+    token_hash: str = Field(index=True, unique=True, max_length=64)
+    email: str = Field(max_length=254)
+    role: Role = Role.member
+    organisation_id: int | None = Field(default=None, foreign_key="organisation.id")
+    user_id: int | None = Field(default=None, foreign_key="user.id")
+    created_by: int | None = Field(default=None, foreign_key="user.id")
+    expires_at: datetime
+    used_at: datetime | None = None
+
+
+class OutboxMessage(SQLModel, table=True):
+    """Every e-mail the product sends; with no SMTP configured, this is where they stay."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    to: str = Field(max_length=254)
+    subject: str = Field(max_length=300)
+    body: str
+    created_at: datetime = Field(default_factory=utcnow)
+    sent_at: datetime | None = None
+    error: str | None = None
+
+
+class AuditEntry(SQLModel, table=True):
+    """Who did what as a facilitator or admin, and when."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    user_id: int | None = Field(default=None, foreign_key="user.id")
+    action: str = Field(max_length=60)
+    target: str = Field(default="", max_length=120)
+    detail: dict[str, str | int | float | None] = Field(default_factory=dict,
+                                                         sa_column=Column(JSON))

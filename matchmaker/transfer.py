@@ -1,4 +1,4 @@
-"""Export the whole database to one JSON document and import it back (ids kept)."""
+"""Export every table to one JSON document and import it back: ids, hashes and vectors kept."""
 
 from __future__ import annotations
 
@@ -8,56 +8,70 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import Session, SQLModel, col, select
+from sqlalchemy import LargeBinary
+from sqlmodel import Session, SQLModel, select
 
-from matchmaker.tables import Listing, ListingVector, Match, Organisation, Theme
+from matchmaker import tables  # noqa: F401  (every table registered before we list them)
 
-FORMAT = 1
-_TABLES: list[tuple[str, type[SQLModel]]] = [
-    ("themes", Theme),
-    ("organisations", Organisation),
-    ("listings", Listing),
-    ("matches", Match),
-]
+FORMAT = 2
 
 
-def export(session: Session, path: Path, *, vectors: bool = True) -> dict[str, int]:
+def _models() -> list[type[SQLModel]]:
+    """Every table model, parents before children (foreign keys)."""
+    by_table = {m.class_.__tablename__: m.class_
+                for m in SQLModel._sa_registry.mappers}  # type: ignore[attr-defined]
+    return [by_table[t.name] for t in SQLModel.metadata.sorted_tables if t.name in by_table]
+
+
+def _binary_columns(model: type[SQLModel]) -> list[str]:
+    table = model.__table__  # type: ignore[attr-defined]
+    return [c.name for c in table.columns if isinstance(c.type, LargeBinary)]
+
+
+def export(session: Session, path: Path) -> dict[str, int]:
     doc: dict[str, Any] = {"format": FORMAT}
-    for name, table in _TABLES:
-        rows = session.exec(select(table).order_by(col(table.id)))  # type: ignore[attr-defined]
-        doc[name] = [row.model_dump(mode="json") for row in rows]
-    if vectors:
-        doc["vectors"] = [
-            {"listing_id": v.listing_id, "model": v.model, "text_hash": v.text_hash,
-             "vector": base64.b64encode(v.vector).decode("ascii")}
-            for v in session.exec(select(ListingVector))
-        ]
+    for model in _models():
+        binary = _binary_columns(model)
+        rows = []
+        for row in session.exec(select(model)):
+            data = row.model_dump(mode="json", exclude=set(binary))
+            for name in binary:
+                data[name] = base64.b64encode(getattr(row, name)).decode("ascii")
+            rows.append(data)
+        doc[model.__tablename__] = sorted(rows, key=lambda r: json.dumps(r, sort_keys=True))
     tmp = path.with_suffix(path.suffix + ".tmp")
     tmp.write_text(json.dumps(doc, ensure_ascii=False, indent=1), "utf-8")
-    tmp.replace(path)
-    return {name: len(doc[name]) for name, _ in _TABLES}
+    tmp.replace(path)  # a reader never sees half a file
+    return {name: len(rows) for name, rows in doc.items() if name != "format"}
 
 
-def import_(session: Session, path: Path,
-            progress: Callable[[int], None] | None = None) -> dict[str, int]:
-    """Merge every row by its id in one transaction: all of it lands, or none."""
-    doc = json.loads(path.read_text("utf-8"))
+def read(path: Path) -> dict[str, Any]:
+    doc: dict[str, Any] = json.loads(path.read_text("utf-8"))
     if doc.get("format") != FORMAT:
         raise ValueError(f"{path}: not a matchmaker export of format {FORMAT}")
+    return doc
+
+
+def import_(session: Session, doc: dict[str, Any],
+            progress: Callable[[int], None] | None = None) -> dict[str, int]:
+    """Merge every row by its primary key in one transaction: all of it lands, or none."""
     counts = {}
     try:
-        for name, table in _TABLES:
-            for row in doc.get(name, []):
-                session.merge(table.model_validate(row))
+        for model in _models():
+            rows = doc.get(model.__tablename__, [])
+            binary = _binary_columns(model)
+            for n, row in enumerate(rows, start=1):
+                for name in binary:
+                    row[name] = base64.b64decode(row[name])
+                session.merge(model.model_validate(row))
+                if n % 500 == 0:
+                    session.flush()
+                    if progress:
+                        progress(500)
             session.flush()
-            counts[name] = len(doc.get(name, []))
+            counts[model.__tablename__] = len(rows)
             if progress:
-                progress(counts[name])
-        for row in doc.get("vectors", []):
-            session.merge(ListingVector(
-                listing_id=row["listing_id"], model=row["model"], text_hash=row["text_hash"],
-                vector=base64.b64decode(row["vector"])))
-        counts["vectors"] = len(doc.get("vectors", []))
+                progress(len(rows) % 500)
         session.commit()
     except Exception:
         session.rollback()

@@ -56,8 +56,15 @@ class Language(StrEnum):
 
 class Status(StrEnum):
     draft = "draft"
+    pending = "pending"  # waiting for a facilitator's approval (setting approval_required)
     active = "active"
     closed = "closed"
+
+
+class Role(StrEnum):
+    member = "member"  # belongs to one organisation; edits that organisation's listings
+    facilitator = "facilitator"  # curates matches, sees anonymous owners, imports
+    admin = "admin"  # users, themes, settings
 
 
 class Visibility(StrEnum):

@@ -15,10 +15,12 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-from matchmaker import db, embeddings  # noqa: E402
+from matchmaker import accounts, db, embeddings  # noqa: E402
 from matchmaker.app import create_app  # noqa: E402
 from matchmaker.matching import Embedder  # noqa: E402
 from matchmaker.settings import ROOT, Settings  # noqa: E402
+from matchmaker.tables import Organisation  # noqa: E402
+from matchmaker.vocab import Role  # noqa: E402
 
 MODEL_DIR = ROOT / "models" / "multilingual-e5-small"
 SHARED = ROOT.parent / "shared"
@@ -55,11 +57,36 @@ def session(engine: Any) -> Iterator[Session]:
         yield s
 
 
+def login_as(client: TestClient, engine: Any, role: str, org_id: int | None = None,
+             email: str | None = None) -> dict[str, Any]:
+    """Make a user of `role` and give `client` their API token; returns the user's fields."""
+    with Session(engine) as s:
+        if role == "member" and org_id is None:
+            org = Organisation(name="Kiertotalous Testi Oy", kind="company")
+            s.add(org)
+            s.commit()
+            org_id = org.id
+        user = accounts.create_user(s, email=email or f"{role}@example.fi",
+                                    password="correct horse battery", role=Role(role),
+                                    organisation_id=org_id, name=role.title())
+        _, token = accounts.new_api_token(s, user, "tests")
+        client.headers["Authorization"] = f"Bearer {token}"
+        return user.model_dump()
+
+
 @pytest.fixture
-def client(settings: Settings, engine: Any, hash_embedder: Embedder) -> Iterator[TestClient]:
+def visitor(settings: Settings, engine: Any, hash_embedder: Embedder) -> Iterator[TestClient]:
+    """The app as someone who has not logged in sees it."""
     app = create_app(settings, engine=engine, embedder=hash_embedder)
     with TestClient(app) as c:
         yield c
+
+
+@pytest.fixture
+def client(visitor: TestClient, engine: Any) -> TestClient:
+    """The app as an admin (by API token) uses it."""
+    login_as(visitor, engine, "admin")
+    return visitor
 
 
 class Factory:
@@ -90,3 +117,33 @@ class Factory:
 @pytest.fixture
 def make(client: TestClient) -> Factory:
     return Factory(client)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cheap_password_hashing() -> Iterator[None]:
+    """argon2 with its production cost takes ~0.5 s a hash here; tests need the logic only."""
+    from argon2 import PasswordHasher
+
+    from matchmaker import security
+
+    cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    original = security._hasher
+    security._hasher = lambda: cheap  # type: ignore[assignment]
+    yield
+    security._hasher = original
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """The schemathesis run's summary: calls per operation, and what they answered."""
+    from tests.test_fuzz_api import SUMMARY
+
+    if not SUMMARY:
+        return
+    calls = sum(sum(c.values()) for c in SUMMARY.values())
+    errors = sum(n for c in SUMMARY.values() for code, n in c.items() if code >= 500)
+    terminalreporter.section("schemathesis")
+    for label, counts in sorted(SUMMARY.items()):
+        codes = ", ".join(f"{code}×{n}" for code, n in sorted(counts.items()))
+        terminalreporter.write_line(f"{label}: {codes}")
+    terminalreporter.write_line(f"{calls} generated requests over {len(SUMMARY)} operation "
+                                f"× credential pairs; server errors: {errors}")

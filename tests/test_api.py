@@ -39,7 +39,7 @@ def test_create_read_update_close(client: TestClient, make: Factory) -> None:
     assert made["organisation_name"] == "Porvoon Puutuote Oy" and made["status"] == "active"
     got = client.get(f"/api/listings/{made['id']}").json()
     assert got["title"] == "Oak sawdust, 40 t/year"
-    r = client.patch(f"/api/listings/{made['id']}", json={"quantity": 55})
+    r = client.patch(f"/api/listings/{made['id']}", json={"quantity": 55, "version": 1})
     assert r.status_code == 200 and r.json()["quantity"] == 55
     assert r.json()["title"] == "Oak sawdust, 40 t/year"  # untouched fields stay
     closed = client.post(f"/api/listings/{made['id']}/close").json()
@@ -60,19 +60,29 @@ def test_list_filters(client: TestClient, make: Factory) -> None:
     assert page["total"] == 3 and len(page["items"]) == 1
 
 
+VISITOR = {"Authorization": ""}  # the same app, asked without credentials
+
+
 def test_anonymous_listing_hides_its_organisation(client: TestClient, make: Factory) -> None:
     org = make.org("Salainen Purku Oy")
     made = make.listing(org["id"], visibility="anonymous")
-    assert made["organisation_id"] is None and made["organisation_name"] is None
-    listed = client.get("/api/listings").json()["items"][0]
+    assert made["organisation_name"] == "Salainen Purku Oy"  # the admin may know
+    seen = client.get(f"/api/listings/{made['id']}", headers=VISITOR).json()
+    assert seen["organisation_id"] is None and seen["organisation_name"] is None
+    listed = client.get("/api/listings", headers=VISITOR).json()["items"][0]
     assert "Salainen" not in str(listed)
+    need = make.listing(org["id"], kind="need", title="Oak sawdust wanted")
+    suggested = client.get(f"/api/listings/{need['id']}/suggestions", headers=VISITOR).json()
+    assert suggested and "Salainen" not in str(suggested)
+    found = client.get("/api/search", params={"q": "oak sawdust"}, headers=VISITOR).json()
+    assert found and "Salainen" not in str([h for h in found if h["listing"]["id"] == made["id"]])
 
 
 def test_unknown_ids_are_404(client: TestClient) -> None:
     for url in ("/api/listings/999", "/api/listings/999/suggestions", "/api/organisations/999"):
         r = client.get(url)
         assert r.status_code == 404 and "999 does not exist" in r.json()["detail"]
-    assert client.patch("/api/listings/999", json={"title": "x"}).status_code == 404
+    assert client.patch("/api/listings/999", json={"title": "x", "version": 1}).status_code == 404
 
 
 @pytest.mark.parametrize(("change", "field", "words"), [
@@ -108,8 +118,10 @@ def test_bad_listing_gets_a_readable_422_and_writes_nothing(
 def test_bad_update_changes_nothing(client: TestClient, make: Factory) -> None:
     made = make.listing(make.org()["id"])
     for change in ({"title": ""}, {"theme": "nope"}, {"quantity": -1}, {"title": None},
-                   {"available_from": "2030-01-01", "available_until": "2029-01-01"}):
-        r = client.patch(f"/api/listings/{made['id']}", json=change)
+                   {"available_from": "2030-01-01", "available_until": "2029-01-01"},
+                   {"title": "no version sent"}):
+        version = {} if "no version sent" in change.values() else {"version": 1}
+        r = client.patch(f"/api/listings/{made['id']}", json={**change, **version})
         assert r.status_code == 422, (change, r.text)
     assert client.get(f"/api/listings/{made['id']}").json() == made
 
@@ -181,7 +193,7 @@ def test_closed_listings_leave_the_suggestions(client: TestClient, make: Factory
     assert len(client.get(f"/api/listings/{need['id']}/suggestions").json()) == 1
     client.post(f"/api/listings/{offer['id']}/close")
     assert client.get(f"/api/listings/{need['id']}/suggestions").json() == []
-    client.patch(f"/api/listings/{offer['id']}", json={"status": "active"})
+    client.patch(f"/api/listings/{offer['id']}", json={"status": "active", "version": 2})
     assert len(client.get(f"/api/listings/{need['id']}/suggestions").json()) == 1
 
 
@@ -198,6 +210,8 @@ def test_search_ranks_listings_by_text(client: TestClient, make: Factory) -> Non
 
 
 def test_an_embedder_failure_writes_nothing(settings: Any, engine: Any) -> None:
+    from tests.conftest import login_as
+
     from matchmaker.app import create_app
 
     class Broken:
@@ -208,6 +222,7 @@ def test_an_embedder_failure_writes_nothing(settings: Any, engine: Any) -> None:
 
     app = create_app(settings, engine=engine, embedder=Broken())
     with TestClient(app, raise_server_exceptions=False) as c:
+        login_as(c, engine, "admin")
         org = Factory(c).org()
         r = c.post("/api/listings", json={"organisation_id": org["id"], "theme": "food",
                                           "kind": "offer", "category": "material",

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from matchmaker.index import BACKENDS, NumpyIndex, Partitions
+from matchmaker.index import BACKENDS, HnswIndex, NumpyIndex, Partitions
 
 
 def unit(rows: np.ndarray) -> np.ndarray:
@@ -93,6 +93,39 @@ def test_partitions_without_a_manifest_are_not_loaded(vectors: np.ndarray, tmp_p
 def test_unknown_backend_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown index backend"):
         Partitions(backend="annoy")
+
+
+def embedding_like(n: int, dim: int = 32, seed: int = 5) -> np.ndarray:
+    """Mixes of two of 200 base vectors plus a little noise, as bench/corpus.py grows real
+    embeddings: low intrinsic dimension, unlike uniform noise, on which recall means little."""
+    rng = np.random.default_rng(seed)
+    base = unit(np.random.default_rng(0).normal(size=(200, dim)))
+    a, b, t = rng.integers(0, 200, n), rng.integers(0, 200, n), rng.random((n, 1))
+    return unit(t * base[a] + (1 - t) * base[b] + 0.01 * rng.normal(size=(n, dim)))
+
+
+def test_hnsw_recall_against_the_exact_reference() -> None:
+    data, queries = embedding_like(4000), embedding_like(100, seed=6)
+    exact, hnsw = NumpyIndex(32), HnswIndex(32)
+    for index in (exact, hnsw):
+        index.upsert(np.arange(4000, dtype=np.int64), data)
+    truth, found = exact.search(queries, 10), hnsw.search(queries, 10)
+    recall = np.mean([len({i for i, _ in f} & {i for i, _ in t}) / 10
+                      for f, t in zip(found, truth, strict=True)])
+    assert recall >= 0.95
+
+
+def test_hnsw_never_returns_tombstones_and_compacts_them() -> None:
+    data = embedding_like(400)
+    index = HnswIndex(32)
+    index.upsert(np.arange(400, dtype=np.int64), data)
+    index.remove(np.arange(0, 120, 2, dtype=np.int64))  # 60 dead: kept as tombstones
+    assert len(index) == 340 and len(index._labels) == 400
+    hits = {i for row in index.search(data[:20], 50) for i, _ in row}
+    assert hits and all(i % 2 or i >= 120 for i in hits)
+    index.upsert(np.arange(120, 190, dtype=np.int64), data[120:190])  # replaced: 130 dead
+    assert len(index) == 340 and len(index._labels) == 340  # past a quarter: compacted
+    assert index.search(data[301:302], 1)[0][0][0] == 301
 
 
 def test_numpy_reference_breaks_ties_by_id() -> None:

@@ -82,6 +82,22 @@ def test_a_changed_text_is_re_embedded_and_a_stale_index_rebuilt(
                        hash_embedder.embed([text_of(a)])[0])
 
 
+def test_a_listing_closed_behind_the_matchers_back_makes_the_saved_index_stale(
+    session: Session, world: dict[str, int], hash_embedder: Embedder, tmp_path: Path
+) -> None:
+    a = add(session, world, "Betonimurske")
+    add(session, world, "Tiilimurske")
+    matcher(hash_embedder, tmp_path).sync(session)
+    a.status = "closed"  # type: ignore[assignment]
+    session.add(a)
+    session.commit()  # no text changed: nothing to embed, but the index must not hold it
+    m = matcher(hash_embedder, tmp_path)
+    report = m.sync(session)
+    assert (report.embedded, report.index_source, report.indexed) == (0, "rebuilt", 1)
+    assert m.index is not None and a.id not in m.index
+    assert m.sync(session).index_source == "disk"
+
+
 def test_only_active_listings_are_indexed(
     session: Session, world: dict[str, int], hash_embedder: Embedder, tmp_path: Path
 ) -> None:

@@ -60,9 +60,10 @@ def test_seeding_twice_adds_and_embeds_nothing_the_second_time(
     matcher = Matcher(hash_embedder.name, lambda: hash_embedder)
     first = seeding.load(session, SEEDS, matcher)
     assert first.listings_added == len(rows("listings.json")) == first.embedded
+    assert first.users == 3  # one demo account per role
     second = seeding.load(session, SEEDS, matcher)
     assert (second.organisations, second.listings_added, second.listings_changed,
-            second.embedded) == (0, 0, 0, 0)
+            second.embedded, second.users) == (0, 0, 0, 0, 0)
     assert session.exec(select(func.count()).select_from(Listing)).one() == first.listings_added
     assert session.exec(select(func.count()).select_from(Organisation)).one() == len(
         rows("organisations.json"))

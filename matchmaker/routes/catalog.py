@@ -7,11 +7,13 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 from sqlmodel import col, select
 
-from matchmaker import crud
+from matchmaker import accounts, auth, crud
 from matchmaker.deps import MatcherDep, SessionDep
+from matchmaker.routes.listings import ViewerDep
 from matchmaker.schemas import (
     OrganisationIn,
     OrganisationPublic,
+    PathId,
     SearchHit,
     ThemeIn,
     ThemePublic,
@@ -28,7 +30,8 @@ def list_themes(session: SessionDep) -> list[Theme]:
 
 
 @router.post("/themes", response_model=ThemePublic, status_code=status.HTTP_201_CREATED)
-def create_theme(data: ThemeIn, session: SessionDep) -> Theme:
+def create_theme(data: ThemeIn, session: SessionDep, principal: auth.AdminDep) -> Theme:
+    accounts.audit(session, principal.user, "create theme", data.slug)
     return crud.create_theme(session, data=data)
 
 
@@ -38,7 +41,7 @@ def list_organisations(session: SessionDep) -> list[Organisation]:
 
 
 @router.get("/organisations/{organisation_id}", response_model=OrganisationPublic)
-def read_organisation(organisation_id: int, session: SessionDep) -> Organisation:
+def read_organisation(organisation_id: PathId, session: SessionDep) -> Organisation:
     org = session.get(Organisation, organisation_id)
     if org is None:
         raise crud.NotFound(f"organisation {organisation_id} does not exist")
@@ -47,7 +50,9 @@ def read_organisation(organisation_id: int, session: SessionDep) -> Organisation
 
 @router.post("/organisations", response_model=OrganisationPublic,
              status_code=status.HTTP_201_CREATED)
-def create_organisation(data: OrganisationIn, session: SessionDep) -> Organisation:
+def create_organisation(data: OrganisationIn, session: SessionDep,
+                        principal: auth.CuratorDep) -> Organisation:
+    accounts.audit(session, principal.user, "create organisation", data.name)
     return crud.create_organisation(session, data=data)
 
 
@@ -55,6 +60,7 @@ def create_organisation(data: OrganisationIn, session: SessionDep) -> Organisati
 def search(
     session: SessionDep,
     matcher: MatcherDep,
+    viewer: ViewerDep,
     q: Annotated[str, Query(min_length=1, max_length=500)],
     theme: str | None = None,
     kind: ListingKind | None = None,
@@ -64,6 +70,6 @@ def search(
         raise crud.InputError("q", "type a few words to search for")
     theme_id = crud.theme_by_slug(session, theme).id if theme else None
     hits = matcher.search(session, q, k=k, theme_id=theme_id, kind=kind.value if kind else None)
-    shown = crud.present(session, [lst for lst, _ in hits])
+    shown = crud.present(session, [lst for lst, _ in hits], viewer)
     return [SearchHit(similarity=round(sim, 4), listing=pub)
             for (_, sim), pub in zip(hits, shown, strict=True)]

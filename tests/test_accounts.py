@@ -1,0 +1,142 @@
+"""Accounts as people meet them: invitation, login, reset, tokens, CSRF, conflicts, headers."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from fastapi.testclient import TestClient
+from sqlmodel import Session, select
+
+from matchmaker.tables import ApiToken, AuditEntry, OutboxMessage
+from tests.conftest import Factory, login_as
+
+
+def last_link(engine: Any, path: str) -> str:
+    with Session(engine) as s:
+        mail = s.exec(select(OutboxMessage).order_by(OutboxMessage.id.desc())).first()  # type: ignore[union-attr]
+        assert mail is not None
+        match = re.search(rf"{path}\?token=(\S+)", mail.body)
+        assert match, mail.body
+        return match.group(1)
+
+
+def test_invitation_to_login_to_logout(client: TestClient, engine: Any, make: Factory) -> None:
+    org = make.org("Vantaan Kierrätys Oy")
+    r = client.post("/api/invitations", json={"email": "Aino@Example.fi",
+                                              "organisation_id": org["id"]})
+    assert r.status_code == 201
+    token = last_link(engine, "/register")
+    client.headers.pop("Authorization")
+    short = client.post("/api/register", json={"token": token, "password": "short"})
+    assert short.status_code == 422 and "at least 10 characters" in short.json()["detail"]
+    made = client.post("/api/register", json={"token": token, "password": "kierto-talous-2026",
+                                              "name": "Aino"})
+    assert made.status_code == 201 and made.json()["email"] == "aino@example.fi"
+    again = client.post("/api/register", json={"token": token, "password": "kierto-talous-2026"})
+    assert again.status_code == 422 and "not valid any more" in again.json()["detail"]
+
+    wrong = client.post("/api/session", json={"email": "aino@example.fi", "password": "nope"})
+    assert wrong.status_code == 401 and wrong.json()["detail"] == "the e-mail or the password is wrong"
+    ok = client.post("/api/session", json={"email": "aino@example.fi",
+                                           "password": "kierto-talous-2026"})
+    assert ok.status_code == 200
+    cookie = ok.headers["set-cookie"]
+    assert "HttpOnly" in cookie and "SameSite=lax" in cookie.replace("Lax", "lax")
+    assert client.get("/api/me").json()["organisation_id"] == org["id"]
+    csrf = ok.json()["csrf_token"]
+    assert client.delete("/api/session", headers={"X-CSRF-Token": csrf}).status_code == 204
+    assert client.get("/api/me").status_code == 401
+
+
+def test_a_cookie_session_needs_the_csrf_token_to_change_anything(
+    client: TestClient, engine: Any, make: Factory
+) -> None:
+    org = make.org()
+    login_as(client, engine, "member", org_id=org["id"], email="m@example.fi")
+    client.headers.pop("Authorization")
+    csrf = client.post("/api/session", json={"email": "m@example.fi",
+                                             "password": "correct horse battery"}).json()["csrf_token"]
+    body = {"organisation_id": org["id"], "theme": "food", "kind": "offer",
+            "category": "material", "title": "Spent grain"}
+    forged = client.post("/api/listings", json=body)
+    assert forged.status_code == 403 and "reload the page" in forged.json()["detail"]
+    assert client.post("/api/listings", json=body, headers={"X-CSRF-Token": "guess"}).status_code == 403
+    assert client.post("/api/listings", json=body, headers={"X-CSRF-Token": csrf}).status_code == 201
+
+
+def test_logins_are_rate_limited(visitor: TestClient, engine: Any) -> None:
+    login_as(visitor, engine, "facilitator", email="f@example.fi")
+    visitor.headers.pop("Authorization")
+    codes = [visitor.post("/api/session", json={"email": "f@example.fi", "password": "bad"}
+                          ).status_code for _ in range(6)]
+    assert codes == [401] * 5 + [429]
+    right = visitor.post("/api/session", json={"email": "f@example.fi",
+                                               "password": "correct horse battery"})
+    assert right.status_code == 429  # even the right password waits out the window
+
+
+def test_password_reset_by_a_one_time_link(visitor: TestClient, engine: Any) -> None:
+    login_as(visitor, engine, "facilitator", email="f@example.fi")
+    visitor.headers.pop("Authorization")
+    for email in ("f@example.fi", "nobody@example.fi"):  # the same answer either way
+        r = visitor.post("/api/password-reset", json={"email": email})
+        assert r.status_code == 202
+    token = last_link(engine, "/reset")
+    r = visitor.post("/api/password-reset/confirm", json={"token": token,
+                                                          "password": "uusi-salasana-9"})
+    assert r.status_code == 200
+    assert visitor.post("/api/password-reset/confirm", json={
+        "token": token, "password": "kolmas-salasana"}).status_code == 422
+    assert visitor.post("/api/session", json={"email": "f@example.fi",
+                                              "password": "uusi-salasana-9"}).status_code == 200
+
+
+def test_api_tokens_are_stored_hashed_and_can_be_revoked(client: TestClient,
+                                                         engine: Any) -> None:
+    made = client.post("/api/tokens", json={"name": "laptop"}).json()
+    plain = made["token"]
+    with Session(engine) as s:
+        stored = [t.token_hash for t in s.exec(select(ApiToken))]
+    assert plain not in stored and all(len(h) == 64 for h in stored)
+    other = {"Authorization": f"Bearer {plain}"}
+    assert client.get("/api/me", headers=other).status_code == 200
+    assert client.delete(f"/api/tokens/{made['id']}").status_code == 204
+    r = client.get("/api/me", headers=other)
+    assert r.status_code == 401 and "not valid" in r.json()["detail"]
+
+
+def test_the_second_of_two_concurrent_edits_gets_a_conflict(client: TestClient,
+                                                            make: Factory) -> None:
+    made = make.listing(make.org()["id"])
+    first = client.patch(f"/api/listings/{made['id']}", json={"quantity": 50, "version": 1})
+    assert first.status_code == 200 and first.json()["version"] == 2
+    second = client.patch(f"/api/listings/{made['id']}", json={"quantity": 70, "version": 1})
+    assert second.status_code == 409
+    assert "changed by someone else" in second.json()["detail"]
+    assert client.get(f"/api/listings/{made['id']}").json()["quantity"] == 50
+
+
+def test_security_headers_on_every_response(visitor: TestClient) -> None:
+    r = visitor.get("/api/themes")
+    assert "script-src 'self'" in r.headers["content-security-policy"]
+    assert "frame-ancestors 'none'" in r.headers["content-security-policy"]
+    assert r.headers["x-content-type-options"] == "nosniff"
+    assert r.headers["referrer-policy"] == "same-origin"
+
+
+def test_curator_actions_are_audited(client: TestClient, engine: Any, make: Factory) -> None:
+    make.org("Auditoitava Oy")
+    with Session(engine) as s:
+        actions = [a.action for a in s.exec(select(AuditEntry))]
+    assert "create organisation" in actions
+    log = client.get("/api/audit").json()
+    assert log[0]["action"] == "create organisation" and log[0]["target"] == "Auditoitava Oy"
+
+
+def test_open_signup_only_when_the_setting_allows(visitor: TestClient) -> None:
+    body = {"email": "new@example.fi", "password": "pitkä-salasana", "name": "Uusi Oy"}
+    r = visitor.post("/api/register", json=body)
+    assert r.status_code == 422 and "by invitation" in r.json()["detail"]
+    visitor.app.state.settings.open_signup = True  # type: ignore[attr-defined]
+    assert visitor.post("/api/register", json=body).status_code == 201

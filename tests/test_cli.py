@@ -1,0 +1,110 @@
+"""The command line as an operator uses it, in a real process on a real SQLite file."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from matchmaker.settings import ROOT
+
+
+def run(tmp: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "MATCHMAKER_DATABASE_URL": f"sqlite:///{tmp / 'mm.db'}",
+           "MATCHMAKER_INSTANCE_DIR": str(tmp / "instance"), "MATCHMAKER_ENGINE": "hash"}
+    return subprocess.run([sys.executable, "-m", "matchmaker", *args], input=stdin, env=env,
+                          capture_output=True, text=True, cwd=ROOT, timeout=300)
+
+
+def test_create_admin_then_refuse_a_duplicate(tmp_path: Path) -> None:
+    done = run(tmp_path, "create-admin", "boss@example.fi", "--password-stdin",
+               stdin="a-long-enough-secret\n")
+    assert done.returncode == 0, done.stderr
+    assert "admin boss@example.fi created" in done.stdout
+    again = run(tmp_path, "create-admin", "boss@example.fi", "--password-stdin",
+                stdin="a-long-enough-secret\n")
+    assert again.returncode == 2 and "has an account already" in again.stderr
+
+
+@pytest.mark.slow
+def test_export_then_import_into_an_empty_database_is_lossless(tmp_path: Path) -> None:
+    assert run(tmp_path, "seed").returncode == 0
+    first = tmp_path / "first.json"
+    assert run(tmp_path, "export", str(first)).returncode == 0
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    imported = run(fresh, "import", str(first))
+    assert imported.returncode == 0, imported.stderr
+    assert "0 embedded" in imported.stdout  # the vectors came along
+    second = tmp_path / "second.json"
+    assert run(fresh, "export", str(second)).returncode == 0
+    a, b = json.loads(first.read_text("utf-8")), json.loads(second.read_text("utf-8"))
+    assert len(a["listing"]) == 180 and len(a["user"]) == 3 and len(a["listingvector"]) == 180
+    assert a == b
+
+
+@pytest.mark.slow
+def test_a_killed_import_leaves_the_database_and_the_index_in_agreement(tmp_path: Path) -> None:
+    import signal
+    import sqlite3
+
+    from sqlmodel import Session, col, select
+
+    from matchmaker import db
+    from matchmaker.app import build_matcher
+    from matchmaker.settings import Settings
+    from matchmaker.tables import Listing
+
+    assert run(tmp_path, "seed").returncode == 0
+    export = tmp_path / "seeds.json"
+    assert run(tmp_path, "export", str(export)).returncode == 0
+    doc = json.loads(export.read_text("utf-8"))
+    big: dict[str, object] = {k: v for k, v in doc.items()
+                              if k not in ("listing", "listingvector")}
+    big["listing"], big["listingvector"] = [], []
+    for copy in range(1, 61):  # 10,800 new listings with their vectors, under new ids
+        for row in doc["listing"]:
+            big["listing"].append({**row, "id": row["id"] + 1000 * copy,  # type: ignore[union-attr]
+                                   "key": f"{row['key']}-{copy}"})
+        for row in doc["listingvector"]:
+            big["listingvector"].append(  # type: ignore[union-attr]
+                {**row, "listing_id": row["listing_id"] + 1000 * copy})
+    path = tmp_path / "big.json"
+    path.write_text(json.dumps(big), "utf-8")
+
+    env = {**os.environ, "MATCHMAKER_DATABASE_URL": f"sqlite:///{tmp_path / 'mm.db'}",
+           "MATCHMAKER_INSTANCE_DIR": str(tmp_path / "instance"), "MATCHMAKER_ENGINE": "hash"}
+    proc = subprocess.Popen([sys.executable, "-m", "matchmaker", "import", str(path)], env=env,
+                            cwd=ROOT, stderr=subprocess.PIPE, text=True)
+    assert proc.stderr is not None
+    seen = ""
+    while "importing:" not in seen or not _imported(seen) >= 3000:
+        chunk = proc.stderr.read(64)
+        assert chunk, f"the import ended before it could be killed: {seen[-500:]}"
+        seen += chunk
+    proc.send_signal(signal.SIGKILL)
+    assert proc.wait(timeout=60) == -signal.SIGKILL
+    proc.stderr.close()
+
+    with sqlite3.connect(tmp_path / "mm.db") as conn:  # all or nothing: nothing landed
+        assert conn.execute("select count(*) from listing").fetchone() == (180,)
+        assert conn.execute("select count(*) from listingvector").fetchone() == (180,)
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'mm.db'}",
+                        instance_dir=tmp_path / "instance", engine="hash", model="")
+    matcher = build_matcher(settings)
+    with Session(db.make_engine(settings.database_url)) as session:
+        report = matcher.sync(session)  # what the app does at start
+        active = set(session.exec(select(Listing.id).where(col(Listing.status) == "active")))
+    assert report.embedded == 0
+    assert matcher.index is not None and matcher.index.ids() == active
+
+
+def _imported(progress: str) -> int:
+    import re
+
+    counts = re.findall(r"importing:\s+\d+%\S*\s+(\d+)/", progress)
+    return int(counts[-1]) if counts else 0

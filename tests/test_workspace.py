@@ -1,0 +1,179 @@
+"""The facilitator's workspace: one match walked from suggestion to realised exchange."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from email import message_from_bytes
+from email.message import Message
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.conftest import Factory, login_as
+
+
+class Inbox:
+    """A real SMTP server on 127.0.0.1 that keeps what it receives."""
+
+    def __init__(self) -> None:
+        self.messages: list[Message] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        self.messages.append(message_from_bytes(envelope.content))
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[Inbox, int]]:
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield inbox, port
+    controller.stop()
+
+
+def pair(make: Factory, *, anonymous_offer: bool = False) -> tuple[dict[str, Any], ...]:
+    brewery = make.org("Helsingin Panimo Oy", contact_email="panimo@example.fi",
+                       contact_name="Paula Panimo", language="fi")
+    bakery = make.org("Espoo Bakery Ltd", contact_email="bakery@example.com",
+                      contact_name="Ben Baker", language="en", municipality="Espoo")
+    offer = make.listing(brewery["id"], theme="food", title="Spent grain from brewing",
+                         description="Wet brewers' spent grain, 10 t a week.", quantity=10,
+                         frequency="weekly", municipality="Helsinki", language="en",
+                         visibility="anonymous" if anonymous_offer else "public")
+    need = make.listing(bakery["id"], theme="food", kind="need",
+                        title="Bakery seeks spent grain for bread",
+                        description="We bake bread with spent grain, 100 t a year.",
+                        quantity=100, municipality="Espoo", language="en")
+    return brewery, bakery, offer, need
+
+
+def test_a_match_from_suggestion_to_realised_exchange(
+    client: TestClient, make: Factory, smtp: tuple[Inbox, int]
+) -> None:
+    inbox, port = smtp
+    settings = client.app.state.settings  # type: ignore[attr-defined]
+    settings.smtp_host, settings.smtp_port, settings.smtp_starttls = "127.0.0.1", port, False
+    _, _, offer, need = pair(make)
+
+    assert client.post("/api/matches/refresh", json={"threshold": 0}).json()["added"] == 1
+    queue = client.get("/api/matches", params={"status": "suggested", "theme": "food"}).json()
+    assert [(m["offer_id"], m["need_id"]) for m in queue] == [(offer["id"], need["id"])]
+    match_id = queue[0]["id"]
+    assert "text similarity" in queue[0]["explanation"]
+
+    bad = client.post(f"/api/matches/{match_id}/status", json={"status": "realised"})
+    assert bad.status_code == 422 and "a suggested match can go to" in bad.json()["detail"]
+    client.post(f"/api/matches/{match_id}/status", json={"status": "shortlisted",
+                                                         "note": "looks good"})
+    drafts = client.get(f"/api/matches/{match_id}/introduction").json()
+    by_side = {d["side"]: d for d in drafts}
+    assert by_side["offer"]["language"] == "fi" and by_side["offer"]["subject"].startswith("Esittely")
+    assert by_side["need"]["language"] == "en" and "Paula Panimo" in by_side["need"]["body"]
+    sent = client.post(f"/api/matches/{match_id}/introduction", json={
+        "need": {"subject": "Spent grain for your bread", "body": by_side["need"]["body"]
+                 + "\nP.S. They can deliver on Tuesdays."}})
+    assert sent.status_code == 200 and sent.json()["status"] == "introduced"
+    delivered = {m["To"]: m for m in inbox.messages}
+    assert set(delivered) == {"panimo@example.fi", "bakery@example.com"}
+    assert delivered["bakery@example.com"]["Subject"] == "Spent grain for your bread"
+    assert "Tuesdays" in delivered["bakery@example.com"].get_payload()
+    assert "Hei Helsingin Panimo Oy" in delivered["panimo@example.fi"].get_payload(decode=True).decode()
+
+    for step in ("negotiating", "pilot", "realised"):
+        r = client.post(f"/api/matches/{match_id}/status", json={"status": step})
+        assert r.status_code == 200, r.text
+    impact = client.put(f"/api/matches/{match_id}/impact",
+                        json={"amount_per_year": 520, "unit": "t"}).json()
+    assert impact["tonnes_per_year"] == 520
+    assert impact["co2e_t_per_year"] == pytest.approx(520 * 0.6)
+    assert "DESNZ" in impact["source"]
+
+    history = client.get(f"/api/matches/{match_id}/history").json()
+    assert [h["to_status"] for h in history] == ["suggested", "shortlisted", "introduced",
+                                                 "negotiating", "pilot", "realised", "realised"]
+    assert history[1]["note"] == "looks good" and history[1]["user_id"] is not None
+    figures = client.get("/api/matches/dashboard").json()
+    assert figures["counts"]["realised"] == 1 and figures["tonnes_per_year"] == 520
+    assert [s["reached"] for s in figures["funnel"]] == [1, 1, 1, 1, 1, 1]
+    assert figures["months"][-1]["co2e"] == pytest.approx(312)
+    food = client.get("/api/matches/dashboard", params={"theme": "food"}).json()
+    assert food["tonnes_per_year"] == 520
+    other = client.get("/api/matches/dashboard", params={"theme": "textiles"}).json()
+    assert other["tonnes_per_year"] == 0 and other["counts"]["realised"] == 0
+
+
+def test_rejecting_needs_a_reason_from_the_list(client: TestClient, make: Factory) -> None:
+    pair(make)
+    client.post("/api/matches/refresh", json={"threshold": 0})
+    match_id = client.get("/api/matches").json()[0]["id"]
+    r = client.post(f"/api/matches/{match_id}/status", json={"status": "rejected"})
+    assert r.status_code == 422 and "choose a reason" in r.json()["detail"]
+    r = client.post(f"/api/matches/{match_id}/status", json={
+        "status": "rejected", "reason": "too far apart", "note": "Espoo is too far for wet grain"})
+    assert r.json()["status"] == "rejected" and r.json()["reason"] == "too far apart"
+
+
+def test_stale_matches_are_flagged(client: TestClient, make: Factory, engine: Any) -> None:
+    from datetime import timedelta
+
+    from sqlmodel import Session
+
+    from matchmaker.tables import Match, utcnow
+
+    pair(make)
+    client.post("/api/matches/refresh", json={"threshold": 0})
+    match_id = client.get("/api/matches").json()[0]["id"]
+    client.post(f"/api/matches/{match_id}/status", json={"status": "shortlisted"})
+    assert client.get("/api/matches/stale").json() == []
+    with Session(engine) as s:
+        match = s.get(Match, match_id)
+        assert match is not None
+        match.updated_at = utcnow() - timedelta(days=15)
+        s.add(match)
+        s.commit()
+    assert [m["id"] for m in client.get("/api/matches/stale").json()] == [match_id]
+
+
+def test_an_anonymous_owner_is_not_revealed_before_accepting(
+    client: TestClient, make: Factory, engine: Any
+) -> None:
+    brewery, bakery, offer, need = pair(make, anonymous_offer=True)
+    secret = "Helsingin Panimo"
+    client.post("/api/matches/refresh", json={"threshold": 0})
+    match_id = client.get("/api/matches").json()[0]["id"]
+    client.post(f"/api/matches/{match_id}/status", json={"status": "shortlisted"})
+    client.post(f"/api/matches/{match_id}/introduction", json={})
+    admin = client.headers["Authorization"]
+
+    # the bakery's member: the other party
+    login_as(client, engine, "member", org_id=bakery["id"], email="ben@example.com")
+    surfaces = {
+        "listing JSON": client.get(f"/api/listings/{offer['id']}").text,
+        "suggestions": client.get(f"/api/listings/{need['id']}/suggestions").text,
+        "search": client.get("/api/search", params={"q": "spent grain"}).text,
+        "match JSON": client.get(f"/api/matches/{match_id}").text,
+    }
+    client.headers["Authorization"] = admin
+    surfaces["listings export"] = client.get("/api/export/listings.csv").text
+    surfaces["matches export"] = client.get("/api/export/matches.csv").text
+    outbox = client.get("/api/outbox").json()
+    surfaces["introduction to the bakery"] = next(m["body"] for m in outbox
+                                                  if m["to"] == "bakery@example.com")
+    for surface, text in surfaces.items():
+        assert secret not in text, surface
+
+    login_as(client, engine, "member", org_id=brewery["id"], email="paula@example.fi")
+    accepted = client.post(f"/api/matches/{match_id}/accept")
+    assert accepted.status_code == 200
+    client.headers["Authorization"] = admin
+    assert secret in client.get("/api/export/matches.csv").text
+    reveal = client.get("/api/outbox").json()[0]
+    assert reveal["to"] == "bakery@example.com" and secret in reveal["body"]
