@@ -319,8 +319,9 @@ class Matcher:
             source = self.load_or_rebuild(session, None if embedded else fingerprint)
             assert self.index is not None
             report = SyncReport(embedded, reused, len(self.index), source)
-        log.info("vectors: %d embedded, %d unchanged; index %s with %d listings",
-                 report.embedded, report.reused, report.index_source, report.indexed)
+        how = "loaded from disk" if report.index_source == "disk" else "rebuilt from stored vectors"
+        log.info("vectors: %d embedded, %d unchanged; index %s: %d listings",
+                 report.embedded, report.reused, how, report.indexed)
         return report
 
     def refresh(self, session: Session, listing: Listing) -> None:

@@ -19,7 +19,7 @@ WEIGHTS: dict[str, float] = {
     "timing": 0.05,
 }
 NEUTRAL = 0.5  # what an unknown part counts as: neither for nor against
-_HALF_KM = 25.0  # distance at which the distance part is worth half
+_HALF_KM = 50.0  # worth half at 50 km: side-streams routinely travel that far in Uusimaa
 _MASS_IN_T = {Unit.t: 1.0, Unit.kg: 0.001}
 
 
@@ -102,7 +102,8 @@ def quantity_part(offer: Listing, need: Listing) -> Part:
     if o[0] <= 0 or n[0] <= 0:
         return Part("quantity", None, WEIGHTS["quantity"], "quantity of zero")
     ratio = o[0] / n[0]
-    value = min(ratio, 1 / ratio) ** 0.5
+    # a partial supply is still worth an introduction: a mismatch halves the part at most
+    value = 0.5 + 0.5 * min(ratio, 1 / ratio) ** 0.5
     text = (f"offer covers {ratio:.0%} of the need" if ratio < 1
             else f"offer is {ratio:.1f}× the need" if ratio > 1.05
             else "amounts match")

@@ -92,7 +92,7 @@ class Settings(BaseSettings):
         "flagged on the dashboard."
     )
     queue_threshold: float = Field(
-        default=60.0, ge=0, le=100, description="Lowest score a suggestion needs to enter the "
+        default=45.0, ge=0, le=100, description="Lowest score a suggestion needs to enter the "
         "facilitators' queue."
     )
     max_upload_bytes: int = Field(
