@@ -20,11 +20,12 @@ from matchmaker.tables import (
     User,
     utcnow,
 )
-from matchmaker.vocab import Language, Role
+from matchmaker.vocab import Language, OrgKind, Role
 
 Email = Annotated[str, Field(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
-Password = Annotated[str, Field(min_length=10, max_length=200,
-                                description="at least 10 characters")]
+Password = Annotated[
+    str, Field(min_length=10, max_length=200, description="at least 10 characters")
+]
 INVITE_DAYS, RESET_HOURS = 14, 2
 
 
@@ -92,9 +93,16 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def create_user(session: Session, *, email: str, password: str, role: Role = Role.member,
-                organisation_id: int | None = None, name: str = "",
-                language: Language = Language.fi) -> User:
+def create_user(
+    session: Session,
+    *,
+    email: str,
+    password: str,
+    role: Role = Role.member,
+    organisation_id: int | None = None,
+    name: str = "",
+    language: Language = Language.fi,
+) -> User:
     email = normalise_email(email)
     if session.exec(select(User).where(User.email == email)).first() is not None:
         raise InputError("email", f"{email} has an account already")
@@ -104,8 +112,14 @@ def create_user(session: Session, *, email: str, password: str, role: Role = Rol
         raise InputError("organisation_id", "a member belongs to an organisation")
     if organisation_id is not None and session.get(Organisation, organisation_id) is None:
         raise InputError("organisation_id", f"organisation {organisation_id} does not exist")
-    user = User(email=email, name=name, password_hash=security.hash_password(password), role=role,
-                organisation_id=organisation_id, language=language)
+    user = User(
+        email=email,
+        name=name,
+        password_hash=security.hash_password(password),
+        role=role,
+        organisation_id=organisation_id,
+        language=language,
+    )
     session.add(user)
     session.commit()
     session.refresh(user)
@@ -118,11 +132,17 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     return user if ok and user is not None and user.active else None
 
 
-def audit(session: Session, user: User | None, action: str, target: str = "",
-          **detail: str | int | float | None) -> None:
+def audit(
+    session: Session,
+    user: User | None,
+    action: str,
+    target: str = "",
+    **detail: str | int | float | None,
+) -> None:
     """Record a facilitator's or admin's action; the caller commits with its own change."""
-    session.add(AuditEntry(user_id=user.id if user else None, action=action, target=target,
-                           detail=detail))
+    session.add(
+        AuditEntry(user_id=user.id if user else None, action=action, target=target, detail=detail)
+    )
 
 
 def invite(session: Session, settings: Settings, *, by: User, data: InviteIn) -> OneTimeToken:
@@ -136,24 +156,36 @@ def invite(session: Session, settings: Settings, *, by: User, data: InviteIn) ->
     if session.exec(select(User).where(User.email == email)).first() is not None:
         raise InputError("email", f"{email} has an account already")
     plain, hashed = security.new_token()
-    invitation = OneTimeToken(purpose="invite", token_hash=hashed, email=email, role=data.role,
-                              organisation_id=data.organisation_id, created_by=by.id,
-                              expires_at=utcnow() + timedelta(days=INVITE_DAYS))
+    invitation = OneTimeToken(
+        purpose="invite",
+        token_hash=hashed,
+        email=email,
+        role=data.role,
+        organisation_id=data.organisation_id,
+        created_by=by.id,
+        expires_at=utcnow() + timedelta(days=INVITE_DAYS),
+    )
     session.add(invitation)
-    audit(session, by, "invite", email, role=data.role.value,
-          organisation_id=data.organisation_id)
+    audit(session, by, "invite", email, role=data.role.value, organisation_id=data.organisation_id)
     session.commit()
-    mailer.send(session, settings, to=email, subject="Invitation to the Circular Valley Matchmaker",
-                body=f"{by.name or by.email} invites you to the Circular Valley Matchmaker.\n\n"
-                     f"Choose a password here (valid {INVITE_DAYS} days):\n"
-                     f"{settings.base_url}/register?token={plain}\n")
+    mailer.send(
+        session,
+        settings,
+        to=email,
+        subject="Invitation to the Circular Valley Matchmaker",
+        body=f"{by.name or by.email} invites you to the Circular Valley Matchmaker.\n\n"
+        f"Choose a password here (valid {INVITE_DAYS} days):\n"
+        f"{settings.base_url}/register?token={plain}\n",
+    )
     return invitation
 
 
 def _redeem(session: Session, purpose: str, plain: str) -> OneTimeToken:
-    token = session.exec(select(OneTimeToken).where(
-        OneTimeToken.token_hash == security.token_hash(plain),
-        OneTimeToken.purpose == purpose)).first()
+    token = session.exec(
+        select(OneTimeToken).where(
+            OneTimeToken.token_hash == security.token_hash(plain), OneTimeToken.purpose == purpose
+        )
+    ).first()
     if token is None or token.used_at is not None or _naive(token.expires_at) < _naive(utcnow()):
         raise InputError("token", "this link is not valid any more: ask for a new one")
     token.used_at = utcnow()
@@ -168,18 +200,31 @@ def _naive(value: Any) -> Any:
 def register(session: Session, settings: Settings, data: RegisterIn) -> User:
     if data.token:
         token = _redeem(session, "invite", data.token)
-        return create_user(session, email=token.email, password=data.password, role=token.role,
-                           organisation_id=token.organisation_id, name=data.name,
-                           language=data.language)
+        return create_user(
+            session,
+            email=token.email,
+            password=data.password,
+            role=token.role,
+            organisation_id=token.organisation_id,
+            name=data.name,
+            language=data.language,
+        )
     if not settings.open_signup:
         raise InputError("token", "registration is by invitation: ask a facilitator")
     if not data.email:
         raise InputError("email", "an e-mail address is needed")
-    org = Organisation(name=data.name or data.email, kind="company")
+    org = Organisation(name=data.name or data.email, kind=OrgKind.company)
     session.add(org)
     session.flush()
-    return create_user(session, email=data.email, password=data.password, role=Role.member,
-                       organisation_id=org.id, name=data.name, language=data.language)
+    return create_user(
+        session,
+        email=data.email,
+        password=data.password,
+        role=Role.member,
+        organisation_id=org.id,
+        name=data.name,
+        language=data.language,
+    )
 
 
 def request_reset(session: Session, settings: Settings, email: str) -> None:
@@ -188,14 +233,26 @@ def request_reset(session: Session, settings: Settings, email: str) -> None:
     if user is None or not user.active:
         return
     plain, hashed = security.new_token()
-    session.add(OneTimeToken(purpose="reset", token_hash=hashed, email=user.email,
-                             user_id=user.id, expires_at=utcnow() + timedelta(hours=RESET_HOURS)))
+    session.add(
+        OneTimeToken(
+            purpose="reset",
+            token_hash=hashed,
+            email=user.email,
+            user_id=user.id,
+            expires_at=utcnow() + timedelta(hours=RESET_HOURS),
+        )
+    )
     session.commit()
-    mailer.send(session, settings, to=user.email, subject="Reset your password",
-                body=f"Someone asked to reset the password of {user.email}.\n\n"
-                     f"Choose a new one here (valid {RESET_HOURS} hours):\n"
-                     f"{settings.base_url}/reset?token={plain}\n\n"
-                     "If it was not you, ignore this message.")
+    mailer.send(
+        session,
+        settings,
+        to=user.email,
+        subject="Reset your password",
+        body=f"Someone asked to reset the password of {user.email}.\n\n"
+        f"Choose a new one here (valid {RESET_HOURS} hours):\n"
+        f"{settings.base_url}/reset?token={plain}\n\n"
+        "If it was not you, ignore this message.",
+    )
 
 
 def reset_password(session: Session, data: ResetConfirmIn) -> User:

@@ -11,18 +11,25 @@ from fastapi import Depends, FastAPI
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from matchmaker import auth, db, embeddings, errors, security, seeding, web
+from matchmaker import auth, db, embeddings, errors, jobs, security, seeding, web
 from matchmaker.matching import Embedder, Matcher
 from matchmaker.routes import (
     account_pages,
     accounts,
     browse,
     catalog,
+    dashboard_pages,
+    import_pages,
     listing_pages,
     listings,
+    match_pages,
     matches,
+    outbox_pages,
     pages,
+    queue_pages,
+    registration_pages,
     sheets,
+    token_pages,
 )
 from matchmaker.settings import Settings
 from matchmaker.tables import Listing
@@ -97,9 +104,10 @@ def create_app(
     app.state.login_limiter = auth.RateLimiter(settings.login_attempts, 15 * 60)
     app.state.engine = engine or db.make_engine(settings.database_url)
     app.state.matcher = build_matcher(settings, embedder)
+    app.state.jobs = jobs.Jobs()  # the pages' background work (an import), polled for progress
     errors.install(app)
     app.add_middleware(errors.BodyLimit, limit=settings.max_body_bytes,
-                       uploads=settings.max_upload_bytes, upload_prefix="/api/import")
+                       uploads=settings.max_upload_bytes, upload_prefix=("/api/import", "/import"))
     app.add_middleware(errors.SecurityHeaders)
     app.include_router(listings.router)
     app.include_router(catalog.router)
@@ -111,4 +119,11 @@ def create_app(
     app.include_router(browse.router)
     app.include_router(listing_pages.router)
     app.include_router(account_pages.router)
+    app.include_router(registration_pages.router)
+    app.include_router(token_pages.router)
+    app.include_router(queue_pages.router)
+    app.include_router(match_pages.router)
+    app.include_router(dashboard_pages.router)
+    app.include_router(outbox_pages.router)
+    app.include_router(import_pages.router)
     return app

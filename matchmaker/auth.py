@@ -152,6 +152,10 @@ def csrf_token(request: Request, response: Response | None = None) -> str:
     return token
 
 
+class CsrfRejected(HTTPException):
+    """A failed CSRF check: JSON for the API, a page saying what to do for a form (web.py)."""
+
+
 async def check_csrf(request: Request) -> None:
     """A state change carried by a browser cookie must carry the page's CSRF token too.
 
@@ -170,8 +174,8 @@ async def check_csrf(request: Request) -> None:
         value = form.get(CSRF_FIELD)
         sent = value if isinstance(value, str) else None
     if not expected or not sent or not secrets.compare_digest(str(expected), sent):
-        raise HTTPException(403, "the form has expired or did not come from this site: "
-                                 "reload the page and try again")
+        raise CsrfRejected(403, "the form has expired or did not come from this site: "
+                                "reload the page and try again")
 
 
 class RateLimiter:

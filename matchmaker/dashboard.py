@@ -43,8 +43,17 @@ def figures(session: Session, theme_id: int | None = None) -> Figures:
         query = query.where(Match.theme_id == theme_id)
     matches = list(session.exec(query))
     ids = [m.id for m in matches]
-    events = list(session.exec(select(MatchEvent).where(col(MatchEvent.match_id).in_(ids))
-                               .order_by(col(MatchEvent.at)))) if ids else []
+    events = (
+        list(
+            session.exec(
+                select(MatchEvent)
+                .where(col(MatchEvent.match_id).in_(ids))
+                .order_by(col(MatchEvent.at))
+            )
+        )
+        if ids
+        else []
+    )
     counts = Counter(str(m.status) for m in matches)
     reached: dict[MatchStatus, set[int]] = defaultdict(set)
     landed: dict[int, str] = {}  # match -> month it became a pilot or realised
@@ -54,7 +63,7 @@ def figures(session: Session, theme_id: int | None = None) -> Figures:
             landed[e.match_id] = e.at.strftime("%Y-%m")
     funnel, before = [], None
     for status in PIPELINE:
-        n = len(set().union(*(reached[s] for s in PIPELINE[PIPELINE.index(status):])))
+        n = len(set().union(*(reached[s] for s in PIPELINE[PIPELINE.index(status) :])))
         funnel.append(Step(status, n, None if not before else round(n / before, 3)))
         before = n
     impact = [m for m in matches if m.status in (MatchStatus.pilot, MatchStatus.realised)]
@@ -71,7 +80,8 @@ def figures(session: Session, theme_id: int | None = None) -> Figures:
         months.append(Month(month, round(t_sum, 3), round(c_sum, 3)))
     return Figures(
         counts={str(s): counts.get(str(s), 0) for s in MatchStatus},
-        funnel=funnel, months=months,
+        funnel=funnel,
+        months=months,
         tonnes_per_year=round(sum(m.tonnes_per_year or 0 for m in impact), 3),
         co2e_t_per_year=round(sum(m.co2e_t_per_year or 0 for m in impact), 3),
         realised=counts.get(MatchStatus.realised.value, 0),

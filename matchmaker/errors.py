@@ -63,7 +63,8 @@ def install(app: FastAPI) -> None:
 class BodyLimit:
     """Refuses a body over `limit` bytes with 413 before it is read into memory."""
 
-    def __init__(self, app: ASGIApp, limit: int, uploads: int = 0, upload_prefix: str = "") -> None:
+    def __init__(self, app: ASGIApp, limit: int, uploads: int = 0,
+                 upload_prefix: str | tuple[str, ...] = "") -> None:
         self.app, self.default = app, limit
         self.uploads, self.upload_prefix = max(uploads, limit), upload_prefix
 

@@ -17,7 +17,7 @@ from matchmaker.app import build_matcher
 from matchmaker.matching import Matcher
 from matchmaker.schemas import ListingCreate
 from matchmaker.settings import Settings
-from matchmaker.tables import Listing, Organisation, Theme
+from matchmaker.tables import Listing, Organisation, Theme, saved_id
 from matchmaker.vocab import OrgKind
 
 KS = (1, 5, 10)
@@ -39,7 +39,7 @@ class Query:
 def load_pool(session: Session, devset: dict[str, Any], seeds_dir: Path) -> list[Query]:
     """Insert every pair side and distractor as an active listing; return both-way queries."""
     seeding.ensure_themes(session, seeds_dir)
-    themes = {t.slug: t.id for t in session.exec(select(Theme))}
+    themes = {t.slug: saved_id(t) for t in session.exec(select(Theme))}
     org = Organisation(name="Evaluation", kind=OrgKind.agency)
     session.add(org)
     session.flush()
@@ -63,13 +63,21 @@ def load_pool(session: Session, devset: dict[str, Any], seeds_dir: Path) -> list
 
 
 def _candidates(session: Session, q: Query) -> list[Listing]:
-    return list(session.exec(select(Listing).where(
-        Listing.theme_id == q.listing.theme_id, Listing.kind != q.listing.kind)))
+    return list(
+        session.exec(
+            select(Listing).where(
+                Listing.theme_id == q.listing.theme_id, Listing.kind != q.listing.kind
+            )
+        )
+    )
 
 
 def rank_product(matcher: Matcher, session: Session, q: Query) -> list[int]:
-    return [s.listing.id for s in matcher.suggest(session, q.listing, k=10_000)
-            if s.listing.id is not None]
+    return [
+        s.listing.id
+        for s in matcher.suggest(session, q.listing, k=10_000)
+        if s.listing.id is not None
+    ]
 
 
 def rank_by(score: Callable[[Listing, Listing], float]) -> Callable[..., list[int]]:
@@ -77,6 +85,7 @@ def rank_by(score: Callable[[Listing, Listing], float]) -> Callable[..., list[in
         cands = _candidates(session, q)
         cands.sort(key=lambda c: (-score(q.listing, c), c.id))
         return [c.id for c in cands if c.id is not None]
+
     return ranker
 
 
@@ -104,19 +113,29 @@ def evaluate(settings: Settings, devset_path: Path) -> dict[str, Any]:
         matcher.store_vectors(session, listings)
         session.commit()
         matcher.rebuild(session)
-        raw = matcher.vectors_of(session, [lst.id for lst in listings if lst.id])
-        ids = [lst.id for lst in listings]
-        centred = dict(zip(ids, matcher.centred(
-            np.stack([raw[i] for i in ids]), [str(lst.language) for lst in listings]),
-            strict=True))
+        ids = [saved_id(lst) for lst in listings]
+        raw = matcher.vectors_of(session, ids)
+        centred = dict(
+            zip(
+                ids,
+                matcher.centred(
+                    np.stack([raw[i] for i in ids]), [str(lst.language) for lst in listings]
+                ),
+                strict=True,
+            )
+        )
         texts = [f"{lst.title}\n{lst.description}" for lst in listings]
         tfidf = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True)
         lexical = dict(zip(ids, tfidf.fit_transform(texts), strict=True))
         systems: dict[str, Callable[..., list[int]]] = {
             "product": rank_product,
-            "centred cosine": rank_by(lambda a, b: float(centred[a.id] @ centred[b.id])),
-            "raw cosine": rank_by(lambda a, b: float(raw[a.id] @ raw[b.id])),
-            "tf-idf": rank_by(lambda a, b: float((lexical[a.id] @ lexical[b.id].T).toarray()[0, 0])),
+            "centred cosine": rank_by(
+                lambda a, b: float(centred[saved_id(a)] @ centred[saved_id(b)])
+            ),
+            "raw cosine": rank_by(lambda a, b: float(raw[saved_id(a)] @ raw[saved_id(b)])),
+            "tf-idf": rank_by(
+                lambda a, b: float((lexical[saved_id(a)] @ lexical[saved_id(b)].T).toarray()[0, 0])
+            ),
         }
         results: dict[str, Any] = {}
         for name, ranker in systems.items():
@@ -124,14 +143,21 @@ def evaluate(settings: Settings, devset_path: Path) -> dict[str, Any]:
             for q in queries:
                 order = ranker(matcher, session, q)
                 rank = order.index(q.partner_id) + 1 if q.partner_id in order else None
-                for group in ("all", f"theme:{q.theme}",
-                              "cross-language" if q.cross else "same-language",
-                              f"from:{q.languages.split('→')[0]}"):
+                for group in (
+                    "all",
+                    f"theme:{q.theme}",
+                    "cross-language" if q.cross else "same-language",
+                    f"from:{q.languages.split('→')[0]}",
+                ):
                     groups[group].append(rank)
             results[name] = {g: metrics(r) for g, r in sorted(groups.items())}
-    return {"devset": str(devset_path), "pairs": len(devset["pairs"]),
-            "distractors": len(devset["distractors"]), "space": matcher.space,
-            "results": results}
+    return {
+        "devset": str(devset_path),
+        "pairs": len(devset["pairs"]),
+        "distractors": len(devset["distractors"]),
+        "space": matcher.space,
+        "results": results,
+    }
 
 
 def table(report: dict[str, Any]) -> str:
@@ -140,8 +166,8 @@ def table(report: dict[str, Any]) -> str:
     head = "| group | n | " + " | ".join(f"{s} MRR / R@1 / R@5 / R@10" for s in systems) + " |"
     lines = [head, "|" + "---|" * (2 + len(systems))]
     groups = report["results"][systems[0]]
-    order = ["all", "cross-language", "same-language"] + sorted(
-        g for g in groups if g not in ("all", "cross-language", "same-language"))
+    first = ["all", "cross-language", "same-language"]
+    order = [*first, *sorted(g for g in groups if g not in first)]
     for g in order:
         cells = []
         for s in systems:
@@ -153,8 +179,10 @@ def table(report: dict[str, Any]) -> str:
 
 def main(settings: Settings, devset: Path, out: Path | None) -> None:
     report = evaluate(settings, devset)
-    print(f"{report['pairs']} pairs, {report['distractors']} distractors, one mixed pool, "
-          f"queries both ways; vector space {report['space']}")
+    print(
+        f"{report['pairs']} pairs, {report['distractors']} distractors, one mixed pool, "
+        f"queries both ways; vector space {report['space']}"
+    )
     print(table(report))
     if out:
         out.parent.mkdir(parents=True, exist_ok=True)

@@ -20,6 +20,7 @@ from matchmaker.vocab import (
     Frequency,
     Language,
     ListingKind,
+    MatchStatus,
     OrgKind,
     Role,
     Status,
@@ -44,6 +45,7 @@ VOCABS: dict[str, type[StrEnum]] = {
     "orgkind": OrgKind,
     "role": Role,
     "language": Language,
+    "matchstatus": MatchStatus,
 }
 
 

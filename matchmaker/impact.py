@@ -31,12 +31,19 @@ def _num(value: str) -> float | None:
 @cache
 def factors(path: Path) -> dict[str, Factor]:
     with path.open(encoding="utf-8") as f:
-        return {row["theme"]: Factor(row["theme"], row["material"],
-                                     _num(row["density_t_per_m3"]), _num(row["t_per_piece"]),
-                                     _num(row["co2e_avoided_t_per_t"]),
-                                     _num(row["co2e_avoided_t_per_mwh"]), row["basis"],
-                                     row["source"])
-                for row in csv.DictReader(f)}
+        return {
+            row["theme"]: Factor(
+                row["theme"],
+                row["material"],
+                _num(row["density_t_per_m3"]),
+                _num(row["t_per_piece"]),
+                _num(row["co2e_avoided_t_per_t"]),
+                _num(row["co2e_avoided_t_per_mwh"]),
+                row["basis"],
+                row["source"],
+            )
+            for row in csv.DictReader(f)
+        }
 
 
 @dataclass(frozen=True)
@@ -55,7 +62,7 @@ def assess(amount: float, unit: Unit, theme: str, table: dict[str, Factor]) -> I
         return Impact(None, co2e, energy, "energy: no tonnes; CO2e per MWh")
     factor = table.get(theme)
     if unit in _MASS:
-        tonnes: float | None = amount * _MASS[unit]
+        tonnes = amount * _MASS[unit]
     elif unit == Unit.m3 and factor and factor.density_t_per_m3:
         tonnes = amount * factor.density_t_per_m3
     elif unit == Unit.pcs and factor and factor.t_per_piece:

@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 from matchmaker import mailer, workspace
 from matchmaker.crud import InputError
 from matchmaker.settings import Settings
-from matchmaker.tables import Introduction, Listing, Match, Organisation, User
+from matchmaker.tables import Introduction, Listing, Match, Organisation, User, saved_id
 from matchmaker.vocab import Language, MatchStatus, Role
 
 SUBJECT = {
@@ -18,15 +18,21 @@ SUBJECT = {
     Language.en: "Introduction: {other_title}",
 }
 BODY = {
-    Language.fi: ("Hei {own_org},\n\nIlmoituksenne ”{own_title}” näyttää sopivan yhteen tämän "
-                  "kanssa: ”{other_title}” ({other_org}).\n\nMiksi ehdotamme: {why}\n\n"
-                  "{next_step}\n\nTerveisin\n{facilitator}\nKiertotalouslaakso Uusimaa"),
-    Language.sv: ("Hej {own_org},\n\ner annons ”{own_title}” verkar passa ihop med denna: "
-                  "”{other_title}” ({other_org}).\n\nVarför vi föreslår det: {why}\n\n"
-                  "{next_step}\n\nHälsningar\n{facilitator}\nCirkulärekonomidalen Nyland"),
-    Language.en: ("Hello {own_org},\n\nyour listing “{own_title}” looks like a fit for this one: "
-                  "“{other_title}” ({other_org}).\n\nWhy we suggest it: {why}\n\n"
-                  "{next_step}\n\nBest regards\n{facilitator}\nUusimaa Circular Economy Valley"),
+    Language.fi: (
+        "Hei {own_org},\n\nIlmoituksenne ”{own_title}” näyttää sopivan yhteen tämän "
+        "kanssa: ”{other_title}” ({other_org}).\n\nMiksi ehdotamme: {why}\n\n"
+        "{next_step}\n\nTerveisin\n{facilitator}\nKiertotalouslaakso Uusimaa"
+    ),
+    Language.sv: (
+        "Hej {own_org},\n\ner annons ”{own_title}” verkar passa ihop med denna: "
+        "”{other_title}” ({other_org}).\n\nVarför vi föreslår det: {why}\n\n"
+        "{next_step}\n\nHälsningar\n{facilitator}\nCirkulärekonomidalen Nyland"
+    ),
+    Language.en: (
+        "Hello {own_org},\n\nyour listing “{own_title}” looks like a fit for this one: "
+        "“{other_title}” ({other_org}).\n\nWhy we suggest it: {why}\n\n"
+        "{next_step}\n\nBest regards\n{facilitator}\nUusimaa Circular Economy Valley"
+    ),
 }
 HIDDEN = {
     Language.fi: "organisaatio, joka on toistaiseksi halunnut pysyä nimettömänä",
@@ -40,16 +46,17 @@ CONTACT = {
 }
 WAIT = {
     Language.fi: "Kerromme yhteystiedot heti, kun toinen osapuoli hyväksyy esittelyn.",
-    Language.sv: "Vi skickar kontaktuppgifterna så snart den andra parten godkänner presentationen.",
+    Language.sv: "Vi skickar kontaktuppgifterna så snart den andra parten godkänner "
+    "presentationen.",
     Language.en: "We will send their contact details as soon as they accept the introduction.",
 }
 ACCEPT = {
     Language.fi: "Ilmoituksenne on nimetön: toinen osapuoli saa nimenne vasta, kun hyväksytte "
-                 "esittelyn täällä: {url}",
+    "esittelyn täällä: {url}",
     Language.sv: "Er annons är anonym: den andra parten får ert namn först när ni godkänner "
-                 "presentationen här: {url}",
+    "presentationen här: {url}",
     Language.en: "Your listing is anonymous: the other party learns who you are only once you "
-                 "accept the introduction here: {url}",
+    "accept the introduction here: {url}",
 }
 SIDES = ("offer", "need")
 
@@ -74,8 +81,9 @@ def _party(session: Session, match: Match, side: str) -> tuple[Listing, Organisa
 def _address(session: Session, org: Organisation) -> tuple[str, str]:
     if org.contact_email:
         return org.contact_email, org.contact_name or org.name
-    member = session.exec(select(User).where(User.organisation_id == org.id,
-                                             User.role == Role.member)).first()
+    member = session.exec(
+        select(User).where(User.organisation_id == org.id, User.role == Role.member)
+    ).first()
     if member is None:
         raise InputError("organisation", f"{org.name} has no contact e-mail and no members")
     return member.email, member.name or member.email
@@ -102,28 +110,45 @@ def drafts(session: Session, settings: Settings, match: Match, by: User) -> list
             other_name, next_step = HIDDEN[lang], WAIT[lang]
         if not revealed(match, side):
             next_step += "\n\n" + ACCEPT[lang].format(
-                url=f"{settings.base_url}/matches/{match.id}/accept")
-        body = BODY[lang].format(own_org=own_org.name, own_title=own_listing.title,
-                                 other_title=other_listing.title, other_org=other_name,
-                                 why=match.explanation, next_step=next_step,
-                                 facilitator=by.name or by.email)
-        out.append(Draft(side, to, lang, SUBJECT[lang].format(other_title=other_listing.title),
-                         body))
+                url=f"{settings.base_url}/matches/{match.id}/accept"
+            )
+        body = BODY[lang].format(
+            own_org=own_org.name,
+            own_title=own_listing.title,
+            other_title=other_listing.title,
+            other_org=other_name,
+            why=match.explanation,
+            next_step=next_step,
+            facilitator=by.name or by.email,
+        )
+        out.append(
+            Draft(side, to, lang, SUBJECT[lang].format(other_title=other_listing.title), body)
+        )
     return out
 
 
-def send(session: Session, settings: Settings, match: Match, by: User,
-         edited: dict[str, tuple[str, str]] | None = None) -> list[Introduction]:
+def send(
+    session: Session,
+    settings: Settings,
+    match: Match,
+    by: User,
+    edited: dict[str, tuple[str, str]] | None = None,
+) -> list[Introduction]:
     """Send both messages (edited subject and body where given) and mark the match introduced."""
     if match.status != MatchStatus.shortlisted:
-        raise InputError("status", f"only a shortlisted match is introduced; this one is "
-                                   f"{match.status}")
+        raise InputError(
+            "status", f"only a shortlisted match is introduced; this one is {match.status}"
+        )
     sent = []
     for draft in drafts(session, settings, match, by):
         subject, body = (edited or {}).get(draft.side, (draft.subject, draft.body))
         message = mailer.send(session, settings, to=draft.to, subject=subject, body=body)
-        intro = Introduction(match_id=match.id, side=draft.side,  # type: ignore[arg-type]
-                             outbox_id=message.id, language=draft.language)  # type: ignore[arg-type]
+        intro = Introduction(
+            match_id=saved_id(match),
+            side=draft.side,
+            outbox_id=saved_id(message),
+            language=draft.language,
+        )
         session.add(intro)
         sent.append(intro)
     workspace.move(session, match, MatchStatus.introduced, by=by, note="introduction sent")
@@ -143,8 +168,12 @@ def accept(session: Session, settings: Settings, match: Match, side: str, by: Us
     lang = Language(other_org.language)
     to, _ = _address(session, other_org)
     email, contact = _address(session, own_org)
-    mailer.send(session, settings, to=to, subject=SUBJECT[lang].format(
-        other_title=own_listing.title), body=f"{own_org.name}: " + CONTACT[lang].format(
-        contact=contact, email=email))
+    mailer.send(
+        session,
+        settings,
+        to=to,
+        subject=SUBJECT[lang].format(other_title=own_listing.title),
+        body=f"{own_org.name}: " + CONTACT[lang].format(contact=contact, email=email),
+    )
     workspace.note(session, match, by=by, note=f"{side} side accepted and was revealed")
     return match

@@ -50,13 +50,17 @@ def _known_place(value: str | None) -> str | None:
     return place.name_fi
 
 
-Title = Annotated[str, Field(max_length=200), AfterValidator(_clean_text),
-                  AfterValidator(_non_blank)]
+Title = Annotated[
+    str, Field(max_length=200), AfterValidator(_clean_text), AfterValidator(_non_blank)
+]
 Description = Annotated[str, Field(max_length=5000), AfterValidator(_clean_text)]
-Municipality = Annotated[str | None, Field(default=None, max_length=80),
-                         AfterValidator(_known_place)]
-EwcCode = Annotated[str | None, Field(default=None, pattern=r"^\d{6}$",
-                                      description="six-digit European Waste Catalogue code")]
+Municipality = Annotated[
+    str | None, Field(default=None, max_length=80), AfterValidator(_known_place)
+]
+EwcCode = Annotated[
+    str | None,
+    Field(default=None, pattern=r"^\d{6}$", description="six-digit European Waste Catalogue code"),
+]
 Quantity = Annotated[float | None, Field(default=None, gt=0, lt=1e12)]
 
 
@@ -70,8 +74,11 @@ class _DatesInOrder(_Strict):
 
     @model_validator(mode="after")
     def _in_order(self) -> Self:
-        if self.available_from and self.available_until and \
-                self.available_until < self.available_from:
+        if (
+            self.available_from
+            and self.available_until
+            and self.available_until < self.available_from
+        ):
             raise ValueError("available_until must not be before available_from")
         return self
 
@@ -100,8 +107,13 @@ class ListingCreate(_DatesInOrder):
 
 
 class ListingUpdate(_DatesInOrder):
-    version: int | None = Field(default=None, ge=1, le=MAX_ID, description="the version the edit was made on; "
-                                "if the listing has moved on since, the edit is refused (409)")
+    version: int | None = Field(
+        default=None,
+        ge=1,
+        le=MAX_ID,
+        description="the version the edit was made on; "
+        "if the listing has moved on since, the edit is refused (409)",
+    )
     theme: str | None = None
     kind: ListingKind | None = None
     category: Category | None = None
@@ -185,10 +197,12 @@ class OrganisationIn(_Strict):
     kind: OrgKind
     municipality: Municipality = None
     contact_name: Annotated[str | None, Field(default=None, max_length=200)] = None
-    contact_email: Annotated[str | None, Field(default=None, max_length=254,
-                                               pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] = None
-    website: Annotated[str | None, Field(default=None, max_length=300,
-                                         pattern=r"^https?://\S+$")] = None
+    contact_email: Annotated[
+        str | None, Field(default=None, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    ] = None
+    website: Annotated[
+        str | None, Field(default=None, max_length=300, pattern=r"^https?://\S+$")
+    ] = None
     description: Annotated[str | None, Field(default=None, max_length=2000)] = None
     language: Language = Language.fi
 

@@ -56,29 +56,54 @@ def fit(offer: Listing, need: Listing, *, semantic: float, raw_cosine: float) ->
 
 def semantic_part(similarity: float, raw_cosine: float) -> Part:
     value = min(1.0, max(0.0, similarity))
-    return Part("semantic", value, WEIGHTS["semantic"],
-                f"text similarity {value:.2f} (model cosine {raw_cosine:.3f})",
-                {"similarity": round(similarity, 4), "cosine": round(raw_cosine, 4)})
+    return Part(
+        "semantic",
+        value,
+        WEIGHTS["semantic"],
+        f"text similarity {value:.2f} (model cosine {raw_cosine:.3f})",
+        {"similarity": round(similarity, 4), "cosine": round(raw_cosine, 4)},
+    )
 
 
 def category_part(offer: Listing, need: Listing) -> Part:
     same = offer.category == need.category
-    text = (f"both are {offer.category}" if same
-            else f"offer is {offer.category}, need is {need.category}")
-    return Part("category", 1.0 if same else 0.0, WEIGHTS["category"], text,
-                {"offer": str(offer.category), "need": str(need.category)})
+    text = (
+        f"both are {offer.category}"
+        if same
+        else f"offer is {offer.category}, need is {need.category}"
+    )
+    return Part(
+        "category",
+        1.0 if same else 0.0,
+        WEIGHTS["category"],
+        text,
+        {"offer": str(offer.category), "need": str(need.category)},
+    )
 
 
 def distance_part(a_name: str | None, b_name: str | None) -> Part:
     a, b = geo.find(a_name), geo.find(b_name)
     if a is None or b is None:
-        return Part("distance", None, WEIGHTS["distance"], "location unknown",
-                    {"km": None, "from": a_name, "to": b_name})
+        return Part(
+            "distance",
+            None,
+            WEIGHTS["distance"],
+            "location unknown",
+            {"km": None, "from": a_name, "to": b_name},
+        )
     km = geo.distance_km(a, b)
-    text = (f"same municipality ({a.name_fi})" if a == b
-            else f"{km:.0f} km apart ({a.name_fi} – {b.name_fi})")
-    return Part("distance", 1.0 / (1.0 + km / _HALF_KM), WEIGHTS["distance"], text,
-                {"km": round(km, 1), "from": a.name_fi, "to": b.name_fi})
+    text = (
+        f"same municipality ({a.name_fi})"
+        if a == b
+        else f"{km:.0f} km apart ({a.name_fi} – {b.name_fi})"
+    )
+    return Part(
+        "distance",
+        1.0 / (1.0 + km / _HALF_KM),
+        WEIGHTS["distance"],
+        text,
+        {"km": round(km, 1), "from": a.name_fi, "to": b.name_fi},
+    )
 
 
 def annual_amount(listing: Listing) -> tuple[float, str] | None:
@@ -97,30 +122,47 @@ def quantity_part(offer: Listing, need: Listing) -> Part:
     if o is None or n is None:
         return Part("quantity", None, WEIGHTS["quantity"], "quantity not given on both sides")
     if o[1] != n[1]:
-        return Part("quantity", None, WEIGHTS["quantity"],
-                    f"quantities in different units ({o[1]} vs {n[1]})")
+        return Part(
+            "quantity",
+            None,
+            WEIGHTS["quantity"],
+            f"quantities in different units ({o[1]} vs {n[1]})",
+        )
     if o[0] <= 0 or n[0] <= 0:
         return Part("quantity", None, WEIGHTS["quantity"], "quantity of zero")
     ratio = o[0] / n[0]
     # a partial supply is still worth an introduction: a mismatch halves the part at most
     value = 0.5 + 0.5 * min(ratio, 1 / ratio) ** 0.5
-    text = (f"offer covers {ratio:.0%} of the need" if ratio < 1
-            else f"offer is {ratio:.1f}× the need" if ratio > 1.05
-            else "amounts match")
-    return Part("quantity", value, WEIGHTS["quantity"], f"{text} ({o[0]:g} vs {n[0]:g} {o[1]}/yr)",
-                {"ratio": round(ratio, 3), "offer_per_year": o[0], "need_per_year": n[0],
-                 "unit": o[1]})
+    text = (
+        f"offer covers {ratio:.0%} of the need"
+        if ratio < 1
+        else f"offer is {ratio:.1f}× the need"
+        if ratio > 1.05
+        else "amounts match"
+    )
+    return Part(
+        "quantity",
+        value,
+        WEIGHTS["quantity"],
+        f"{text} ({o[0]:g} vs {n[0]:g} {o[1]}/yr)",
+        {"ratio": round(ratio, 3), "offer_per_year": o[0], "need_per_year": n[0], "unit": o[1]},
+    )
 
 
 def timing_part(offer: Listing, need: Listing) -> Part:
-    if not any((offer.available_from, offer.available_until,
-                need.available_from, need.available_until)):
+    if not any(
+        (offer.available_from, offer.available_until, need.available_from, need.available_until)
+    ):
         return Part("timing", None, WEIGHTS["timing"], "no dates given")
     start = max(offer.available_from or date.min, need.available_from or date.min)
     end = min(offer.available_until or date.max, need.available_until or date.max)
     if start <= end:
-        return Part("timing", 1.0, WEIGHTS["timing"], "available when needed",
-                    {"gap_days": 0})
+        return Part("timing", 1.0, WEIGHTS["timing"], "available when needed", {"gap_days": 0})
     gap = (start - end).days
-    return Part("timing", max(0.0, 1 - gap / 365), WEIGHTS["timing"],
-                f"dates miss each other by {gap} days", {"gap_days": gap})
+    return Part(
+        "timing",
+        max(0.0, 1 - gap / 365),
+        WEIGHTS["timing"],
+        f"dates miss each other by {gap} days",
+        {"gap_days": gap},
+    )

@@ -1,4 +1,4 @@
-"""`make screenshots`: PNGs of the main pages in fi/en/sv, on the demo seeds and the real model."""
+"""`make screenshots`: PNGs of the pages in fi/en/sv and of the workspace, on the demo seeds."""
 
 from __future__ import annotations
 
@@ -51,11 +51,90 @@ def showcase(base: str) -> int:
     return best[1]
 
 
-def demo_member(seeds: Path) -> dict[str, str]:
-    """The demo member account of the seeds (seeds/users.json), to show the post form."""
+def demo_member(seeds: Path, role: str = "member") -> dict[str, str]:
+    """A demo account of the seeds (seeds/users.json): the member shows the post form, the
+    facilitator the workspace."""
     users = json.loads((seeds / "users.json").read_text("utf-8"))
-    member = next(u for u in users if u["role"] == "member")
+    member = next(u for u in users if u["role"] == role)
     return {"email": member["email"], "password": member["password"]}
+
+
+# Each walk: the steps after the shortlist, how many days ago it was shortlisted, and the
+# amount a year a pilot or a realised exchange moves (tonnes).
+WALKS: list[tuple[tuple[str, ...], int, float | None]] = [
+    (("introduced", "negotiating", "pilot", "realised"), 230, 320.0),
+    (("introduced", "negotiating", "realised"), 190, 45.0),
+    (("introduced", "negotiating", "pilot"), 150, 120.0),
+    (("introduced", "negotiating", "realised"), 110, 600.0),
+    (("introduced", "negotiating", "pilot"), 75, 18.0),
+    (("introduced", "negotiating"), 60, None),  # unchanged for weeks: a reminder
+    (("introduced", "negotiating"), 9, None),
+    (("introduced",), 34, None),  # a reminder too
+    (("introduced",), 6, None),
+    (("introduced", "dropped"), 80, None),
+    ((), 3, None),
+    ((), 2, None),
+    (("rejected",), 1, None),
+    (("rejected",), 1, None),
+]
+
+
+def walk_pipeline(settings: Settings, engine: Any, matcher: Any) -> int:
+    """Fill the queue, then walk a few of its best matches through the pipeline, dated over
+    the past months, as a facilitator would have: the workspace screenshots show them."""
+    from datetime import timedelta
+
+    from sqlmodel import Session, col, select
+
+    from matchmaker import impact, introductions, workspace
+    from matchmaker.crud import InputError
+    from matchmaker.tables import Match, Theme, User, utcnow
+    from matchmaker.vocab import MatchStatus, Role, Unit
+
+    table = impact.factors(settings.seeds_dir / "emission_factors.csv")
+    with Session(engine) as s:
+        workspace.refresh_queue(s, matcher, threshold=settings.queue_threshold)
+        user = s.exec(select(User).where(User.role == Role.facilitator)).first()
+        themes = {t.id: t.slug for t in s.exec(select(Theme))}
+        taken: set[int] = set()
+        chosen: list[Match] = []
+        for m in s.exec(select(Match).order_by(col(Match.score).desc())):
+            if len(chosen) < len(WALKS) and not {m.offer_id, m.need_id} & taken:
+                chosen.append(m)
+                taken |= {m.offer_id, m.need_id}
+        now = utcnow()
+        for m, (steps, days_ago, amount) in zip(chosen, WALKS, strict=False):
+            first = MatchStatus.rejected if steps[:1] == ("rejected",) else MatchStatus.shortlisted
+            reason = "not the same material" if first == MatchStatus.rejected else None
+            workspace.move(s, m, first, by=user, reason=reason)
+            for step in steps:
+                if step == "introduced":
+                    try:
+                        assert user is not None
+                        introductions.send(s, settings, m, user)
+                    except InputError:  # an organisation with no address: moved by hand
+                        workspace.move(s, m, MatchStatus.introduced, by=user)
+                elif step != "rejected":
+                    why = "price" if step == "dropped" else None
+                    workspace.move(s, m, MatchStatus(step), by=user, reason=why)
+            if amount is not None:
+                found = impact.assess(amount, Unit.t, themes[m.theme_id], table)
+                m.amount_per_year, m.amount_unit = amount, Unit.t
+                m.tonnes_per_year, m.co2e_t_per_year = found.tonnes_per_year, found.co2e_t_per_year
+                workspace.note(s, m, by=user, note=f"impact: {amount:g} t/yr")
+            # date the steps back: shortlisted `days_ago`, the last step a week before today
+            events = workspace.history(s, m)
+            start = now - timedelta(days=days_ago)
+            gap = timedelta(days=max(days_ago - 7, 1) / max(len(events) - 1, 1))
+            events[0].at = start - timedelta(days=1)
+            s.add(events[0])
+            for i, event in enumerate(events[1:]):
+                event.at = start + gap * i
+                s.add(event)
+            m.updated_at = events[-1].at
+            s.add(m)
+            s.commit()
+        return len(chosen)
 
 
 def log_in(page: Any, base: str, account: dict[str, str]) -> None:
@@ -126,11 +205,41 @@ def _shot(page: Any, path: Path, height: int | None = None) -> Path:
     return path
 
 
-def main(out: Path = OUT, langs: Sequence[str] = LANGS) -> list[Path]:
+def take_workspace(base: str, out: Path, account: dict[str, str]) -> list[Path]:
+    """The facilitator's queue (en, fi), board (en) and dashboard (en, fi)."""
+    from playwright.sync_api import sync_playwright
+
+    out.mkdir(parents=True, exist_ok=True)
+    shots = [
+        ("queue", "en", "/matches", ".match-items", 1500),
+        ("queue", "fi", "/matches", ".match-items", 1500),
+        ("board", "en", "/matches/board", ".board", None),
+        ("dashboard", "en", "/dashboard", ".charts", None),
+        ("dashboard", "fi", "/dashboard", ".charts", None),
+    ]
+    saved: list[Path] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1200, "height": 900}, locale="en-GB")
+        page = context.new_page()
+        log_in(page, base, account)
+        for name, lang, path, ready, height in shots:
+            page.goto(f"{base}{path}?lang={lang}")
+            page.locator(ready).wait_for()
+            saved.append(_shot(page, out / f"{name}-{lang}.png", height=height))
+        browser.close()
+    return saved
+
+
+def main(out: Path = OUT, langs: Sequence[str] = LANGS, *, public: bool = True) -> list[Path]:
+    """Every screenshot; `public=False` takes only the workspace's."""
     from matchmaker.app import create_app
 
     with tempfile.TemporaryDirectory() as tmp:
         settings = settings_in(Path(tmp))
         app = create_app(settings)
         with serve(app, startup_timeout=900) as base:
-            return take(base, out, langs, demo_member(settings.seeds_dir))
+            saved = take(base, out, langs, demo_member(settings.seeds_dir)) if public else []
+            walk_pipeline(settings, app.state.engine, app.state.matcher)
+            facilitator = demo_member(settings.seeds_dir, "facilitator")
+            return saved + take_workspace(base, out, facilitator)

@@ -34,9 +34,7 @@ def verify_password(stored: str, password: str) -> bool:
 
 
 # A hash to verify against when the e-mail is unknown, so both cases take as long.
-_DUMMY = (
-    "$argon2id$v=19$m=65536,t=3,p=4$LvGFyHPMZUy9sSVaxrwasA$CcOXyFCH4uGhO3dJPGCRDalLbsiRbVf+JtABSLR2bbI"  # noqa: E501
-)
+_DUMMY = "$argon2id$v=19$m=65536,t=3,p=4$LvGFyHPMZUy9sSVaxrwasA$CcOXyFCH4uGhO3dJPGCRDalLbsiRbVf+JtABSLR2bbI"  # noqa: E501
 
 
 def verify_or_waste_time(stored: str | None, password: str) -> bool:

@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 
 from matchmaker.matching import Matcher
 from matchmaker.schemas import ListingCreate, OrganisationIn, ThemeIn
-from matchmaker.tables import Listing, Organisation, Theme, User, utcnow
+from matchmaker.tables import Listing, Organisation, Theme, User, saved_id, utcnow
 from matchmaker.vocab import Role
 
 log = logging.getLogger(__name__)
@@ -50,21 +50,25 @@ def ensure_themes(session: Session, seeds_dir: Path) -> int:
     return added
 
 
-def load(session: Session, seeds_dir: Path, matcher: Matcher,
-         progress: Callable[[int], None] | None = None) -> SeedReport:
+def load(
+    session: Session,
+    seeds_dir: Path,
+    matcher: Matcher,
+    progress: Callable[[int], None] | None = None,
+) -> SeedReport:
     """Upsert every seed by key and embed what changed, all in one transaction."""
     report = SeedReport(themes=ensure_themes(session, seeds_dir))
-    themes = {t.slug: t.id for t in session.exec(select(Theme))}
+    themes = {t.slug: saved_id(t) for t in session.exec(select(Theme))}
     orgs: dict[str, int] = {}
     for row in _read(seeds_dir / "organisations.json"):
         key = row["key"]
-        data = OrganisationIn.model_validate({k: v for k, v in row.items() if k != "key"})
+        org_in = OrganisationIn.model_validate({k: v for k, v in row.items() if k != "key"})
         org = session.exec(select(Organisation).where(Organisation.key == key)).first()
         if org is None:
-            org = Organisation(key=key, **data.model_dump())
+            org = Organisation(key=key, **org_in.model_dump())
             report.organisations += 1
         else:
-            org.sqlmodel_update(data.model_dump())
+            org.sqlmodel_update(org_in.model_dump())
         session.add(org)
         session.flush()
         assert org.id is not None
@@ -105,9 +109,14 @@ def load_demo_users(session: Session, path: Path, orgs: dict[str, int]) -> int:
     added = 0
     for row in _read(path):
         if session.exec(select(User).where(User.email == row["email"])).first() is None:
-            accounts.create_user(session, email=row["email"], password=row["password"],
-                                 role=Role(row["role"]), name=row["name"],
-                                 organisation_id=orgs.get(row["organisation"] or ""),
-                                 language=row["language"])
+            accounts.create_user(
+                session,
+                email=row["email"],
+                password=row["password"],
+                role=Role(row["role"]),
+                name=row["name"],
+                organisation_id=orgs.get(row["organisation"] or ""),
+                language=row["language"],
+            )
             added += 1
     return added

@@ -16,19 +16,46 @@ from matchmaker import language
 from matchmaker.crud import present
 from matchmaker.matching import Matcher, text_of
 from matchmaker.schemas import ListingCreate
-from matchmaker.tables import Listing, Match, Organisation, Theme
+from matchmaker.tables import Listing, Match, Organisation, Theme, saved_id
 from matchmaker.vocab import OrgKind
 
-COLUMNS = ["organisation", "theme", "kind", "category", "title", "description", "language",
-           "quantity", "unit", "frequency", "municipality", "ewc_code", "available_from",
-           "available_until", "visibility"]
-MATCH_COLUMNS = ["id", "theme", "status", "score", "offer_id", "offer_title", "offer_organisation",
-                 "need_id", "need_title", "need_organisation", "tonnes_per_year",
-                 "co2e_t_per_year", "updated_at"]
+COLUMNS = [
+    "organisation",
+    "theme",
+    "kind",
+    "category",
+    "title",
+    "description",
+    "language",
+    "quantity",
+    "unit",
+    "frequency",
+    "municipality",
+    "ewc_code",
+    "available_from",
+    "available_until",
+    "visibility",
+]
+MATCH_COLUMNS = [
+    "id",
+    "theme",
+    "status",
+    "score",
+    "offer_id",
+    "offer_title",
+    "offer_organisation",
+    "need_id",
+    "need_title",
+    "need_organisation",
+    "tonnes_per_year",
+    "co2e_t_per_year",
+    "updated_at",
+]
 HIDDEN = "(anonymous)"
 
 
 # -- export ---------------------------------------------------------------------------------
+
 
 def listing_rows(session: Session) -> list[dict[str, Any]]:
     """Every listing as a sheet row; an anonymous listing's organisation is never written."""
@@ -37,8 +64,7 @@ def listing_rows(session: Session) -> list[dict[str, Any]]:
     for pub in present(session, listings):  # as a visitor sees them: exports travel
         data = pub.model_dump(mode="json")
         data["organisation"] = pub.organisation_name or HIDDEN
-        rows.append({"id": pub.id, "status": pub.status.value,
-                     **{c: data.get(c) for c in COLUMNS}})
+        rows.append({"id": pub.id, "status": pub.status.value, **{c: data.get(c) for c in COLUMNS}})
     return rows
 
 
@@ -49,15 +75,23 @@ def match_rows(session: Session) -> list[dict[str, Any]]:
     for m in session.exec(select(Match).order_by(col(Match.id))):
         offer, need = session.get(Listing, m.offer_id), session.get(Listing, m.need_id)
         assert offer is not None and need is not None
-        rows.append({
-            "id": m.id, "theme": themes[m.theme_id], "status": m.status, "score": m.score,
-            "offer_id": offer.id, "offer_title": offer.title,
-            "offer_organisation": _org_name(session, offer) if m.offer_revealed else HIDDEN,
-            "need_id": need.id, "need_title": need.title,
-            "need_organisation": _org_name(session, need) if m.need_revealed else HIDDEN,
-            "tonnes_per_year": m.tonnes_per_year, "co2e_t_per_year": m.co2e_t_per_year,
-            "updated_at": m.updated_at.isoformat(timespec="seconds"),
-        })
+        rows.append(
+            {
+                "id": m.id,
+                "theme": themes[m.theme_id],
+                "status": m.status,
+                "score": m.score,
+                "offer_id": offer.id,
+                "offer_title": offer.title,
+                "offer_organisation": _org_name(session, offer) if m.offer_revealed else HIDDEN,
+                "need_id": need.id,
+                "need_title": need.title,
+                "need_organisation": _org_name(session, need) if m.need_revealed else HIDDEN,
+                "tonnes_per_year": m.tonnes_per_year,
+                "co2e_t_per_year": m.co2e_t_per_year,
+                "updated_at": m.updated_at.isoformat(timespec="seconds"),
+            }
+        )
     return rows
 
 
@@ -98,6 +132,7 @@ def _cell(value: Any) -> Any:
 
 # -- import ---------------------------------------------------------------------------------
 
+
 class SheetError(ValueError):
     pass
 
@@ -120,8 +155,9 @@ def read_rows(filename: str, data: bytes) -> list[dict[str, str]]:
     missing = {"organisation", "theme", "kind", "category", "title"} - set(rows[0])
     if missing:
         raise SheetError(f"the header lacks the columns: {', '.join(sorted(missing))}")
-    return [{k.strip(): ("" if v is None else str(v)).strip() for k, v in r.items() if k}
-            for r in rows]
+    return [
+        {k.strip(): ("" if v is None else str(v)).strip() for k, v in r.items() if k} for r in rows
+    ]
 
 
 def _xlsx_rows(data: bytes) -> list[dict[str, str]]:
@@ -138,8 +174,11 @@ def _xlsx_rows(data: bytes) -> list[dict[str, str]]:
     if not values:
         return []
     header = [str(h).strip() for h in values[0]]
-    return [dict(zip(header, (_text(v) for v in row), strict=False)) for row in values[1:]
-            if any(str(v).strip() for v in row)]
+    return [
+        dict(zip(header, (_text(v) for v in row), strict=False))
+        for row in values[1:]
+        if any(str(v).strip() for v in row)
+    ]
 
 
 def _text(value: Any) -> str:
@@ -178,8 +217,9 @@ class _Row:
 
 
 def _key(row: dict[str, str]) -> str:
-    basis = "|".join(row.get(c, "").casefold() for c in
-                     ("organisation", "kind", "theme", "title", "description"))
+    basis = "|".join(
+        row.get(c, "").casefold() for c in ("organisation", "kind", "theme", "title", "description")
+    )
     return "sheet:" + hashlib.sha256(basis.encode("utf-8")).hexdigest()[:32]
 
 
@@ -195,8 +235,13 @@ def check(session: Session, rows: list[dict[str, str]]) -> tuple[Report, list[_R
             problems.append(Problem(n, "organisation", "an organisation is needed"))
             continue
         if raw.get("theme") and raw["theme"] not in themes:
-            problems.append(Problem(n, "theme", f"unknown theme {raw['theme']!r}; known "
-                                                f"themes: {', '.join(sorted(themes))}"))
+            problems.append(
+                Problem(
+                    n,
+                    "theme",
+                    f"unknown theme {raw['theme']!r}; known themes: {', '.join(sorted(themes))}",
+                )
+            )
             continue
         fields = {c: raw[c] for c in COLUMNS if c != "organisation" and raw.get(c, "") != ""}
         try:
@@ -204,8 +249,11 @@ def check(session: Session, rows: list[dict[str, str]]) -> tuple[Report, list[_R
         except ValidationError as exc:
             for e in exc.errors():
                 where = ".".join(str(p) for p in e["loc"]) or "row"
-                message = ("must not be empty" if e["type"] == "missing"
-                           else str(e["msg"]).removeprefix("Value error, "))
+                message = (
+                    "must not be empty"
+                    if e["type"] == "missing"
+                    else str(e["msg"]).removeprefix("Value error, ")
+                )
                 problems.append(Problem(n, where, message))
             continue
         key = _key(raw)
@@ -216,21 +264,31 @@ def check(session: Session, rows: list[dict[str, str]]) -> tuple[Report, list[_R
         if org.casefold() not in orgs and org not in new_orgs:
             new_orgs.append(org)
         good.append(_Row(n, org, data, key))
-    report = Report(len(rows), len(good), problems, dupes, new_orgs,
-                    bad_rows=sorted({p.row for p in problems}))
+    report = Report(
+        len(rows), len(good), problems, dupes, new_orgs, bad_rows=sorted({p.row for p in problems})
+    )
     return report, good
 
 
-def commit(session: Session, matcher: Matcher, rows: list[dict[str, str]],
-           progress: Callable[[int], None] | None = None) -> Report:
+def commit(
+    session: Session,
+    matcher: Matcher,
+    rows: list[dict[str, str]],
+    progress: Callable[[int], None] | None = None,
+) -> Report:
     """Add the good rows: embed first, then write every listing and vector in one transaction."""
     report, good = check(session, rows)
-    themes = {t.slug: t.id for t in session.exec(select(Theme))}
-    listings = [Listing(**r.data.model_dump(exclude={"theme", "language", "organisation_id"}),
-                        language=r.data.language or language.guess(
-                            f"{r.data.title}\n{r.data.description}"),
-                        theme_id=themes[r.data.theme], organisation_id=0, key=r.key)
-                for r in good]
+    themes = {t.slug: saved_id(t) for t in session.exec(select(Theme))}
+    listings = [
+        Listing(
+            **r.data.model_dump(exclude={"theme", "language", "organisation_id"}),
+            language=r.data.language or language.guess(f"{r.data.title}\n{r.data.description}"),
+            theme_id=themes[r.data.theme],
+            organisation_id=0,
+            key=r.key,
+        )
+        for r in good
+    ]
     vectors = matcher.embed_batches([text_of(lst) for lst in listings], progress)
     try:
         orgs = {o.name.casefold(): o for o in session.exec(select(Organisation))}

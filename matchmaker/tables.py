@@ -25,6 +25,14 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def saved_id(row: SQLModel) -> int:
+    """The id of a row that has been flushed; a missing one is a programming error."""
+    value = getattr(row, "id", None)
+    if value is None:
+        raise ValueError(f"{type(row).__name__} has no id yet: flush it first")
+    return int(value)
+
+
 class Theme(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     slug: str = Field(index=True, unique=True, max_length=40)
@@ -66,8 +74,9 @@ class Listing(SQLModel, table=True):
     available_until: date | None = None
     status: Status = Field(default=Status.active, index=True)
     visibility: Visibility = Visibility.public
-    version: int = Field(default=1, description="bumped on every save; an edit of an older "
-                         "version is a conflict")
+    version: int = Field(
+        default=1, description="bumped on every save; an edit of an older version is a conflict"
+    )
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 
@@ -188,5 +197,6 @@ class AuditEntry(SQLModel, table=True):
     user_id: int | None = Field(default=None, foreign_key="user.id")
     action: str = Field(max_length=60)
     target: str = Field(default="", max_length=120)
-    detail: dict[str, str | int | float | None] = Field(default_factory=dict,
-                                                         sa_column=Column(JSON))
+    detail: dict[str, str | int | float | None] = Field(
+        default_factory=dict, sa_column=Column(JSON)
+    )

@@ -18,9 +18,12 @@ FORMAT = 2
 
 def _models() -> list[type[SQLModel]]:
     """Every table model, parents before children (foreign keys)."""
-    by_table = {m.class_.__tablename__: m.class_
-                for m in SQLModel._sa_registry.mappers}  # type: ignore[attr-defined]
+    by_table = {m.class_.__tablename__: m.class_ for m in SQLModel._sa_registry.mappers}
     return [by_table[t.name] for t in SQLModel.metadata.sorted_tables if t.name in by_table]
+
+
+def _name(model: type[SQLModel]) -> str:
+    return str(model.__table__.name)  # type: ignore[attr-defined]
 
 
 def _binary_columns(model: type[SQLModel]) -> list[str]:
@@ -38,7 +41,7 @@ def export(session: Session, path: Path) -> dict[str, int]:
             for name in binary:
                 data[name] = base64.b64encode(getattr(row, name)).decode("ascii")
             rows.append(data)
-        doc[model.__tablename__] = sorted(rows, key=lambda r: json.dumps(r, sort_keys=True))
+        doc[_name(model)] = sorted(rows, key=lambda r: json.dumps(r, sort_keys=True))
     tmp = path.with_suffix(path.suffix + ".tmp")
     tmp.write_text(json.dumps(doc, ensure_ascii=False, indent=1), "utf-8")
     tmp.replace(path)  # a reader never sees half a file
@@ -52,13 +55,14 @@ def read(path: Path) -> dict[str, Any]:
     return doc
 
 
-def import_(session: Session, doc: dict[str, Any],
-            progress: Callable[[int], None] | None = None) -> dict[str, int]:
+def import_(
+    session: Session, doc: dict[str, Any], progress: Callable[[int], None] | None = None
+) -> dict[str, int]:
     """Merge every row by its primary key in one transaction: all of it lands, or none."""
     counts = {}
     try:
         for model in _models():
-            rows = doc.get(model.__tablename__, [])
+            rows = doc.get(_name(model), [])
             binary = _binary_columns(model)
             for n, row in enumerate(rows, start=1):
                 for name in binary:
@@ -69,7 +73,7 @@ def import_(session: Session, doc: dict[str, Any],
                     if progress:
                         progress(500)
             session.flush()
-            counts[model.__tablename__] = len(rows)
+            counts[_name(model)] = len(rows)
             if progress:
                 progress(len(rows) % 500)
         session.commit()

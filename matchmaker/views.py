@@ -12,6 +12,7 @@ from matchmaker.i18n import Translator
 from matchmaker.matching import Suggestion
 from matchmaker.schemas import ListingPublic
 from matchmaker.tables import Listing, Organisation, Theme
+from matchmaker.vocab import Status
 
 
 @dataclass
@@ -42,6 +43,7 @@ class ListingView:
     status_label: str
     created: str
     editable: bool = False  # whether the viewer may edit it
+    approvable: bool = False  # pending, and the viewer is a facilitator who may approve it
     facts: list[Fact] = field(default_factory=list)
 
 
@@ -103,6 +105,7 @@ def listing_views(
     views = [_view(pub, names, t) for pub in crud.present(session, listings, viewer)]
     for view, listing in zip(views, listings, strict=True):
         view.editable = viewer.can_edit(listing)
+        view.approvable = viewer.curates and listing.status == Status.pending
     return views
 
 

@@ -9,8 +9,9 @@ from urllib.parse import urlencode
 
 import jinja2
 from fastapi import Depends, FastAPI, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from sqlmodel import Session
 from starlette.templating import Jinja2Templates
 
 from matchmaker import auth, i18n
@@ -44,6 +45,20 @@ def install(app: FastAPI) -> None:
     async def _login(request: Request, exc: LoginNeeded) -> Response:
         return Page(request, auth.VISITOR).redirect(login_url(exc.next))
 
+    @app.exception_handler(NotAllowed)
+    async def _not_allowed(request: Request, exc: NotAllowed) -> Response:
+        principal = getattr(request.state, "principal", auth.VISITOR)
+        return forbidden(Page(request, principal), exc.help_key)
+
+    @app.exception_handler(auth.CsrfRejected)
+    async def _csrf(request: Request, exc: auth.CsrfRejected) -> Response:
+        if request.url.path.startswith("/api"):
+            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
+        with Session(request.app.state.engine) as session:  # the header still shows who it is
+            principal = auth.get_principal(request, session)
+        ui = Page(request, principal)
+        return forbidden(ui, i18n.N_("error.csrf_help"), title=ui.t("error.csrf"))
+
 
 class LoginNeeded(Exception):
     """A page for logged-in users only, asked for by a visitor: off to the login page."""
@@ -51,6 +66,24 @@ class LoginNeeded(Exception):
     def __init__(self, next_url: str) -> None:
         super().__init__(next_url)
         self.next = next_url
+
+
+class NotAllowed(Exception):
+    """A logged-in user asked for a page their role does not open: the 403 page, and why."""
+
+    def __init__(self, help_key: str) -> None:
+        super().__init__(help_key)
+        self.help_key = help_key
+
+
+def forbidden(ui: Page, help_key: str, *, title: str = "") -> Response:
+    return ui.render(
+        "errors/403.html",
+        "errors/_403.html",
+        status=403,
+        title=title or ui.t("error.forbidden"),
+        help=ui.t(help_key),
+    )
 
 
 def login_url(next_url: str) -> str:
@@ -123,6 +156,13 @@ class Page:
             raise LoginNeeded(here if self.request.method == "GET" else "/")
         return self.principal
 
+    def require_curator(self) -> auth.Principal:
+        """A facilitator or an admin; a visitor logs in first, a member gets the 403 page."""
+        principal = self.require_login()
+        if not principal.curates:
+            raise NotAllowed(i18n.N_("error.curators_only"))
+        return principal
+
     def account(self) -> Account | None:
         user = self.principal.user
         if user is None:
@@ -150,6 +190,20 @@ class Page:
             NavLink("/listings/new", self.t("nav.post"), section == "post"),
         ]
 
+    def workspace(self, section: str) -> list[NavLink]:
+        """The facilitators' links, shown to facilitators and admins only."""
+        if not self.principal.curates:
+            return []
+        links = [
+            ("/matches", i18n.N_("nav.queue"), "queue"),
+            ("/matches/board", i18n.N_("nav.board"), "board"),
+            ("/dashboard", i18n.N_("nav.dashboard"), "dashboard"),
+            ("/import", i18n.N_("nav.import"), "import"),
+            ("/outbox", i18n.N_("nav.outbox"), "outbox"),
+            ("/invite", i18n.N_("nav.invite"), "invite"),
+        ]
+        return [NavLink(url, self.t(key), section == name) for url, key, name in links]
+
     def render(
         self,
         page: str,
@@ -172,6 +226,7 @@ class Page:
             lang=self.lang,
             languages=self.languages(here),
             navigation=self.navigation(section),
+            workspace=self.workspace(section),
             account=self.account(),
             csrf_field=auth.CSRF_FIELD,
             csrf_token=auth.csrf_token(self.request, fresh),

@@ -15,12 +15,12 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-from matchmaker import accounts, db, embeddings  # noqa: E402
-from matchmaker.app import create_app  # noqa: E402
-from matchmaker.matching import Embedder  # noqa: E402
-from matchmaker.settings import ROOT, Settings  # noqa: E402
-from matchmaker.tables import Organisation  # noqa: E402
-from matchmaker.vocab import Role  # noqa: E402
+from matchmaker import accounts, db, embeddings
+from matchmaker.app import create_app
+from matchmaker.matching import Embedder
+from matchmaker.settings import ROOT, Settings
+from matchmaker.tables import Organisation
+from matchmaker.vocab import Role
 
 MODEL_DIR = ROOT / "models" / "multilingual-e5-small"
 SHARED = ROOT.parent / "shared"

@@ -23,23 +23,28 @@ def last_link(engine: Any, path: str) -> str:
 
 def test_invitation_to_login_to_logout(client: TestClient, engine: Any, make: Factory) -> None:
     org = make.org("Vantaan Kierrätys Oy")
-    r = client.post("/api/invitations", json={"email": "Aino@Example.fi",
-                                              "organisation_id": org["id"]})
+    r = client.post(
+        "/api/invitations", json={"email": "Aino@Example.fi", "organisation_id": org["id"]}
+    )
     assert r.status_code == 201
     token = last_link(engine, "/register")
     client.headers.pop("Authorization")
     short = client.post("/api/register", json={"token": token, "password": "short"})
     assert short.status_code == 422 and "at least 10 characters" in short.json()["detail"]
-    made = client.post("/api/register", json={"token": token, "password": "kierto-talous-2026",
-                                              "name": "Aino"})
+    made = client.post(
+        "/api/register", json={"token": token, "password": "kierto-talous-2026", "name": "Aino"}
+    )
     assert made.status_code == 201 and made.json()["email"] == "aino@example.fi"
     again = client.post("/api/register", json={"token": token, "password": "kierto-talous-2026"})
     assert again.status_code == 422 and "not valid any more" in again.json()["detail"]
 
     wrong = client.post("/api/session", json={"email": "aino@example.fi", "password": "nope"})
-    assert wrong.status_code == 401 and wrong.json()["detail"] == "the e-mail or the password is wrong"
-    ok = client.post("/api/session", json={"email": "aino@example.fi",
-                                           "password": "kierto-talous-2026"})
+    assert (
+        wrong.status_code == 401 and wrong.json()["detail"] == "the e-mail or the password is wrong"
+    )
+    ok = client.post(
+        "/api/session", json={"email": "aino@example.fi", "password": "kierto-talous-2026"}
+    )
     assert ok.status_code == 200
     cookie = ok.headers["set-cookie"]
     assert "HttpOnly" in cookie and "SameSite=lax" in cookie.replace("Lax", "lax")
@@ -55,24 +60,38 @@ def test_a_cookie_session_needs_the_csrf_token_to_change_anything(
     org = make.org()
     login_as(client, engine, "member", org_id=org["id"], email="m@example.fi")
     client.headers.pop("Authorization")
-    csrf = client.post("/api/session", json={"email": "m@example.fi",
-                                             "password": "correct horse battery"}).json()["csrf_token"]
-    body = {"organisation_id": org["id"], "theme": "food", "kind": "offer",
-            "category": "material", "title": "Spent grain"}
+    csrf = client.post(
+        "/api/session", json={"email": "m@example.fi", "password": "correct horse battery"}
+    ).json()["csrf_token"]
+    body = {
+        "organisation_id": org["id"],
+        "theme": "food",
+        "kind": "offer",
+        "category": "material",
+        "title": "Spent grain",
+    }
     forged = client.post("/api/listings", json=body)
     assert forged.status_code == 403 and "reload the page" in forged.json()["detail"]
-    assert client.post("/api/listings", json=body, headers={"X-CSRF-Token": "guess"}).status_code == 403
-    assert client.post("/api/listings", json=body, headers={"X-CSRF-Token": csrf}).status_code == 201
+    assert (
+        client.post("/api/listings", json=body, headers={"X-CSRF-Token": "guess"}).status_code
+        == 403
+    )
+    assert (
+        client.post("/api/listings", json=body, headers={"X-CSRF-Token": csrf}).status_code == 201
+    )
 
 
 def test_logins_are_rate_limited(visitor: TestClient, engine: Any) -> None:
     login_as(visitor, engine, "facilitator", email="f@example.fi")
     visitor.headers.pop("Authorization")
-    codes = [visitor.post("/api/session", json={"email": "f@example.fi", "password": "bad"}
-                          ).status_code for _ in range(6)]
+    codes = [
+        visitor.post("/api/session", json={"email": "f@example.fi", "password": "bad"}).status_code
+        for _ in range(6)
+    ]
     assert codes == [401] * 5 + [429]
-    right = visitor.post("/api/session", json={"email": "f@example.fi",
-                                               "password": "correct horse battery"})
+    right = visitor.post(
+        "/api/session", json={"email": "f@example.fi", "password": "correct horse battery"}
+    )
     assert right.status_code == 429  # even the right password waits out the window
 
 
@@ -83,17 +102,25 @@ def test_password_reset_by_a_one_time_link(visitor: TestClient, engine: Any) -> 
         r = visitor.post("/api/password-reset", json={"email": email})
         assert r.status_code == 202
     token = last_link(engine, "/reset")
-    r = visitor.post("/api/password-reset/confirm", json={"token": token,
-                                                          "password": "uusi-salasana-9"})
+    r = visitor.post(
+        "/api/password-reset/confirm", json={"token": token, "password": "uusi-salasana-9"}
+    )
     assert r.status_code == 200
-    assert visitor.post("/api/password-reset/confirm", json={
-        "token": token, "password": "kolmas-salasana"}).status_code == 422
-    assert visitor.post("/api/session", json={"email": "f@example.fi",
-                                              "password": "uusi-salasana-9"}).status_code == 200
+    assert (
+        visitor.post(
+            "/api/password-reset/confirm", json={"token": token, "password": "kolmas-salasana"}
+        ).status_code
+        == 422
+    )
+    assert (
+        visitor.post(
+            "/api/session", json={"email": "f@example.fi", "password": "uusi-salasana-9"}
+        ).status_code
+        == 200
+    )
 
 
-def test_api_tokens_are_stored_hashed_and_can_be_revoked(client: TestClient,
-                                                         engine: Any) -> None:
+def test_api_tokens_are_stored_hashed_and_can_be_revoked(client: TestClient, engine: Any) -> None:
     made = client.post("/api/tokens", json={"name": "laptop"}).json()
     plain = made["token"]
     with Session(engine) as s:
@@ -106,8 +133,9 @@ def test_api_tokens_are_stored_hashed_and_can_be_revoked(client: TestClient,
     assert r.status_code == 401 and "not valid" in r.json()["detail"]
 
 
-def test_the_second_of_two_concurrent_edits_gets_a_conflict(client: TestClient,
-                                                            make: Factory) -> None:
+def test_the_second_of_two_concurrent_edits_gets_a_conflict(
+    client: TestClient, make: Factory
+) -> None:
     made = make.listing(make.org()["id"])
     first = client.patch(f"/api/listings/{made['id']}", json={"quantity": 50, "version": 1})
     assert first.status_code == 200 and first.json()["version"] == 2

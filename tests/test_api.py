@@ -22,14 +22,22 @@ def test_themes_are_seeded_in_three_languages(client: TestClient) -> None:
 
 
 def test_a_new_theme_needs_no_code(client: TestClient, make: Factory) -> None:
-    r = client.post("/api/themes", json={"slug": "biomass", "name_fi": "Biomassa",
-                                         "name_sv": "Biomassa", "name_en": "Biomass"})
+    r = client.post(
+        "/api/themes",
+        json={
+            "slug": "biomass",
+            "name_fi": "Biomassa",
+            "name_sv": "Biomassa",
+            "name_en": "Biomass",
+        },
+    )
     assert r.status_code == 201
     org = make.org()
     made = make.listing(org["id"], theme="biomass", title="Bark from a sawmill")
     assert made["theme"] == "biomass"
-    again = client.post("/api/themes", json={"slug": "biomass", "name_fi": "B", "name_sv": "B",
-                                             "name_en": "B"})
+    again = client.post(
+        "/api/themes", json={"slug": "biomass", "name_fi": "B", "name_sv": "B", "name_en": "B"}
+    )
     assert again.status_code == 422 and "exists already" in again.json()["detail"]
 
 
@@ -85,28 +93,41 @@ def test_unknown_ids_are_404(client: TestClient) -> None:
     assert client.patch("/api/listings/999", json={"title": "x", "version": 1}).status_code == 404
 
 
-@pytest.mark.parametrize(("change", "field", "words"), [
-    ({"title": ""}, "title", "must not be empty"),
-    ({"title": "   "}, "title", "must not be empty"),
-    ({"theme": "aerospace"}, "theme", "unknown theme 'aerospace'; known themes: construction"),
-    ({"quantity": -3}, "quantity", "greater than 0"),
-    ({"description": "x" * 5001}, "description", "at most 5000 characters"),
-    ({"municipality": "Gotham"}, "municipality", "unknown municipality 'Gotham'"),
-    ({"ewc_code": "17-01"}, "ewc_code", "should match pattern"),
-    ({"kind": "gift"}, "kind", "'offer' or 'need'"),
-    ({"title": "nul\x00byte"}, "title", "control characters"),
-    ({"organisation_id": 4242}, "organisation_id", "organisation 4242 does not exist"),
-    ({"available_from": "2027-05-01", "available_until": "2027-01-01"}, "body",
-     "available_until must not be before available_from"),
-    ({"quantity": 5, "unit": None}, "body", "a quantity needs a unit"),
-])
+@pytest.mark.parametrize(
+    ("change", "field", "words"),
+    [
+        ({"title": ""}, "title", "must not be empty"),
+        ({"title": "   "}, "title", "must not be empty"),
+        ({"theme": "aerospace"}, "theme", "unknown theme 'aerospace'; known themes: construction"),
+        ({"quantity": -3}, "quantity", "greater than 0"),
+        ({"description": "x" * 5001}, "description", "at most 5000 characters"),
+        ({"municipality": "Gotham"}, "municipality", "unknown municipality 'Gotham'"),
+        ({"ewc_code": "17-01"}, "ewc_code", "should match pattern"),
+        ({"kind": "gift"}, "kind", "'offer' or 'need'"),
+        ({"title": "nul\x00byte"}, "title", "control characters"),
+        ({"organisation_id": 4242}, "organisation_id", "organisation 4242 does not exist"),
+        (
+            {"available_from": "2027-05-01", "available_until": "2027-01-01"},
+            "body",
+            "available_until must not be before available_from",
+        ),
+        ({"quantity": 5, "unit": None}, "body", "a quantity needs a unit"),
+    ],
+)
 def test_bad_listing_gets_a_readable_422_and_writes_nothing(
     client: TestClient, make: Factory, change: dict[str, Any], field: str, words: str
 ) -> None:
     org = make.org()
-    body = {"organisation_id": org["id"], "theme": "construction", "kind": "offer",
-            "category": "material", "title": "Crushed concrete", "quantity": 5, "unit": "t",
-            **change}
+    body = {
+        "organisation_id": org["id"],
+        "theme": "construction",
+        "kind": "offer",
+        "category": "material",
+        "title": "Crushed concrete",
+        "quantity": 5,
+        "unit": "t",
+        **change,
+    }
     r = client.post("/api/listings", json=body)
     assert r.status_code == 422, r.text
     errors = r.json()["errors"]
@@ -117,9 +138,14 @@ def test_bad_listing_gets_a_readable_422_and_writes_nothing(
 
 def test_bad_update_changes_nothing(client: TestClient, make: Factory) -> None:
     made = make.listing(make.org()["id"])
-    for change in ({"title": ""}, {"theme": "nope"}, {"quantity": -1}, {"title": None},
-                   {"available_from": "2030-01-01", "available_until": "2029-01-01"},
-                   {"title": "no version sent"}):
+    for change in (
+        {"title": ""},
+        {"theme": "nope"},
+        {"quantity": -1},
+        {"title": None},
+        {"available_from": "2030-01-01", "available_until": "2029-01-01"},
+        {"title": "no version sent"},
+    ):
         version = {} if "no version sent" in change.values() else {"version": 1}
         r = client.patch(f"/api/listings/{made['id']}", json={**change, **version})
         assert r.status_code == 422, (change, r.text)
@@ -130,8 +156,14 @@ def test_a_one_megabyte_description_is_refused_before_it_is_read(
     client: TestClient, make: Factory
 ) -> None:
     org = make.org()
-    body = {"organisation_id": org["id"], "theme": "construction", "kind": "offer",
-            "category": "material", "title": "Big", "description": "ä" * 1_000_000}
+    body = {
+        "organisation_id": org["id"],
+        "theme": "construction",
+        "kind": "offer",
+        "category": "material",
+        "title": "Big",
+        "description": "ä" * 1_000_000,
+    }
     r = client.post("/api/listings", json=body)
     assert r.status_code == 413
     assert "larger than the limit" in r.json()["detail"]
@@ -140,21 +172,28 @@ def test_a_one_megabyte_description_is_refused_before_it_is_read(
 
 def test_invalid_utf8_and_broken_json_get_a_4xx(client: TestClient, make: Factory) -> None:
     org = make.org()
-    raw = (b'{"organisation_id": %d, "theme": "construction", "kind": "offer", '
-           b'"category": "material", "title": "Betoni\xff\xfe"}' % org["id"])
+    raw = (
+        b'{"organisation_id": %d, "theme": "construction", "kind": "offer", '
+        b'"category": "material", "title": "Betoni\xff\xfe"}' % org["id"]
+    )
     r = client.post("/api/listings", content=raw, headers={"content-type": "application/json"})
     assert r.status_code == 400
     assert r.json()["detail"] == "the request body could not be read: send UTF-8 encoded JSON"
-    r = client.post("/api/listings", content=b'{"title": ', headers={
-        "content-type": "application/json"})
+    r = client.post(
+        "/api/listings", content=b'{"title": ', headers={"content-type": "application/json"}
+    )
     assert r.status_code == 422 and "not valid JSON" in r.json()["detail"]
     assert count(client) == 0
 
 
 def test_language_is_guessed_when_left_out(client: TestClient, make: Factory) -> None:
     org = make.org()
-    made = make.listing(org["id"], language=None, title="Vi erbjuder betongkross från rivning",
-                        description="Cirka 300 ton per år från våra rivningsplatser i Esbo.")
+    made = make.listing(
+        org["id"],
+        language=None,
+        title="Vi erbjuder betongkross från rivning",
+        description="Cirka 300 ton per år från våra rivningsplatser i Esbo.",
+    )
     assert made["language"] == "sv"
 
 
@@ -162,13 +201,26 @@ def test_suggestions_are_ranked_explained_and_of_the_other_kind(
     client: TestClient, make: Factory
 ) -> None:
     org = make.org()
-    need = make.listing(org["id"], kind="need", title="Joinery seeks oak sawdust for briquettes",
-                        description="Dry oak sawdust wanted, 30 t a year, Porvoo.",
-                        municipality="Porvoo", quantity=30)
-    near = make.listing(org["id"], title="Oak sawdust from joinery",
-                        description="Dry oak sawdust, 40 t a year.", municipality="Porvoo")
-    make.listing(org["id"], title="Broken roof tiles", description="Clay roof tiles, 5 t.",
-                 municipality="Hanko")
+    need = make.listing(
+        org["id"],
+        kind="need",
+        title="Joinery seeks oak sawdust for briquettes",
+        description="Dry oak sawdust wanted, 30 t a year, Porvoo.",
+        municipality="Porvoo",
+        quantity=30,
+    )
+    near = make.listing(
+        org["id"],
+        title="Oak sawdust from joinery",
+        description="Dry oak sawdust, 40 t a year.",
+        municipality="Porvoo",
+    )
+    make.listing(
+        org["id"],
+        title="Broken roof tiles",
+        description="Clay roof tiles, 5 t.",
+        municipality="Hanko",
+    )
     make.listing(org["id"], kind="need", title="Oak sawdust wanted too")  # same kind: never
     make.listing(org["id"], theme="food", title="Oak sawdust for smoking")  # other theme
     r = client.get(f"/api/listings/{need['id']}/suggestions")
@@ -210,9 +262,8 @@ def test_search_ranks_listings_by_text(client: TestClient, make: Factory) -> Non
 
 
 def test_an_embedder_failure_writes_nothing(settings: Any, engine: Any) -> None:
-    from tests.conftest import login_as
-
     from matchmaker.app import create_app
+    from tests.conftest import login_as
 
     class Broken:
         name, dim = "broken", 4
@@ -224,9 +275,16 @@ def test_an_embedder_failure_writes_nothing(settings: Any, engine: Any) -> None:
     with TestClient(app, raise_server_exceptions=False) as c:
         login_as(c, engine, "admin")
         org = Factory(c).org()
-        r = c.post("/api/listings", json={"organisation_id": org["id"], "theme": "food",
-                                          "kind": "offer", "category": "material",
-                                          "title": "Bread"})
+        r = c.post(
+            "/api/listings",
+            json={
+                "organisation_id": org["id"],
+                "theme": "food",
+                "kind": "offer",
+                "category": "material",
+                "title": "Bread",
+            },
+        )
         assert r.status_code == 500
         assert count(c) == 0
 

@@ -455,3 +455,73 @@ def test_pages_fit_a_phone_screen(demo: str, chromium: Any, path: str) -> None:
     width = page.evaluate("document.documentElement.scrollWidth")
     context.close()
     assert width <= 375, f"{path} is {width}px wide on a 375px screen"
+
+
+# -- the facilitator workspace -----------------------------------------------------------------
+
+FACILITATOR = {"email": "fanni@valley.example.fi", "password": "facilitator password"}
+
+
+def log_in_as_facilitator(page: Any, base: str) -> None:
+    page.goto(f"{base}/login?lang=en")
+    page.locator("#f-email").fill(FACILITATOR["email"])
+    page.locator("#f-password").fill(FACILITATOR["password"])
+    page.locator(".login-form button[type=submit]").click()
+    expect(page.locator(".account .who")).to_contain_text("Fanni")
+
+
+def test_a_facilitator_goes_from_the_queue_to_the_board(
+    chromium: Any, hash_embedder: Embedder, tmp_path: Path
+) -> None:
+    with start(tmp_path, hash_embedder) as (base, app):
+        fill_market(base, app)
+        app.state.settings.queue_threshold = 0  # the deterministic embedder scores low
+        with Session(app.state.engine) as session:
+            accounts.create_user(session, **FACILITATOR, role=Role.facilitator, name="Fanni")
+        context = chromium.new_context(locale="en-GB", viewport={"width": 1200, "height": 900})
+        page = context.new_page()
+        log_in_as_facilitator(page, base)
+        workspace = page.get_by_role("navigation", name="Facilitator workspace")
+        workspace.get_by_role("link", name="Match queue").click()
+        page.get_by_role("button", name="Refresh the queue").click()
+        expect(page.get_by_role("status").first).to_contain_text("New suggestions in the queue")
+        items = page.locator(".match-items > li")
+        expect(items).to_have_count(3)
+        first, second = items.nth(0), items.nth(1)
+        first_id, second_id = first.get_attribute("id"), second.get_attribute("id")
+        offer = first.locator(".side-offer h3").inner_text()
+        here = page.url
+        first.get_by_role("button", name="Shortlist").click()
+        decided = page.locator(f"#{first_id}")
+        expect(decided).to_have_class(re.compile(r"\bdecided\b"))
+        expect(decided).to_contain_text("Shortlisted")
+        expect(page).to_have_url(here)  # swapped in place, no reload
+        other = page.locator(f"#{second_id}")
+        other.get_by_role("button", name="Reject").click()
+        expect(other.locator(".error")).to_have_text("Choose a reason from the list.")
+        other.get_by_label("Reason").select_option(label="Too far apart")
+        other.get_by_label("Note").fill("Lohja is too far")
+        other.get_by_role("button", name="Reject").click()
+        expect(page.locator(f"#{second_id}")).to_contain_text("Rejected: Too far apart")
+        workspace.get_by_role("link", name="Board", exact=True).click()
+        column = page.locator("#column-shortlisted")
+        expect(column.locator(".board-card")).to_have_count(1)
+        expect(column).to_contain_text(offer)
+        expect(page.locator(".closed")).to_contain_text("Rejected: 1")
+        column.get_by_role("link").first.click()
+        expect(page.locator("h1")).to_have_text(re.compile(r"^Match \d+$"))
+        expect(page.locator(".match-full .match-status")).to_have_text("Shortlisted")
+        expect(page.locator("#history")).to_contain_text("Fanni")
+        # Nordic Aggregates has no contact e-mail and no members: nobody to introduce yet
+        expect(page.locator(".introduction")).to_contain_text("has no contact e-mail")
+        context.close()
+
+        plain = chromium.new_context(locale="en-GB", java_script_enabled=False)
+        page = plain.new_page()
+        log_in_as_facilitator(page, base)
+        page.goto(f"{base}/matches")
+        expect(page.locator(".match-items > li")).to_have_count(1)
+        page.locator(".match-items > li").get_by_role("button", name="Shortlist").click()
+        expect(page).to_have_url(f"{base}/matches")  # a plain form: back to the queue
+        expect(page.locator(".summary")).to_have_text("Suggestions waiting for a decision: 0.")
+        plain.close()

@@ -14,19 +14,40 @@ from matchmaker.settings import ROOT
 
 
 def run(tmp: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "MATCHMAKER_DATABASE_URL": f"sqlite:///{tmp / 'mm.db'}",
-           "MATCHMAKER_INSTANCE_DIR": str(tmp / "instance"), "MATCHMAKER_ENGINE": "hash"}
-    return subprocess.run([sys.executable, "-m", "matchmaker", *args], input=stdin, env=env,
-                          capture_output=True, text=True, cwd=ROOT, timeout=300)
+    env = {
+        **os.environ,
+        "MATCHMAKER_DATABASE_URL": f"sqlite:///{tmp / 'mm.db'}",
+        "MATCHMAKER_INSTANCE_DIR": str(tmp / "instance"),
+        "MATCHMAKER_ENGINE": "hash",
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "matchmaker", *args],
+        input=stdin,
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+    )
 
 
 def test_create_admin_then_refuse_a_duplicate(tmp_path: Path) -> None:
-    done = run(tmp_path, "create-admin", "boss@example.fi", "--password-stdin",
-               stdin="a-long-enough-secret\n")
+    done = run(
+        tmp_path,
+        "create-admin",
+        "boss@example.fi",
+        "--password-stdin",
+        stdin="a-long-enough-secret\n",
+    )
     assert done.returncode == 0, done.stderr
     assert "admin boss@example.fi created" in done.stdout
-    again = run(tmp_path, "create-admin", "boss@example.fi", "--password-stdin",
-                stdin="a-long-enough-secret\n")
+    again = run(
+        tmp_path,
+        "create-admin",
+        "boss@example.fi",
+        "--password-stdin",
+        stdin="a-long-enough-secret\n",
+    )
     assert again.returncode == 2 and "has an account already" in again.stderr
 
 
@@ -63,23 +84,37 @@ def test_a_killed_import_leaves_the_database_and_the_index_in_agreement(tmp_path
     export = tmp_path / "seeds.json"
     assert run(tmp_path, "export", str(export)).returncode == 0
     doc = json.loads(export.read_text("utf-8"))
-    big: dict[str, object] = {k: v for k, v in doc.items()
-                              if k not in ("listing", "listingvector")}
+    big: dict[str, object] = {k: v for k, v in doc.items() if k not in ("listing", "listingvector")}
     big["listing"], big["listingvector"] = [], []
     for copy in range(1, 61):  # 10,800 new listings with their vectors, under new ids
         for row in doc["listing"]:
-            big["listing"].append({**row, "id": row["id"] + 1000 * copy,  # type: ignore[union-attr]
-                                   "key": f"{row['key']}-{copy}"})
+            big["listing"].append(
+                {
+                    **row,
+                    "id": row["id"] + 1000 * copy,  # type: ignore[union-attr]
+                    "key": f"{row['key']}-{copy}",
+                }
+            )
         for row in doc["listingvector"]:
             big["listingvector"].append(  # type: ignore[union-attr]
-                {**row, "listing_id": row["listing_id"] + 1000 * copy})
+                {**row, "listing_id": row["listing_id"] + 1000 * copy}
+            )
     path = tmp_path / "big.json"
     path.write_text(json.dumps(big), "utf-8")
 
-    env = {**os.environ, "MATCHMAKER_DATABASE_URL": f"sqlite:///{tmp_path / 'mm.db'}",
-           "MATCHMAKER_INSTANCE_DIR": str(tmp_path / "instance"), "MATCHMAKER_ENGINE": "hash"}
-    proc = subprocess.Popen([sys.executable, "-m", "matchmaker", "import", str(path)], env=env,
-                            cwd=ROOT, stderr=subprocess.PIPE, text=True)
+    env = {
+        **os.environ,
+        "MATCHMAKER_DATABASE_URL": f"sqlite:///{tmp_path / 'mm.db'}",
+        "MATCHMAKER_INSTANCE_DIR": str(tmp_path / "instance"),
+        "MATCHMAKER_ENGINE": "hash",
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "matchmaker", "import", str(path)],
+        env=env,
+        cwd=ROOT,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     assert proc.stderr is not None
     seen = ""
     while "importing:" not in seen or not _imported(seen) >= 3000:
@@ -93,8 +128,12 @@ def test_a_killed_import_leaves_the_database_and_the_index_in_agreement(tmp_path
     with sqlite3.connect(tmp_path / "mm.db") as conn:  # all or nothing: nothing landed
         assert conn.execute("select count(*) from listing").fetchone() == (180,)
         assert conn.execute("select count(*) from listingvector").fetchone() == (180,)
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 'mm.db'}",
-                        instance_dir=tmp_path / "instance", engine="hash", model="")
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'mm.db'}",
+        instance_dir=tmp_path / "instance",
+        engine="hash",
+        model="",
+    )
     matcher = build_matcher(settings)
     with Session(db.make_engine(settings.database_url)) as session:
         report = matcher.sync(session)  # what the app does at start

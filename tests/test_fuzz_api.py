@@ -27,20 +27,29 @@ def api_schema(client: TestClient, make: Factory) -> Any:
 
 def fuzz(schema: Any, client: TestClient, who: str) -> None:
     """Every operation, a bounded number of generated requests each; none may get a 5xx."""
-    headers = ({"Authorization": client.headers["Authorization"]} if who == "token"
-               else {"Authorization": ""})
+    headers = (
+        {"Authorization": client.headers["Authorization"]}
+        if who == "token"
+        else {"Authorization": ""}
+    )
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) > 20  # the whole API, not a corner of it
     # what can revoke or demote the token itself goes last, so the rest runs with it
     operations.sort(key=lambda op: (LAST.index(op.label) if op.label in LAST else -1, op.label))
 
     for operation in operations:
+
         @given(case=operation.as_strategy())
-        @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck),
-                  derandomize=True, database=None)
+        @settings(
+            max_examples=25,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+            derandomize=True,
+            database=None,
+        )
         def run(case: Any) -> None:
             response = case.call(headers=headers)
-            label = f"{operation.label} ({who})"
+            label = f"{operation.label} ({who})"  # noqa: B023  (run() is called right below)
             SUMMARY.setdefault(label, Counter())[response.status_code] += 1
             assert response.status_code < 500, (case.as_curl_command(), response.text)
 

@@ -62,8 +62,7 @@ def test_backend_save_and_load(backend: str, vectors: np.ndarray, tmp_path: Path
 
 
 @pytest.mark.parametrize("backend", sorted(BACKENDS))
-def test_partitions_scan_only_their_keys(backend: str, vectors: np.ndarray,
-                                         tmp_path: Path) -> None:
+def test_partitions_scan_only_their_keys(backend: str, vectors: np.ndarray, tmp_path: Path) -> None:
     parts = Partitions(backend=backend)
     parts.upsert((1, "offer"), np.array([1, 2]), vectors[:2])
     parts.upsert((2, "offer"), np.array([3]), vectors[2:3])
@@ -79,7 +78,9 @@ def test_partitions_scan_only_their_keys(backend: str, vectors: np.ndarray,
     assert loaded is not None
     again, manifest = loaded
     assert manifest["fingerprint"] == "abc" and len(again) == 4 and 1 in again
-    assert again.search([(2, "offer")], vectors[0], 1) == parts.search([(2, "offer")], vectors[0], 1)
+    assert again.search([(2, "offer")], vectors[0], 1) == parts.search(
+        [(2, "offer")], vectors[0], 1
+    )
 
 
 def test_partitions_without_a_manifest_are_not_loaded(vectors: np.ndarray, tmp_path: Path) -> None:
@@ -110,8 +111,9 @@ def test_hnsw_recall_against_the_exact_reference() -> None:
     for index in (exact, hnsw):
         index.upsert(np.arange(4000, dtype=np.int64), data)
     truth, found = exact.search(queries, 10), hnsw.search(queries, 10)
-    recall = np.mean([len({i for i, _ in f} & {i for i, _ in t}) / 10
-                      for f, t in zip(found, truth, strict=True)])
+    recall = np.mean(
+        [len({i for i, _ in f} & {i for i, _ in t}) / 10 for f, t in zip(found, truth, strict=True)]
+    )
     assert recall >= 0.95
 
 

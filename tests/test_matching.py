@@ -37,9 +37,15 @@ def world(session: Session) -> dict[str, int]:
 
 
 def add(session: Session, world: dict[str, int], title: str, **kw: Any) -> Listing:
-    listing = Listing(organisation_id=world["org"], theme_id=world[kw.pop("theme", "construction")],
-                      kind=kw.pop("kind", "offer"), category="material", title=title,
-                      language=kw.pop("language", "fi"), **kw)
+    listing = Listing(
+        organisation_id=world["org"],
+        theme_id=world[kw.pop("theme", "construction")],
+        kind=kw.pop("kind", "offer"),
+        category="material",
+        title=title,
+        language=kw.pop("language", "fi"),
+        **kw,
+    )
     session.add(listing)
     session.commit()
     return listing
@@ -78,8 +84,9 @@ def test_a_changed_text_is_re_embedded_and_a_stale_index_rebuilt(
     assert (report.embedded, report.index_source) == (1, "rebuilt")
     stored = session.get(ListingVector, (a.id, hash_embedder.name))
     assert stored is not None
-    assert np.allclose(np.frombuffer(stored.vector, dtype=np.float32),
-                       hash_embedder.embed([text_of(a)])[0])
+    assert np.allclose(
+        np.frombuffer(stored.vector, dtype=np.float32), hash_embedder.embed([text_of(a)])[0]
+    )
 
 
 def test_a_listing_closed_behind_the_matchers_back_makes_the_saved_index_stale(

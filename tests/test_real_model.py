@@ -46,21 +46,34 @@ def test_a_finnish_need_finds_the_english_offer_of_the_same_material(
     make = Factory(real_client)
     org = make.org("Uudenmaan Tie ja Purku Oy")
     for title, text in ENGLISH_NOISE:
-        make.listing(org["id"], title=title, description=text, language="en", quantity=None,
-                     unit=None)
+        make.listing(
+            org["id"], title=title, description=text, language="en", quantity=None, unit=None
+        )
     for title, text in FINNISH_NOISE:
-        make.listing(org["id"], title=title, description=text, language="fi", quantity=None,
-                     unit=None)
+        make.listing(
+            org["id"], title=title, description=text, language="fi", quantity=None, unit=None
+        )
     offer = make.listing(
-        org["id"], language="en", title="Crushed concrete from demolition",
+        org["id"],
+        language="en",
+        title="Crushed concrete from demolition",
         description="Crushed and screened concrete, 0-32 mm, from demolished apartment blocks "
-        "in Vantaa. About 2,000 tonnes a year.", quantity=2000, unit="t", municipality="Vantaa")
+        "in Vantaa. About 2,000 tonnes a year.",
+        quantity=2000,
+        unit="t",
+        municipality="Vantaa",
+    )
     need = make.listing(
-        org["id"], kind="need", language="fi",
+        org["id"],
+        kind="need",
+        language="fi",
         title="Tienrakentaja etsii kierrätettyä kiviainesta kantavaan kerrokseen",
         description="Katujen ja pysäköintialueiden rakenteisiin tarvitaan murskattua "
         "kiviainesta, noin 1 500 tonnia vuodessa Helsingin seudulla.",
-        quantity=1500, unit="t", municipality="Helsinki")
+        quantity=1500,
+        unit="t",
+        municipality="Helsinki",
+    )
     got = real_client.get(f"/api/listings/{need['id']}/suggestions", params={"k": 3}).json()
     assert offer["id"] in [s["listing"]["id"] for s in got], [s["listing"]["title"] for s in got]
 
@@ -68,11 +81,24 @@ def test_a_finnish_need_finds_the_english_offer_of_the_same_material(
 def test_search_in_swedish_finds_the_finnish_listing(real_client: TestClient) -> None:
     make = Factory(real_client)
     org = make.org("Porvoon Leipomo Oy")
-    bread = make.listing(org["id"], theme="food", language="fi", title="Ylijäämäleipää",
-                         description="Päivän vanhaa ruisleipää ja sämpylöitä, 2 t viikossa.",
-                         quantity=2, unit="t", frequency="weekly")
-    make.listing(org["id"], theme="food", language="en", title="Spent coffee grounds",
-                 description="Coffee grounds from our roastery cafe, 5 t a year.")
-    hits = real_client.get("/api/search", params={"q": "överblivet bröd från bageri",
-                                                  "theme": "food"}).json()
+    bread = make.listing(
+        org["id"],
+        theme="food",
+        language="fi",
+        title="Ylijäämäleipää",
+        description="Päivän vanhaa ruisleipää ja sämpylöitä, 2 t viikossa.",
+        quantity=2,
+        unit="t",
+        frequency="weekly",
+    )
+    make.listing(
+        org["id"],
+        theme="food",
+        language="en",
+        title="Spent coffee grounds",
+        description="Coffee grounds from our roastery cafe, 5 t a year.",
+    )
+    hits = real_client.get(
+        "/api/search", params={"q": "överblivet bröd från bageri", "theme": "food"}
+    ).json()
     assert hits[0]["listing"]["id"] == bread["id"]

@@ -29,52 +29,87 @@ def world(engine: Any) -> dict[str, int]:
         s.add(other)
         s.commit()
         theme = s.exec(Theme.__table__.select()).first()  # type: ignore[attr-defined]
-        listing = Listing(organisation_id=mine.id, theme_id=theme.id, kind="offer",
-                          category="material", title="Flat glass cullet", language="en",
-                          status="pending")
+        listing = Listing(
+            organisation_id=mine.id,
+            theme_id=theme.id,
+            kind="offer",
+            category="material",
+            title="Flat glass cullet",
+            language="en",
+            status="pending",
+        )
         s.add(listing)
         s.commit()
-        victim = accounts.create_user(s, email="victim@example.fi", password="x" * 12,
-                                      role=Role.member, organisation_id=other.id)
-        return {"mine": mine.id, "other": other.id, "listing": listing.id,  # type: ignore[dict-item]
-                "user": victim.id}  # type: ignore[dict-item]
+        victim = accounts.create_user(
+            s,
+            email="victim@example.fi",
+            password="x" * 12,
+            role=Role.member,
+            organisation_id=other.id,
+        )
+        return {
+            "mine": mine.id,
+            "other": other.id,
+            "listing": listing.id,  # type: ignore[dict-item]
+            "user": victim.id,
+        }  # type: ignore[dict-item]
 
 
 Call = Callable[[TestClient, dict[str, int]], Any]
 
 ROUTES: dict[str, tuple[Call, dict[str, int]]] = {
     "create listing for own organisation": (
-        lambda c, w: c.post("/api/listings", json={
-            "organisation_id": w["mine"], "theme": "construction", "kind": "need",
-            "category": "material", "title": "Glass wanted"}),
-        {"visitor": 401, "member": 201, "other member": 403, "facilitator": 201, "admin": 201}),
+        lambda c, w: c.post(
+            "/api/listings",
+            json={
+                "organisation_id": w["mine"],
+                "theme": "construction",
+                "kind": "need",
+                "category": "material",
+                "title": "Glass wanted",
+            },
+        ),
+        {"visitor": 401, "member": 201, "other member": 403, "facilitator": 201, "admin": 201},
+    ),
     "edit listing": (
-        lambda c, w: c.patch(f"/api/listings/{w['listing']}", json={
-            "title": "Green glass cullet", "version": 1}),
-        {"visitor": 401, "member": 200, "other member": 404, "facilitator": 200, "admin": 200}),
+        lambda c, w: c.patch(
+            f"/api/listings/{w['listing']}", json={"title": "Green glass cullet", "version": 1}
+        ),
+        {"visitor": 401, "member": 200, "other member": 404, "facilitator": 200, "admin": 200},
+    ),
     "close listing": (
         lambda c, w: c.post(f"/api/listings/{w['listing']}/close"),
-        {"visitor": 401, "member": 200, "other member": 404, "facilitator": 200, "admin": 200}),
+        {"visitor": 401, "member": 200, "other member": 404, "facilitator": 200, "admin": 200},
+    ),
     "approve listing": (
         lambda c, w: c.post(f"/api/listings/{w['listing']}/approve"),
-        {"visitor": 401, "member": 403, "other member": 403, "facilitator": 200, "admin": 200}),
+        {"visitor": 401, "member": 403, "other member": 403, "facilitator": 200, "admin": 200},
+    ),
     "add theme": (
-        lambda c, w: c.post("/api/themes", json={"slug": "wood", "name_fi": "Puu",
-                                                 "name_sv": "Trä", "name_en": "Wood"}),
-        {"visitor": 401, "member": 403, "other member": 403, "facilitator": 403, "admin": 201}),
+        lambda c, w: c.post(
+            "/api/themes",
+            json={"slug": "wood", "name_fi": "Puu", "name_sv": "Trä", "name_en": "Wood"},
+        ),
+        {"visitor": 401, "member": 403, "other member": 403, "facilitator": 403, "admin": 201},
+    ),
     "add organisation": (
         lambda c, w: c.post("/api/organisations", json={"name": "Uusi Oy", "kind": "company"}),
-        {"visitor": 401, "member": 403, "other member": 403, "facilitator": 201, "admin": 201}),
+        {"visitor": 401, "member": 403, "other member": 403, "facilitator": 201, "admin": 201},
+    ),
     "invite a member": (
-        lambda c, w: c.post("/api/invitations", json={"email": "new@example.fi",
-                                                      "organisation_id": w["mine"]}),
-        {"visitor": 401, "member": 403, "other member": 403, "facilitator": 201, "admin": 201}),
+        lambda c, w: c.post(
+            "/api/invitations", json={"email": "new@example.fi", "organisation_id": w["mine"]}
+        ),
+        {"visitor": 401, "member": 403, "other member": 403, "facilitator": 201, "admin": 201},
+    ),
     "change a user's role": (
         lambda c, w: c.patch(f"/api/users/{w['user']}", json={"role": "facilitator"}),
-        {"visitor": 401, "member": 403, "other member": 403, "facilitator": 403, "admin": 200}),
+        {"visitor": 401, "member": 403, "other member": 403, "facilitator": 403, "admin": 200},
+    ),
     "create an API token": (
         lambda c, w: c.post("/api/tokens", json={"name": "laptop"}),
-        {"visitor": 401, "member": 201, "other member": 201, "facilitator": 201, "admin": 201}),
+        {"visitor": 401, "member": 201, "other member": 201, "facilitator": 201, "admin": 201},
+    ),
 }
 
 

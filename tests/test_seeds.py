@@ -32,7 +32,12 @@ def test_seed_volume_and_mix() -> None:
     n = len(listings)
     assert 0.4 < langs["fi"] / n < 0.6 and 0.25 < langs["en"] / n < 0.42 and langs["sv"] > 0.1 * n
     assert set(Counter(x["category"] for x in listings)) == {
-        "material", "energy", "equipment", "service", "research"}
+        "material",
+        "energy",
+        "equipment",
+        "service",
+        "research",
+    }
     kinds = Counter(x["kind"] for x in listings)
     assert kinds["offer"] > 0.4 * n and kinds["need"] > 0.3 * n
     assert len({x["key"] for x in listings}) == n
@@ -62,8 +67,14 @@ def test_seeding_twice_adds_and_embeds_nothing_the_second_time(
     assert first.listings_added == len(rows("listings.json")) == first.embedded
     assert first.users == 3  # one demo account per role
     second = seeding.load(session, SEEDS, matcher)
-    assert (second.organisations, second.listings_added, second.listings_changed,
-            second.embedded, second.users) == (0, 0, 0, 0, 0)
+    assert (
+        second.organisations,
+        second.listings_added,
+        second.listings_changed,
+        second.embedded,
+        second.users,
+    ) == (0, 0, 0, 0, 0)
     assert session.exec(select(func.count()).select_from(Listing)).one() == first.listings_added
     assert session.exec(select(func.count()).select_from(Organisation)).one() == len(
-        rows("organisations.json"))
+        rows("organisations.json")
+    )

@@ -13,9 +13,23 @@ from matchmaker.settings import ROOT
 from tests.conftest import Factory
 
 SEEDS = json.loads((ROOT / "seeds" / "listings.json").read_text("utf-8"))
-COLUMNS = ["organisation", "theme", "kind", "category", "title", "description", "language",
-           "quantity", "unit", "frequency", "municipality", "ewc_code", "available_from",
-           "available_until", "visibility"]
+COLUMNS = [
+    "organisation",
+    "theme",
+    "kind",
+    "category",
+    "title",
+    "description",
+    "language",
+    "quantity",
+    "unit",
+    "frequency",
+    "municipality",
+    "ewc_code",
+    "available_from",
+    "available_until",
+    "visibility",
+]
 ORGS = ["Porvoon Puutuote Oy", "Lohjan Lasi Oy", "Vantaan Kierrätys Oy", "Nya Bygg Ab"]
 BAD: list[tuple[dict[str, Any], str, str]] = [
     ({"title": ""}, "title", "must not be empty"),
@@ -62,8 +76,7 @@ def xlsx(rows: list[dict[str, Any]]) -> bytes:
 
 
 def upload(client: TestClient, name: str, data: bytes, commit: bool) -> Any:
-    r = client.post("/api/import/listings", params={"commit": commit},
-                    files={"file": (name, data)})
+    r = client.post("/api/import/listings", params={"commit": commit}, files={"file": (name, data)})
     assert r.status_code == 200, r.text
     return r.json()
 
@@ -115,9 +128,11 @@ def test_csv_import_and_export_round_trip(client: TestClient, make: Factory) -> 
 
 
 def test_an_unreadable_upload_is_a_clear_422(client: TestClient) -> None:
-    for name, data, words in (("notes.txt", b"hello", "upload a .csv or an .xlsx"),
-                              ("sheet.xlsx", b"not a zip", "not a readable .xlsx"),
-                              ("sheet.csv", b"\xff\xfe\x00bad", "not UTF-8"),
-                              ("sheet.csv", b"a,b\n1,2\n", "lacks the columns")):
+    for name, data, words in (
+        ("notes.txt", b"hello", "upload a .csv or an .xlsx"),
+        ("sheet.xlsx", b"not a zip", "not a readable .xlsx"),
+        ("sheet.csv", b"\xff\xfe\x00bad", "not UTF-8"),
+        ("sheet.csv", b"a,b\n1,2\n", "lacks the columns"),
+    ):
         r = client.post("/api/import/listings", files={"file": (name, data)})
         assert r.status_code == 422 and words in r.json()["detail"], (name, r.text)

@@ -20,7 +20,7 @@ class Inbox:
     def __init__(self) -> None:
         self.messages: list[Message] = []
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.messages.append(message_from_bytes(envelope.content))
         return "250 OK"
 
@@ -40,18 +40,40 @@ def smtp() -> Iterator[tuple[Inbox, int]]:
 
 
 def pair(make: Factory, *, anonymous_offer: bool = False) -> tuple[dict[str, Any], ...]:
-    brewery = make.org("Helsingin Panimo Oy", contact_email="panimo@example.fi",
-                       contact_name="Paula Panimo", language="fi")
-    bakery = make.org("Espoo Bakery Ltd", contact_email="bakery@example.com",
-                      contact_name="Ben Baker", language="en", municipality="Espoo")
-    offer = make.listing(brewery["id"], theme="food", title="Spent grain from brewing",
-                         description="Wet brewers' spent grain, 10 t a week.", quantity=10,
-                         frequency="weekly", municipality="Helsinki", language="en",
-                         visibility="anonymous" if anonymous_offer else "public")
-    need = make.listing(bakery["id"], theme="food", kind="need",
-                        title="Bakery seeks spent grain for bread",
-                        description="We bake bread with spent grain, 100 t a year.",
-                        quantity=100, municipality="Espoo", language="en")
+    brewery = make.org(
+        "Helsingin Panimo Oy",
+        contact_email="panimo@example.fi",
+        contact_name="Paula Panimo",
+        language="fi",
+    )
+    bakery = make.org(
+        "Espoo Bakery Ltd",
+        contact_email="bakery@example.com",
+        contact_name="Ben Baker",
+        language="en",
+        municipality="Espoo",
+    )
+    offer = make.listing(
+        brewery["id"],
+        theme="food",
+        title="Spent grain from brewing",
+        description="Wet brewers' spent grain, 10 t a week.",
+        quantity=10,
+        frequency="weekly",
+        municipality="Helsinki",
+        language="en",
+        visibility="anonymous" if anonymous_offer else "public",
+    )
+    need = make.listing(
+        bakery["id"],
+        theme="food",
+        kind="need",
+        title="Bakery seeks spent grain for bread",
+        description="We bake bread with spent grain, 100 t a year.",
+        quantity=100,
+        municipality="Espoo",
+        language="en",
+    )
     return brewery, bakery, offer, need
 
 
@@ -71,34 +93,54 @@ def test_a_match_from_suggestion_to_realised_exchange(
 
     bad = client.post(f"/api/matches/{match_id}/status", json={"status": "realised"})
     assert bad.status_code == 422 and "a suggested match can go to" in bad.json()["detail"]
-    client.post(f"/api/matches/{match_id}/status", json={"status": "shortlisted",
-                                                         "note": "looks good"})
+    client.post(
+        f"/api/matches/{match_id}/status", json={"status": "shortlisted", "note": "looks good"}
+    )
     drafts = client.get(f"/api/matches/{match_id}/introduction").json()
     by_side = {d["side"]: d for d in drafts}
-    assert by_side["offer"]["language"] == "fi" and by_side["offer"]["subject"].startswith("Esittely")
+    assert by_side["offer"]["language"] == "fi" and by_side["offer"]["subject"].startswith(
+        "Esittely"
+    )
     assert by_side["need"]["language"] == "en" and "Paula Panimo" in by_side["need"]["body"]
-    sent = client.post(f"/api/matches/{match_id}/introduction", json={
-        "need": {"subject": "Spent grain for your bread", "body": by_side["need"]["body"]
-                 + "\nP.S. They can deliver on Tuesdays."}})
+    sent = client.post(
+        f"/api/matches/{match_id}/introduction",
+        json={
+            "need": {
+                "subject": "Spent grain for your bread",
+                "body": by_side["need"]["body"] + "\nP.S. They can deliver on Tuesdays.",
+            }
+        },
+    )
     assert sent.status_code == 200 and sent.json()["status"] == "introduced"
     delivered = {m["To"]: m for m in inbox.messages}
     assert set(delivered) == {"panimo@example.fi", "bakery@example.com"}
     assert delivered["bakery@example.com"]["Subject"] == "Spent grain for your bread"
     assert "Tuesdays" in delivered["bakery@example.com"].get_payload()
-    assert "Hei Helsingin Panimo Oy" in delivered["panimo@example.fi"].get_payload(decode=True).decode()
+    assert (
+        "Hei Helsingin Panimo Oy"
+        in delivered["panimo@example.fi"].get_payload(decode=True).decode()
+    )
 
     for step in ("negotiating", "pilot", "realised"):
         r = client.post(f"/api/matches/{match_id}/status", json={"status": step})
         assert r.status_code == 200, r.text
-    impact = client.put(f"/api/matches/{match_id}/impact",
-                        json={"amount_per_year": 520, "unit": "t"}).json()
+    impact = client.put(
+        f"/api/matches/{match_id}/impact", json={"amount_per_year": 520, "unit": "t"}
+    ).json()
     assert impact["tonnes_per_year"] == 520
     assert impact["co2e_t_per_year"] == pytest.approx(520 * 0.6)
     assert "DESNZ" in impact["source"]
 
     history = client.get(f"/api/matches/{match_id}/history").json()
-    assert [h["to_status"] for h in history] == ["suggested", "shortlisted", "introduced",
-                                                 "negotiating", "pilot", "realised", "realised"]
+    assert [h["to_status"] for h in history] == [
+        "suggested",
+        "shortlisted",
+        "introduced",
+        "negotiating",
+        "pilot",
+        "realised",
+        "realised",
+    ]
     assert history[1]["note"] == "looks good" and history[1]["user_id"] is not None
     figures = client.get("/api/matches/dashboard").json()
     assert figures["counts"]["realised"] == 1 and figures["tonnes_per_year"] == 520
@@ -116,8 +158,14 @@ def test_rejecting_needs_a_reason_from_the_list(client: TestClient, make: Factor
     match_id = client.get("/api/matches").json()[0]["id"]
     r = client.post(f"/api/matches/{match_id}/status", json={"status": "rejected"})
     assert r.status_code == 422 and "choose a reason" in r.json()["detail"]
-    r = client.post(f"/api/matches/{match_id}/status", json={
-        "status": "rejected", "reason": "too far apart", "note": "Espoo is too far for wet grain"})
+    r = client.post(
+        f"/api/matches/{match_id}/status",
+        json={
+            "status": "rejected",
+            "reason": "too far apart",
+            "note": "Espoo is too far for wet grain",
+        },
+    )
     assert r.json()["status"] == "rejected" and r.json()["reason"] == "too far apart"
 
 
@@ -165,8 +213,9 @@ def test_an_anonymous_owner_is_not_revealed_before_accepting(
     surfaces["listings export"] = client.get("/api/export/listings.csv").text
     surfaces["matches export"] = client.get("/api/export/matches.csv").text
     outbox = client.get("/api/outbox").json()
-    surfaces["introduction to the bakery"] = next(m["body"] for m in outbox
-                                                  if m["to"] == "bakery@example.com")
+    surfaces["introduction to the bakery"] = next(
+        m["body"] for m in outbox if m["to"] == "bakery@example.com"
+    )
     for surface, text in surfaces.items():
         assert secret not in text, surface
 

@@ -55,8 +55,9 @@ def me(principal: auth.UserDep) -> UserPublic:
 
 
 @router.post("/invitations", status_code=status.HTTP_201_CREATED, response_model=dict[str, Any])
-def invite(data: InviteIn, request: Request, session: SessionDep,
-           principal: auth.CuratorDep) -> Any:
+def invite(
+    data: InviteIn, request: Request, session: SessionDep, principal: auth.CuratorDep
+) -> Any:
     assert principal.user is not None
     token = accounts.invite(session, request.app.state.settings, by=principal.user, data=data)
     return {"email": token.email, "role": token.role, "expires_at": token.expires_at}
@@ -67,8 +68,7 @@ def register(data: RegisterIn, request: Request, session: SessionDep) -> UserPub
     return _public(accounts.register(session, request.app.state.settings, data))
 
 
-@router.post("/password-reset", status_code=status.HTTP_202_ACCEPTED,
-             response_model=dict[str, str])
+@router.post("/password-reset", status_code=status.HTTP_202_ACCEPTED, response_model=dict[str, str])
 def request_reset(data: ResetIn, request: Request, session: SessionDep) -> dict[str, str]:
     accounts.request_reset(session, request.app.state.settings, data.email)
     return {"detail": "if the address has an account, a reset link is on its way"}
@@ -89,8 +89,12 @@ def list_tokens(session: SessionDep, principal: auth.UserDep) -> list[ApiToken]:
 def create_token(data: TokenIn, session: SessionDep, principal: auth.UserDep) -> Any:
     assert principal.user is not None
     token, plain = accounts.new_api_token(session, principal.user, data.name)
-    return {"id": token.id, "name": token.name, "token": plain,
-            "note": "shown once: store it now; only its hash is kept"}
+    return {
+        "id": token.id,
+        "name": token.name,
+        "token": plain,
+        "note": "shown once: store it now; only its hash is kept",
+    }
 
 
 @router.delete("/tokens/{token_id}", status_code=status.HTTP_204_NO_CONTENT)
@@ -108,8 +112,9 @@ def list_users(session: SessionDep, _: auth.AdminDep) -> list[UserPublic]:
 
 
 @router.patch("/users/{user_id}", response_model=UserPublic)
-def update_user(user_id: PathId, data: UserUpdate, session: SessionDep,
-                principal: auth.AdminDep) -> UserPublic:
+def update_user(
+    user_id: PathId, data: UserUpdate, session: SessionDep, principal: auth.AdminDep
+) -> UserPublic:
     user = session.get(User, user_id)
     if user is None:
         raise crud.NotFound(f"user {user_id} does not exist")
@@ -117,16 +122,26 @@ def update_user(user_id: PathId, data: UserUpdate, session: SessionDep,
     for name in ("role", "active"):
         if name in changes and changes[name] is None:
             raise crud.InputError(name, "must not be empty")
-    if changes.get("organisation_id") is not None and session.get(
-            Organisation, changes["organisation_id"]) is None:
-        raise crud.InputError("organisation_id",
-                              f"organisation {changes['organisation_id']} does not exist")
-    if changes.get("role", user.role) == Role.member and changes.get(
-            "organisation_id", user.organisation_id) is None:
+    if (
+        changes.get("organisation_id") is not None
+        and session.get(Organisation, changes["organisation_id"]) is None
+    ):
+        raise crud.InputError(
+            "organisation_id", f"organisation {changes['organisation_id']} does not exist"
+        )
+    if (
+        changes.get("role", user.role) == Role.member
+        and changes.get("organisation_id", user.organisation_id) is None
+    ):
         raise crud.InputError("organisation_id", "a member belongs to an organisation")
     user.sqlmodel_update(changes)
-    accounts.audit(session, principal.user, "update user", user.email,
-                   **{k: str(v) for k, v in changes.items()})
+    accounts.audit(
+        session,
+        principal.user,
+        "update user",
+        user.email,
+        **{k: str(v) for k, v in changes.items()},
+    )
     session.add(user)
     session.commit()
     session.refresh(user)
@@ -134,13 +149,16 @@ def update_user(user_id: PathId, data: UserUpdate, session: SessionDep,
 
 
 @router.get("/audit", response_model=list[AuditEntry])
-def audit_log(session: SessionDep, _: auth.AdminDep,
-              limit: Annotated[int, Query(ge=1, le=500)] = 100) -> list[AuditEntry]:
+def audit_log(
+    session: SessionDep, _: auth.AdminDep, limit: Annotated[int, Query(ge=1, le=500)] = 100
+) -> list[AuditEntry]:
     return list(session.exec(select(AuditEntry).order_by(col(AuditEntry.id).desc()).limit(limit)))
 
 
 @router.get("/outbox", response_model=list[OutboxMessage])
-def outbox(session: SessionDep, _: auth.CuratorDep,
-           limit: Annotated[int, Query(ge=1, le=500)] = 100) -> list[OutboxMessage]:
-    return list(session.exec(select(OutboxMessage).order_by(col(OutboxMessage.id).desc())
-                             .limit(limit)))
+def outbox(
+    session: SessionDep, _: auth.CuratorDep, limit: Annotated[int, Query(ge=1, le=500)] = 100
+) -> list[OutboxMessage]:
+    return list(
+        session.exec(select(OutboxMessage).order_by(col(OutboxMessage.id).desc()).limit(limit))
+    )

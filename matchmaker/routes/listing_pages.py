@@ -15,6 +15,7 @@ from matchmaker.deps import MatcherDep, SessionDep
 from matchmaker.forms import Message
 from matchmaker.i18n import N_
 from matchmaker.matching import Matcher
+from matchmaker.routes import listings as listings_api
 from matchmaker.routes.pages import forbidden, not_found
 from matchmaker.tables import Listing, Organisation, Theme
 from matchmaker.vocab import ListingKind, Role, Status
@@ -243,3 +244,16 @@ def update(
         errors=errors,
         status=status,
     )
+
+
+@router.post("/listings/{listing_id:int}/approve")
+def approve(listing_id: int, ui: PageDep, session: SessionDep, matcher: MatcherDep) -> Response:
+    """A facilitator approves a pending listing: the API's rule, audit included."""
+    principal = ui.require_curator()
+    if session.get(Listing, listing_id) is None:
+        return not_found(ui)
+    try:
+        listings_api.approve_listing(listing_id, session, matcher, principal)
+    except crud.InputError:
+        session.rollback()  # approved already: the page shows it as it is
+    return ui.redirect(f"/listings/{listing_id}")

@@ -11,7 +11,7 @@ from sqlmodel import col, select
 from matchmaker import auth, crud, dashboard, impact, introductions, workspace
 from matchmaker.deps import MatcherDep, SessionDep
 from matchmaker.schemas import PathId
-from matchmaker.tables import Listing, Match, MatchEvent, Theme
+from matchmaker.tables import Listing, Match, MatchEvent, Theme, saved_id
 from matchmaker.vocab import MatchStatus, Unit
 
 router = APIRouter(prefix="/api/matches", tags=["matches"])
@@ -22,8 +22,9 @@ class _In(BaseModel):
 
 
 class RefreshIn(_In):
-    threshold: Annotated[float | None, Field(ge=0, le=100,
-                                             description="default: the queue_threshold setting")] = None
+    threshold: Annotated[
+        float | None, Field(ge=0, le=100, description="default: the queue_threshold setting")
+    ] = None
     per_listing: Annotated[int, Field(ge=1, le=20)] = 3
 
 
@@ -73,15 +74,26 @@ def public(session: SessionDep, match: Match, viewer: auth.Principal) -> MatchPu
     assert offer is not None and need is not None and theme is not None
     names = crud.present(session, [offer, need], viewer)
     return MatchPublic(
-        id=match.id, theme=theme.slug, status=match.status, reason=match.reason,  # type: ignore[arg-type]
-        score=match.score, explanation=match.explanation, offer_id=offer.id,  # type: ignore[arg-type]
-        need_id=need.id, offer_title=offer.title, need_title=need.title,  # type: ignore[arg-type]
-        offer_organisation=names[0].organisation_name if match.offer_revealed or viewer.curates
-        or viewer.owns(offer) else None,
-        need_organisation=names[1].organisation_name if match.need_revealed or viewer.curates
-        or viewer.owns(need) else None,
-        tonnes_per_year=match.tonnes_per_year, co2e_t_per_year=match.co2e_t_per_year,
-        updated_at=match.updated_at)
+        id=saved_id(match),
+        theme=theme.slug,
+        status=match.status,
+        reason=match.reason,
+        score=match.score,
+        explanation=match.explanation,
+        offer_id=saved_id(offer),
+        need_id=saved_id(need),
+        offer_title=offer.title,
+        need_title=need.title,
+        offer_organisation=names[0].organisation_name
+        if match.offer_revealed or viewer.curates or viewer.owns(offer)
+        else None,
+        need_organisation=names[1].organisation_name
+        if match.need_revealed or viewer.curates or viewer.owns(need)
+        else None,
+        tonnes_per_year=match.tonnes_per_year,
+        co2e_t_per_year=match.co2e_t_per_year,
+        updated_at=match.updated_at,
+    )
 
 
 def _viewable(session: SessionDep, match_id: int, viewer: auth.Principal) -> Match:
@@ -94,8 +106,10 @@ def _viewable(session: SessionDep, match_id: int, viewer: auth.Principal) -> Mat
 
 @router.get("", response_model=list[MatchPublic])
 def list_matches(
-    session: SessionDep, principal: auth.CuratorDep,
-    status: MatchStatus | None = None, theme: str | None = None,
+    session: SessionDep,
+    principal: auth.CuratorDep,
+    status: MatchStatus | None = None,
+    theme: str | None = None,
     min_score: Annotated[float, Query(ge=0, le=100)] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[MatchPublic]:
@@ -109,26 +123,32 @@ def list_matches(
 
 
 @router.post("/refresh", response_model=dict[str, int])
-def refresh(data: RefreshIn, request: Request, session: SessionDep, matcher: MatcherDep,
-            principal: auth.CuratorDep) -> dict[str, int]:
+def refresh(
+    data: RefreshIn,
+    request: Request,
+    session: SessionDep,
+    matcher: MatcherDep,
+    principal: auth.CuratorDep,
+) -> dict[str, int]:
     threshold = data.threshold
     if threshold is None:
         threshold = request.app.state.settings.queue_threshold
-    report = workspace.refresh_queue(session, matcher, threshold=threshold,
-                                     per_listing=data.per_listing)
+    report = workspace.refresh_queue(
+        session, matcher, threshold=threshold, per_listing=data.per_listing
+    )
     return {"needs": report.considered, "added": report.added}
 
 
 @router.get("/stale", response_model=list[MatchPublic])
-def stale(request: Request, session: SessionDep,
-          principal: auth.CuratorDep) -> list[MatchPublic]:
+def stale(request: Request, session: SessionDep, principal: auth.CuratorDep) -> list[MatchPublic]:
     days = request.app.state.settings.stale_days
     return [public(session, m, principal) for m in workspace.stale(session, days)]
 
 
 @router.get("/dashboard", response_model=dict[str, Any])
-def figures(session: SessionDep, principal: auth.CuratorDep,
-            theme: str | None = None) -> dict[str, Any]:
+def figures(
+    session: SessionDep, principal: auth.CuratorDep, theme: str | None = None
+) -> dict[str, Any]:
     theme_id = crud.theme_by_slug(session, theme).id if theme else None
     return dashboard.figures(session, theme_id).__dict__
 
@@ -139,50 +159,66 @@ def read_match(match_id: PathId, session: SessionDep, viewer: auth.UserDep) -> M
 
 
 @router.get("/{match_id}/history", response_model=list[MatchEvent])
-def match_history(match_id: PathId, session: SessionDep,
-                  principal: auth.CuratorDep) -> list[MatchEvent]:
+def match_history(
+    match_id: PathId, session: SessionDep, principal: auth.CuratorDep
+) -> list[MatchEvent]:
     return workspace.history(session, workspace.get_match(session, match_id))
 
 
 @router.post("/{match_id}/status", response_model=MatchPublic)
-def move(match_id: PathId, data: MoveIn, session: SessionDep,
-         principal: auth.CuratorDep) -> MatchPublic:
+def move(
+    match_id: PathId, data: MoveIn, session: SessionDep, principal: auth.CuratorDep
+) -> MatchPublic:
     match = workspace.get_match(session, match_id)
     if data.status == MatchStatus.introduced:
         raise crud.InputError("status", "send the introduction to mark a match introduced")
-    match = workspace.move(session, match, data.status, by=principal.user, note=data.note,
-                           reason=data.reason)
+    match = workspace.move(
+        session, match, data.status, by=principal.user, note=data.note, reason=data.reason
+    )
     return public(session, match, principal)
 
 
 @router.get("/{match_id}/introduction", response_model=list[dict[str, str]])
-def draft_introduction(match_id: PathId, request: Request, session: SessionDep,
-                       principal: auth.CuratorDep) -> list[dict[str, str]]:
+def draft_introduction(
+    match_id: PathId, request: Request, session: SessionDep, principal: auth.CuratorDep
+) -> list[dict[str, str]]:
     assert principal.user is not None
     match = workspace.get_match(session, match_id)
-    return [d.__dict__ for d in introductions.drafts(session, request.app.state.settings,
-                                                     match, principal.user)]
+    return [
+        d.__dict__
+        for d in introductions.drafts(session, request.app.state.settings, match, principal.user)
+    ]
 
 
 @router.post("/{match_id}/introduction", response_model=MatchPublic)
-def send_introduction(match_id: PathId, data: IntroductionIn, request: Request,
-                      session: SessionDep, principal: auth.CuratorDep) -> MatchPublic:
+def send_introduction(
+    match_id: PathId,
+    data: IntroductionIn,
+    request: Request,
+    session: SessionDep,
+    principal: auth.CuratorDep,
+) -> MatchPublic:
     assert principal.user is not None
     match = workspace.get_match(session, match_id)
-    edited = {side: (m.subject, m.body) for side, m in (("offer", data.offer),
-                                                       ("need", data.need)) if m}
+    edited = {
+        side: (m.subject, m.body) for side, m in (("offer", data.offer), ("need", data.need)) if m
+    }
     introductions.send(session, request.app.state.settings, match, principal.user, edited)
     return public(session, match, principal)
 
 
 @router.post("/{match_id}/accept", response_model=MatchPublic)
-def accept(match_id: PathId, request: Request, session: SessionDep,
-           principal: auth.UserDep) -> MatchPublic:
+def accept(
+    match_id: PathId, request: Request, session: SessionDep, principal: auth.UserDep
+) -> MatchPublic:
     """The owner of an anonymous side accepts the introduction and is named to the other."""
     assert principal.user is not None
     match = _viewable(session, match_id, principal)
-    sides = [side for side in introductions.SIDES
-             if principal.owns(session.get(Listing, getattr(match, f"{side}_id")))]  # type: ignore[arg-type]
+    parties = {
+        "offer": session.get(Listing, match.offer_id),
+        "need": session.get(Listing, match.need_id),
+    }
+    sides = [side for side, listing in parties.items() if listing and principal.owns(listing)]
     if not sides:
         raise HTTPException(403, "only the anonymous listing's organisation accepts")
     if match.status not in workspace.OPEN or match.status == MatchStatus.shortlisted:
@@ -192,8 +228,13 @@ def accept(match_id: PathId, request: Request, session: SessionDep,
 
 
 @router.put("/{match_id}/impact", response_model=dict[str, Any])
-def record_impact(match_id: PathId, data: ImpactIn, request: Request, session: SessionDep,
-                  principal: auth.CuratorDep) -> dict[str, Any]:
+def record_impact(
+    match_id: PathId,
+    data: ImpactIn,
+    request: Request,
+    session: SessionDep,
+    principal: auth.CuratorDep,
+) -> dict[str, Any]:
     match = workspace.get_match(session, match_id)
     if match.status not in (MatchStatus.pilot, MatchStatus.realised):
         raise crud.InputError("status", "impact is recorded for pilots and realised exchanges")
@@ -205,7 +246,12 @@ def record_impact(match_id: PathId, data: ImpactIn, request: Request, session: S
     match.tonnes_per_year, match.co2e_t_per_year = result.tonnes_per_year, result.co2e_t_per_year
     session.add(match)
     session.commit()
-    workspace.note(session, match, by=principal.user,
-                   note=f"impact: {data.amount_per_year:g} {data.unit}/yr")
-    return {"tonnes_per_year": result.tonnes_per_year, "co2e_t_per_year": result.co2e_t_per_year,
-            "note": result.note, "source": result.factor.source if result.factor else None}
+    workspace.note(
+        session, match, by=principal.user, note=f"impact: {data.amount_per_year:g} {data.unit}/yr"
+    )
+    return {
+        "tonnes_per_year": result.tonnes_per_year,
+        "co2e_t_per_year": result.co2e_t_per_year,
+        "note": result.note,
+        "source": result.factor.source if result.factor else None,
+    }

@@ -8,8 +8,9 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 from sqlmodel import Session, col, func, select
 
-from matchmaker import crud, views
+from matchmaker import crud, views, web
 from matchmaker.deps import SessionDep
+from matchmaker.i18n import N_
 from matchmaker.tables import Listing, Organisation, Theme
 from matchmaker.vocab import ListingKind, Status
 from matchmaker.web import Page, PageDep
@@ -97,6 +98,4 @@ def not_found(ui: Page) -> Response:
 
 
 def forbidden(ui: Page) -> Response:
-    return ui.render(
-        "errors/403.html", "errors/_403.html", status=403, title=ui.t("error.forbidden")
-    )
+    return web.forbidden(ui, N_("error.forbidden_help"))
