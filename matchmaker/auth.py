@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, Response
-from sqlmodel import Session, select
+from sqlmodel import select
 
 from matchmaker import security
 from matchmaker.deps import SessionDep
@@ -51,6 +51,22 @@ class Principal:
     def can_see(self, listing: Listing) -> bool:
         return listing.status == Status.active or self.curates or self.owns(listing)
 
+    def status_on_save(
+        self, old: Status | None, new: Status | None, *, approval_required: bool
+    ) -> Status:
+        """The status a save may give: with approval required, a member's new or draft
+        listing waits as pending for a facilitator; an approved listing stays approved."""
+        wanted = new or old or Status.active
+        first_time = old in (None, Status.draft, Status.pending)
+        if (
+            self.role == Role.member
+            and approval_required
+            and wanted == Status.active
+            and first_time
+        ):
+            return Status.pending
+        return wanted
+
     def can_see_owner(self, listing: Listing) -> bool:
         return listing.visibility == Visibility.public or self.curates or self.owns(listing)
 
@@ -64,7 +80,8 @@ def session_payload(request: Request) -> dict[str, object]:
         raw = request.cookies.get(COOKIE)
         cached = (request.app.state.signer.loads(raw) if raw else None) or {}
         request.state.session_payload = cached
-    return cached  # type: ignore[no-any-return]
+    payload: dict[str, object] = cached
+    return payload
 
 
 def get_principal(request: Request, session: SessionDep) -> Principal:
@@ -74,12 +91,16 @@ def get_principal(request: Request, session: SessionDep) -> Principal:
     principal = VISITOR
     header = request.headers.get("Authorization", "")
     if header.lower().startswith("bearer "):
-        token = session.exec(select(ApiToken).where(
-            ApiToken.token_hash == security.token_hash(header[7:].strip()))).first()
+        token = session.exec(
+            select(ApiToken).where(ApiToken.token_hash == security.token_hash(header[7:].strip()))
+        ).first()
         user = session.get(User, token.user_id) if token else None
         if token is None or user is None or not user.active:
-            raise HTTPException(401, "this API token is not valid (revoked or mistyped)",
-                                headers={"WWW-Authenticate": "Bearer"})
+            raise HTTPException(
+                401,
+                "this API token is not valid (revoked or mistyped)",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
         token.last_used_at = utcnow()
         session.add(token)
         session.commit()
@@ -126,8 +147,15 @@ def start_session(request: Request, response: Response, user: User) -> str:
     csrf = secrets.token_urlsafe(24)
     value = request.app.state.signer.dumps({"uid": user.id, "csrf": csrf})
     settings = request.app.state.settings
-    response.set_cookie(COOKIE, value, max_age=settings.session_days * 86400, httponly=True,
-                        samesite="lax", secure=settings.cookie_secure, path="/")
+    response.set_cookie(
+        COOKIE,
+        value,
+        max_age=settings.session_days * 86400,
+        httponly=True,
+        samesite="lax",
+        secure=settings.cookie_secure,
+        path="/",
+    )
     request.state.session_payload = {"uid": user.id, "csrf": csrf}
     return csrf
 
@@ -145,9 +173,15 @@ def csrf_token(request: Request, response: Response | None = None) -> str:
     token = secrets.token_urlsafe(24)
     if response is not None:
         settings = request.app.state.settings
-        response.set_cookie(COOKIE, request.app.state.signer.dumps({"csrf": token}),
-                            max_age=settings.session_days * 86400, httponly=True,
-                            samesite="lax", secure=settings.cookie_secure, path="/")
+        response.set_cookie(
+            COOKIE,
+            request.app.state.signer.dumps({"csrf": token}),
+            max_age=settings.session_days * 86400,
+            httponly=True,
+            samesite="lax",
+            secure=settings.cookie_secure,
+            path="/",
+        )
     request.state.session_payload = {**payload, "csrf": token}
     return token
 
@@ -169,13 +203,16 @@ async def check_csrf(request: Request) -> None:
     expected = session_payload(request).get("csrf")
     sent = request.headers.get(CSRF_HEADER)
     if sent is None and request.headers.get("content-type", "").startswith(
-            ("application/x-www-form-urlencoded", "multipart/form-data")):
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
         form = await request.form()
         value = form.get(CSRF_FIELD)
         sent = value if isinstance(value, str) else None
     if not expected or not sent or not secrets.compare_digest(str(expected), sent):
-        raise CsrfRejected(403, "the form has expired or did not come from this site: "
-                                "reload the page and try again")
+        raise CsrfRejected(
+            403,
+            "the form has expired or did not come from this site: reload the page and try again",
+        )
 
 
 class RateLimiter:

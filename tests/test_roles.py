@@ -135,3 +135,37 @@ def test_a_pending_listing_is_hidden_until_approved(visitor: TestClient, engine:
     assert visitor.get(f"/api/listings/{w['listing']}").status_code == 404
     login_as(visitor, engine, "member", org_id=w["mine"])
     assert visitor.get(f"/api/listings/{w['listing']}").json()["status"] == "pending"
+
+
+def test_with_approval_required_a_members_listing_waits_for_a_facilitator(
+    visitor: TestClient, engine: Any
+) -> None:
+    w = world(engine)
+    visitor.app.state.settings.approval_required = True  # type: ignore[attr-defined]
+    login_as(visitor, engine, "member", org_id=w["mine"])
+    made = visitor.post(
+        "/api/listings",
+        json={
+            "organisation_id": w["mine"],
+            "theme": "construction",
+            "kind": "offer",
+            "category": "material",
+            "title": "Window glass",
+        },
+    ).json()
+    assert made["status"] == "pending"
+    again = visitor.patch(f"/api/listings/{made['id']}", json={"status": "active", "version": 1})
+    assert again.json()["status"] == "pending"  # a member cannot approve their own listing
+    assert (
+        visitor.get(
+            "/api/listings/{}".format(made["id"]), headers={"Authorization": ""}
+        ).status_code
+        == 404
+    )  # nobody else sees it yet
+    login_as(visitor, engine, "facilitator")
+    approved = visitor.post(f"/api/listings/{made['id']}/approve")
+    assert approved.json()["status"] == "active"
+    assert (
+        visitor.get(f"/api/listings/{made['id']}", headers={"Authorization": ""}).json()["title"]
+        == "Window glass"
+    )

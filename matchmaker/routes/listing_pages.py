@@ -18,7 +18,7 @@ from matchmaker.matching import Matcher
 from matchmaker.routes import listings as listings_api
 from matchmaker.routes.pages import forbidden, not_found
 from matchmaker.tables import Listing, Organisation, Theme
-from matchmaker.vocab import ListingKind, Role, Status
+from matchmaker.vocab import ListingKind, Status
 from matchmaker.web import Page, PageDep
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -159,13 +159,8 @@ def _show_form(
 
 
 def _moderated(principal: Principal, ui: Page, old: Status | None, new: Status | None) -> Status:
-    """The status a save may give: a member's listing waits for approval when the site says so."""
-    wanted = new or old or Status.active
     approval = ui.request.app.state.settings.approval_required
-    first_time = old in (None, Status.draft, Status.pending)  # an approved listing stays so
-    if principal.role == Role.member and approval and wanted == Status.active and first_time:
-        return Status.pending
-    return wanted
+    return principal.status_on_save(old, new, approval_required=approval)
 
 
 @router.get("/listings/new")

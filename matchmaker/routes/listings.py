@@ -63,27 +63,42 @@ def list_listings(
     offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
 ) -> ListingPage:
     theme_id = crud.theme_by_slug(session, theme).id if theme else None
-    filters = {"theme_id": theme_id, "kind": kind, "category": category,
-               "municipality": municipality, "status": None if status == "all" else status}
+    filters = {
+        "theme_id": theme_id,
+        "kind": kind,
+        "category": category,
+        "municipality": municipality,
+        "status": None if status == "all" else status,
+    }
     extra = []
     if status != Status.active and not viewer.curates:
         # beyond active listings, one sees only one's own organisation's
-        extra.append((col(Listing.status) == Status.active)
-                     | (col(Listing.organisation_id) == (viewer.organisation_id or -1)))
-    total, rows = crud.list_listings(session, filters=filters, where=extra, limit=limit,
-                                     offset=offset)
-    return ListingPage(total=total, limit=limit, offset=offset,
-                       items=crud.present(session, rows, viewer))
+        extra.append(
+            (col(Listing.status) == Status.active)
+            | (col(Listing.organisation_id) == (viewer.organisation_id or -1))
+        )
+    total, rows = crud.list_listings(
+        session, filters=filters, where=extra, limit=limit, offset=offset
+    )
+    return ListingPage(
+        total=total, limit=limit, offset=offset, items=crud.present(session, rows, viewer)
+    )
 
 
 @router.post("", response_model=ListingPublic, status_code=status.HTTP_201_CREATED)
-def create_listing(data: ListingCreate, request: Request, session: SessionDep,
-                   matcher: MatcherDep, principal: auth.UserDep) -> ListingPublic:
-    if principal.role == Role.member:
-        if data.organisation_id != principal.organisation_id:
-            raise HTTPException(403, "members post for their own organisation only")
-        if request.app.state.settings.approval_required and data.status == Status.active:
-            data = data.model_copy(update={"status": Status.pending})
+def create_listing(
+    data: ListingCreate,
+    request: Request,
+    session: SessionDep,
+    matcher: MatcherDep,
+    principal: auth.UserDep,
+) -> ListingPublic:
+    if principal.role == Role.member and data.organisation_id != principal.organisation_id:
+        raise HTTPException(403, "members post for their own organisation only")
+    approval = request.app.state.settings.approval_required
+    data = data.model_copy(
+        update={"status": principal.status_on_save(None, data.status, approval_required=approval)}
+    )
     listing = crud.create_listing(session, data=data, matcher=matcher)
     return crud.present(session, [listing], principal)[0]
 
@@ -94,41 +109,56 @@ def read_listing(listing_id: PathId, session: SessionDep, viewer: ViewerDep) -> 
 
 
 @router.patch("/{listing_id}", response_model=ListingPublic)
-def update_listing(listing_id: PathId, data: ListingUpdate, request: Request, session: SessionDep,
-                   matcher: MatcherDep, principal: auth.UserDep) -> ListingPublic:
+def update_listing(
+    listing_id: PathId,
+    data: ListingUpdate,
+    request: Request,
+    session: SessionDep,
+    matcher: MatcherDep,
+    principal: auth.UserDep,
+) -> ListingPublic:
     listing = editable(session, listing_id, principal)
     if data.version is None:
-        raise crud.InputError("version", "send the version you edited (from the listing), so "
-                                         "that nobody's concurrent edit is overwritten")
-    if (data.status == Status.active and listing.status == Status.pending
-            and not principal.curates):
-        raise HTTPException(403, "a facilitator approves pending listings")
-    if (principal.role == Role.member and data.status == Status.active
-            and request.app.state.settings.approval_required
-            and listing.status == Status.draft):
-        data = data.model_copy(update={"status": Status.pending})
+        raise crud.InputError(
+            "version",
+            "send the version you edited (from the listing), so "
+            "that nobody's concurrent edit is overwritten",
+        )
+    if data.status is not None:
+        approval = request.app.state.settings.approval_required
+        data = data.model_copy(
+            update={
+                "status": principal.status_on_save(
+                    Status(listing.status), data.status, approval_required=approval
+                )
+            }
+        )
     listing = crud.update_listing(session, listing=listing, data=data, matcher=matcher)
     return crud.present(session, [listing], principal)[0]
 
 
 @router.post("/{listing_id}/close", response_model=ListingPublic)
-def close_listing(listing_id: PathId, session: SessionDep, matcher: MatcherDep,
-                  principal: auth.UserDep) -> ListingPublic:
+def close_listing(
+    listing_id: PathId, session: SessionDep, matcher: MatcherDep, principal: auth.UserDep
+) -> ListingPublic:
     listing = editable(session, listing_id, principal)
-    listing = crud.update_listing(session, listing=listing, data=ListingUpdate(
-        status=Status.closed), matcher=matcher)
+    listing = crud.update_listing(
+        session, listing=listing, data=ListingUpdate(status=Status.closed), matcher=matcher
+    )
     return crud.present(session, [listing], principal)[0]
 
 
 @router.post("/{listing_id}/approve", response_model=ListingPublic)
-def approve_listing(listing_id: PathId, session: SessionDep, matcher: MatcherDep,
-                    principal: auth.CuratorDep) -> ListingPublic:
+def approve_listing(
+    listing_id: PathId, session: SessionDep, matcher: MatcherDep, principal: auth.CuratorDep
+) -> ListingPublic:
     listing = crud.get_listing(session, listing_id)
     if listing.status != Status.pending:
         raise crud.InputError("status", f"listing {listing_id} is {listing.status}, not pending")
     accounts.audit(session, principal.user, "approve listing", f"listing {listing_id}")
-    listing = crud.update_listing(session, listing=listing, data=ListingUpdate(
-        status=Status.active), matcher=matcher)
+    listing = crud.update_listing(
+        session, listing=listing, data=ListingUpdate(status=Status.active), matcher=matcher
+    )
     return crud.present(session, [listing], principal)[0]
 
 
@@ -146,14 +176,26 @@ def suggestions(
     return present_suggestions(session, found, viewer)
 
 
-def present_suggestions(session: SessionDep, found: list[Suggestion],
-                        viewer: auth.Principal | None = None) -> list[SuggestionPublic]:
+def present_suggestions(
+    session: SessionDep, found: list[Suggestion], viewer: auth.Principal | None = None
+) -> list[SuggestionPublic]:
     listings = crud.present(session, [s.listing for s in found], viewer)
     return [
         SuggestionPublic(
-            rank=rank, score=s.fit.score, listing=pub, explanation=s.fit.explanation,
-            parts=[ScorePart(name=p.name, value=None if p.value is None else round(p.value, 4),
-                             weight=p.weight, text=p.text, facts=p.facts) for p in s.fit.parts],
+            rank=rank,
+            score=s.fit.score,
+            listing=pub,
+            explanation=s.fit.explanation,
+            parts=[
+                ScorePart(
+                    name=p.name,
+                    value=None if p.value is None else round(p.value, 4),
+                    weight=p.weight,
+                    text=p.text,
+                    facts=p.facts,
+                )
+                for p in s.fit.parts
+            ],
         )
         for rank, (s, pub) in enumerate(zip(found, listings, strict=True), start=1)
     ]
