@@ -59,11 +59,21 @@ def build_matcher(settings: Settings, embedder: Embedder | None = None) -> Match
     """The matcher over the given embedder, or over the configured model, loaded lazily."""
     space = embedder.name if embedder else embeddings.space_name(settings.engine, settings.model)
     provider: Callable[[], Embedder] = (
-        (lambda: embedder) if embedder else LazyEmbedder(lambda: embeddings.make_embedder(
-            settings.engine, settings.model, threads=settings.torch_threads))
+        (lambda: embedder)
+        if embedder
+        else LazyEmbedder(
+            lambda: embeddings.make_embedder(
+                settings.engine, settings.model, threads=settings.torch_threads
+            )
+        )
     )
-    return Matcher(space, provider, index_dir=settings.instance_dir / "index",
-                   backend=settings.index_backend, candidates=settings.candidates)
+    return Matcher(
+        space,
+        provider,
+        index_dir=settings.instance_dir / "index",
+        backend=settings.index_backend,
+        candidates=settings.candidates,
+    )
 
 
 def create_app(
@@ -100,14 +110,19 @@ def create_app(
     app.state.settings = settings
     app.state.signer = security.Signer(
         settings.secret_key or security.load_or_create_secret(settings.instance_dir),
-        max_age=settings.session_days * 86400)
+        max_age=settings.session_days * 86400,
+    )
     app.state.login_limiter = auth.RateLimiter(settings.login_attempts, 15 * 60)
     app.state.engine = engine or db.make_engine(settings.database_url)
     app.state.matcher = build_matcher(settings, embedder)
     app.state.jobs = jobs.Jobs()  # the pages' background work (an import), polled for progress
     errors.install(app)
-    app.add_middleware(errors.BodyLimit, limit=settings.max_body_bytes,
-                       uploads=settings.max_upload_bytes, upload_prefix=("/api/import", "/import"))
+    app.add_middleware(
+        errors.BodyLimit,
+        limit=settings.max_body_bytes,
+        uploads=settings.max_upload_bytes,
+        upload_prefix=("/api/import", "/import"),
+    )
     app.add_middleware(errors.SecurityHeaders)
     app.include_router(listings.router)
     app.include_router(catalog.router)

@@ -35,16 +35,19 @@ def _reply(status: int, errors: list[dict[str, str]]) -> JSONResponse:
 def install(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [{"field": _field(tuple(e.get("loc", ()))), "message": _message(e)}
-                  for e in exc.errors()]
+        errors = [
+            {"field": _field(tuple(e.get("loc", ()))), "message": _message(e)} for e in exc.errors()
+        ]
         return _reply(422, errors)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         if exc.status_code == 400 and exc.detail == "There was an error parsing the body":
             # FastAPI's words when the body is not UTF-8 or not decodable at all
-            return JSONResponse({"detail": "the request body could not be read: send UTF-8 "
-                                           "encoded JSON"}, status_code=400)
+            return JSONResponse(
+                {"detail": "the request body could not be read: send UTF-8 encoded JSON"},
+                status_code=400,
+            )
         return await http_exception_handler(request, exc)
 
     @app.exception_handler(InputError)
@@ -63,8 +66,9 @@ def install(app: FastAPI) -> None:
 class BodyLimit:
     """Refuses a body over `limit` bytes with 413 before it is read into memory."""
 
-    def __init__(self, app: ASGIApp, limit: int, uploads: int = 0,
-                 upload_prefix: str | tuple[str, ...] = "") -> None:
+    def __init__(
+        self, app: ASGIApp, limit: int, uploads: int = 0, upload_prefix: str | tuple[str, ...] = ""
+    ) -> None:
         self.app, self.default = app, limit
         self.uploads, self.upload_prefix = max(uploads, limit), upload_prefix
 
@@ -94,11 +98,19 @@ class BodyLimit:
             await self._refuse(send, limit)
 
     async def _refuse(self, send: Send, limit: int) -> None:
-        body = json.dumps({"detail": f"the request body is larger than the limit of "
-                                     f"{limit:,} bytes"}).encode()
-        await send({"type": "http.response.start", "status": 413,
-                    "headers": [(b"content-type", b"application/json"),
-                                (b"content-length", str(len(body)).encode())]})
+        body = json.dumps(
+            {"detail": f"the request body is larger than the limit of {limit:,} bytes"}
+        ).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                ],
+            }
+        )
         await send({"type": "http.response.body", "body": body})
 
 
@@ -106,8 +118,10 @@ class _TooLarge(Exception):
     pass
 
 
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-       "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
 SECURITY_HEADERS = [
     (b"content-security-policy", CSP.encode()),
     (b"x-content-type-options", b"nosniff"),

@@ -24,8 +24,9 @@ def places() -> dict[str, Place]:
     text = resources.files("matchmaker").joinpath("data/municipalities.csv").read_text("utf-8")
     found: dict[str, Place] = {}
     for row in csv.DictReader(text.splitlines()):
-        place = Place(row["name_fi"], row["name_sv"], float(row["lat"]), float(row["lon"]),
-                      row["region"])
+        place = Place(
+            row["name_fi"], row["name_sv"], float(row["lat"]), float(row["lon"]), row["region"]
+        )
         found[place.name_fi.casefold()] = place
         found.setdefault(place.name_sv.casefold(), place)
     return found
@@ -46,6 +47,8 @@ def municipality_names() -> list[str]:
 def distance_km(a: Place, b: Place) -> float:
     """Haversine distance; road distance is longer, but the ranking only needs the order."""
     lat1, lon1, lat2, lon2 = map(math.radians, (a.lat, a.lon, b.lat, b.lon))
-    h = (math.sin((lat2 - lat1) / 2) ** 2
-         + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2)
+    h = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    )
     return 2 * 6371.0 * math.asin(math.sqrt(h))

@@ -14,8 +14,9 @@ from matchmaker.tables import OutboxMessage, utcnow
 log = logging.getLogger(__name__)
 
 
-def send(session: Session, settings: Settings, *, to: str, subject: str,
-         body: str) -> OutboxMessage:
+def send(
+    session: Session, settings: Settings, *, to: str, subject: str, body: str
+) -> OutboxMessage:
     """Record the message (committed) and try to deliver it; a failure is kept, not raised."""
     message = OutboxMessage(to=to, subject=subject, body=body)
     session.add(message)

@@ -46,16 +46,18 @@ class Settings(BaseSettings):
         default=256_000, ge=1024, description="Request bodies larger than this get a 413."
     )
     index_backend: Literal["faiss", "hnsw", "numpy"] = Field(
-        default="faiss", description="Vector index: faiss (exact inner product), hnsw "
+        default="faiss",
+        description="Vector index: faiss (exact inner product), hnsw "
         "(FAISS HNSW graph, approximate, for partitions of 100k+ listings) or numpy "
-        "(the brute-force reference)."
+        "(the brute-force reference).",
     )
     candidates: int = Field(
         default=50, ge=1, le=1000, description="Nearest neighbours fetched before re-ranking."
     )
     secret_key: str | None = Field(
-        default=None, description="Signs session cookies; by default made once and kept in "
-        "instance_dir/secret_key."
+        default=None,
+        description="Signs session cookies; by default made once and kept in "
+        "instance_dir/secret_key.",
     )
     cookie_secure: bool = Field(
         default=False, description="Send the session cookie over https only (set it behind https)."
@@ -85,18 +87,21 @@ class Settings(BaseSettings):
     smtp_port: int = Field(default=587, ge=1, le=65535, description="SMTP port.")
     smtp_user: str | None = Field(default=None, description="SMTP login, if the server wants one.")
     smtp_password: str | None = Field(default=None, description="SMTP password.")
-    smtp_starttls: bool = Field(default=True, description="Upgrade the SMTP connection with "
-                                "STARTTLS.")
+    smtp_starttls: bool = Field(
+        default=True, description="Upgrade the SMTP connection with STARTTLS."
+    )
     stale_days: int = Field(
-        default=14, ge=1, le=365, description="An open match unchanged this many days is "
-        "flagged on the dashboard."
+        default=14,
+        ge=1,
+        le=365,
+        description="An open match unchanged this many days is flagged on the dashboard.",
     )
     queue_threshold: float = Field(
-        default=45.0, ge=0, le=100, description="Lowest score a suggestion needs to enter the "
-        "facilitators' queue."
+        default=45.0,
+        ge=0,
+        le=100,
+        description="Lowest score a suggestion needs to enter the facilitators' queue.",
     )
     max_upload_bytes: int = Field(
-        default=10_000_000, ge=1024, description="Limit for uploaded sheets (/api/import, "
-        "/import)."
+        default=10_000_000, ge=1024, description="Limit for uploaded sheets (/api/import, /import)."
     )
-

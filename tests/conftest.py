@@ -40,8 +40,13 @@ def real_embedder() -> Embedder:
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(database_url="sqlite://", instance_dir=tmp_path / "instance", engine="hash",
-                    model="", seeds_dir=ROOT / "seeds")
+    return Settings(
+        database_url="sqlite://",
+        instance_dir=tmp_path / "instance",
+        engine="hash",
+        model="",
+        seeds_dir=ROOT / "seeds",
+    )
 
 
 @pytest.fixture
@@ -57,8 +62,9 @@ def session(engine: Any) -> Iterator[Session]:
         yield s
 
 
-def login_as(client: TestClient, engine: Any, role: str, org_id: int | None = None,
-             email: str | None = None) -> dict[str, Any]:
+def login_as(
+    client: TestClient, engine: Any, role: str, org_id: int | None = None, email: str | None = None
+) -> dict[str, Any]:
     """Make a user of `role` and give `client` their API token; returns the user's fields."""
     with Session(engine) as s:
         if role == "member" and org_id is None:
@@ -66,9 +72,14 @@ def login_as(client: TestClient, engine: Any, role: str, org_id: int | None = No
             s.add(org)
             s.commit()
             org_id = org.id
-        user = accounts.create_user(s, email=email or f"{role}@example.fi",
-                                    password="correct horse battery", role=Role(role),
-                                    organisation_id=org_id, name=role.title())
+        user = accounts.create_user(
+            s,
+            email=email or f"{role}@example.fi",
+            password="correct horse battery",
+            role=Role(role),
+            organisation_id=org_id,
+            name=role.title(),
+        )
         _, token = accounts.new_api_token(s, user, "tests")
         client.headers["Authorization"] = f"Bearer {token}"
         return user.model_dump()
@@ -96,18 +107,27 @@ class Factory:
         self.client = client
 
     def org(self, name: str = "Porvoon Puutuote Oy", **kw: Any) -> dict[str, Any]:
-        r = self.client.post("/api/organisations",
-                             json={"name": name, "kind": "company", "municipality": "Porvoo", **kw})
+        r = self.client.post(
+            "/api/organisations",
+            json={"name": name, "kind": "company", "municipality": "Porvoo", **kw},
+        )
         assert r.status_code == 201, r.text
         return r.json()  # type: ignore[no-any-return]
 
     def listing(self, org_id: int, **kw: Any) -> dict[str, Any]:
         body = {
-            "organisation_id": org_id, "theme": "construction", "kind": "offer",
-            "category": "material", "title": "Oak sawdust, 40 t/year",
+            "organisation_id": org_id,
+            "theme": "construction",
+            "kind": "offer",
+            "category": "material",
+            "title": "Oak sawdust, 40 t/year",
             "description": "Dry oak sawdust from our joinery in Porvoo, collected weekly.",
-            "language": "en", "quantity": 40, "unit": "t", "frequency": "yearly",
-            "municipality": "Porvoo", **kw,
+            "language": "en",
+            "quantity": 40,
+            "unit": "t",
+            "frequency": "yearly",
+            "municipality": "Porvoo",
+            **kw,
         }
         r = self.client.post("/api/listings", json=body)
         assert r.status_code == 201, r.text
@@ -145,5 +165,7 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     for label, counts in sorted(SUMMARY.items()):
         codes = ", ".join(f"{code}×{n}" for code, n in sorted(counts.items()))
         terminalreporter.write_line(f"{label}: {codes}")
-    terminalreporter.write_line(f"{calls} generated requests over {len(SUMMARY)} operation "
-                                f"× credential pairs; server errors: {errors}")
+    terminalreporter.write_line(
+        f"{calls} generated requests over {len(SUMMARY)} operation "
+        f"× credential pairs; server errors: {errors}"
+    )

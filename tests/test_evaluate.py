@@ -18,20 +18,36 @@ def test_metrics_from_ranks() -> None:
 
 
 def side(kind: str, lang: str, title: str, theme: str = "food") -> dict[str, str]:
-    return {"kind": kind, "category": "material", "theme": theme, "title": title,
-            "description": "", "language": lang}
+    return {
+        "kind": kind,
+        "category": "material",
+        "theme": theme,
+        "title": title,
+        "description": "",
+        "language": lang,
+    }
 
 
 def test_evaluation_ranks_every_system_on_a_small_set(tmp_path: Path, settings: Settings) -> None:
     devset = {
         "pairs": [
-            {"id": "p1", "theme": "food", "offer": side("offer", "en", "spent grain barley mash"),
-             "need": side("need", "en", "barley mash spent grain wanted")},
-            {"id": "p2", "theme": "food", "offer": side("offer", "fi", "leipä ylijäämä"),
-             "need": side("need", "en", "bread surplus wanted")},
+            {
+                "id": "p1",
+                "theme": "food",
+                "offer": side("offer", "en", "spent grain barley mash"),
+                "need": side("need", "en", "barley mash spent grain wanted"),
+            },
+            {
+                "id": "p2",
+                "theme": "food",
+                "offer": side("offer", "fi", "leipä ylijäämä"),
+                "need": side("need", "en", "bread surplus wanted"),
+            },
         ],
-        "distractors": [side("offer", "en", "coffee grounds"),
-                        side("offer", "en", "fish bones", theme="plastics")],
+        "distractors": [
+            side("offer", "en", "coffee grounds"),
+            side("offer", "en", "fish bones", theme="plastics"),
+        ],
     }
     path = tmp_path / "dev.json"
     path.write_text(json.dumps(devset), "utf-8")

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from matchmaker import geo
 
-UUSIMAA = ("Helsinki Espoo Vantaa Kauniainen Porvoo Loviisa Lapinjärvi Askola Myrskylä Pukkila "
-           "Sipoo Kerava Järvenpää Tuusula Nurmijärvi Mäntsälä Hyvinkää Pornainen Vihti Lohja "
-           "Karkkila Siuntio Kirkkonummi Inkoo Raasepori Hanko").split()
+UUSIMAA = (
+    "Helsinki Espoo Vantaa Kauniainen Porvoo Loviisa Lapinjärvi Askola Myrskylä Pukkila "
+    "Sipoo Kerava Järvenpää Tuusula Nurmijärvi Mäntsälä Hyvinkää Pornainen Vihti Lohja "
+    "Karkkila Siuntio Kirkkonummi Inkoo Raasepori Hanko"
+).split()
 
 
 def test_all_uusimaa_municipalities_are_known_and_inside_the_region() -> None:

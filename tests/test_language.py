@@ -7,13 +7,16 @@ import pytest
 from matchmaker import language
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("Etsimme betonimursketta täyttöön, noin 200 tonnia vuodessa", "fi"),
-    ("Vi söker träspån för pelletstillverkning i Borgå", "sv"),
-    ("We are looking for crushed concrete for road base", "en"),
-    ("leipäjäte", "fi"),
-    ("sågspån och bark från sågverk", "sv"),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Etsimme betonimursketta täyttöön, noin 200 tonnia vuodessa", "fi"),
+        ("Vi söker träspån för pelletstillverkning i Borgå", "sv"),
+        ("We are looking for crushed concrete for road base", "en"),
+        ("leipäjäte", "fi"),
+        ("sågspån och bark från sågverk", "sv"),
+    ],
+)
 def test_guess(text: str, expected: str) -> None:
     assert language.guess(text) == expected
 

@@ -12,8 +12,14 @@ from matchmaker.tables import Listing
 
 
 def listing(**kw: Any) -> Listing:
-    base: dict[str, Any] = {"organisation_id": 1, "theme_id": 1, "kind": "offer",
-                            "category": "material", "title": "t", "language": "fi"}
+    base: dict[str, Any] = {
+        "organisation_id": 1,
+        "theme_id": 1,
+        "kind": "offer",
+        "category": "material",
+        "title": "t",
+        "language": "fi",
+    }
     return Listing(**{**base, **kw})
 
 
@@ -33,8 +39,9 @@ def test_quantity_compares_annual_amounts_across_kg_and_tonnes() -> None:
     part = scoring.quantity_part(offer, need)
     assert part.facts["ratio"] == pytest.approx(1.0)
     assert part.value == pytest.approx(1.0)
-    half = scoring.quantity_part(offer, listing(kind="need", quantity=52, unit="t",
-                                                frequency="yearly"))
+    half = scoring.quantity_part(
+        offer, listing(kind="need", quantity=52, unit="t", frequency="yearly")
+    )
     assert half.text.startswith("offer covers 50% of the need")
     other = scoring.quantity_part(offer, listing(kind="need", quantity=10, unit="m3"))
     assert other.value is None and "different units" in other.text
@@ -55,7 +62,6 @@ def test_score_is_the_weighted_sum_with_unknowns_neutral() -> None:
     fit = scoring.fit(offer, need, semantic=0.5, raw_cosine=0.85)
     expected = 0.7 * 0.5 + 0.1 * 0.0 + (0.1 + 0.05 + 0.05) * scoring.NEUTRAL
     assert fit.score == pytest.approx(100 * expected, abs=0.05)
-    assert [p.name for p in fit.parts] == ["semantic", "category", "distance", "quantity",
-                                           "timing"]
+    assert [p.name for p in fit.parts] == ["semantic", "category", "distance", "quantity", "timing"]
     assert "offer is material, need is equipment" in fit.explanation
     assert sum(scoring.WEIGHTS.values()) == pytest.approx(1.0)

@@ -7,6 +7,9 @@ from matchmaker.settings import ROOT, Settings
 
 def test_every_setting_is_in_the_readme() -> None:
     readme = (ROOT / "README.md").read_text("utf-8")
-    missing = [f"MATCHMAKER_{name.upper()}" for name in Settings.model_fields
-               if f"MATCHMAKER_{name.upper()}" not in readme]
+    missing = [
+        f"MATCHMAKER_{name.upper()}"
+        for name in Settings.model_fields
+        if f"MATCHMAKER_{name.upper()}" not in readme
+    ]
     assert missing == []

@@ -48,10 +48,12 @@ def read_organisation(organisation_id: PathId, session: SessionDep) -> Organisat
     return org
 
 
-@router.post("/organisations", response_model=OrganisationPublic,
-             status_code=status.HTTP_201_CREATED)
-def create_organisation(data: OrganisationIn, session: SessionDep,
-                        principal: auth.CuratorDep) -> Organisation:
+@router.post(
+    "/organisations", response_model=OrganisationPublic, status_code=status.HTTP_201_CREATED
+)
+def create_organisation(
+    data: OrganisationIn, session: SessionDep, principal: auth.CuratorDep
+) -> Organisation:
     accounts.audit(session, principal.user, "create organisation", data.name)
     return crud.create_organisation(session, data=data)
 
@@ -71,5 +73,7 @@ def search(
     theme_id = crud.theme_by_slug(session, theme).id if theme else None
     hits = matcher.search(session, q, k=k, theme_id=theme_id, kind=kind.value if kind else None)
     shown = crud.present(session, [lst for lst, _ in hits], viewer)
-    return [SearchHit(similarity=round(sim, 4), listing=pub)
-            for (_, sim), pub in zip(hits, shown, strict=True)]
+    return [
+        SearchHit(similarity=round(sim, 4), listing=pub)
+        for (_, sim), pub in zip(hits, shown, strict=True)
+    ]
