@@ -10,26 +10,10 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from matchmaker.settings import ROOT
+from matchmaker.sheets import COLUMNS
 from tests.conftest import Factory
 
 SEEDS = json.loads((ROOT / "seeds" / "listings.json").read_text("utf-8"))
-COLUMNS = [
-    "organisation",
-    "theme",
-    "kind",
-    "category",
-    "title",
-    "description",
-    "language",
-    "quantity",
-    "unit",
-    "frequency",
-    "municipality",
-    "ewc_code",
-    "available_from",
-    "available_until",
-    "visibility",
-]
 ORGS = ["Porvoon Puutuote Oy", "Lohjan Lasi Oy", "Vantaan Kierrätys Oy", "Nya Bygg Ab"]
 BAD: list[tuple[dict[str, Any], str, str]] = [
     ({"title": ""}, "title", "must not be empty"),
