@@ -62,6 +62,7 @@ bench: install model ## speed, memory, scale: one table, instance/bench/results.
 	@command -v wrk >/dev/null || ($(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk) || \
 	  echo "wrk not installed: the Python load generator is used"
+	@test -x $(VENV)/bin/py-spy || $(PIP) install --quiet py-spy  # profiles the HTTP run
 	$(PY) -m bench
 
 bench-smoke: install ## the benchmark harness end to end in a minute (fake embedder, tiny sizes)

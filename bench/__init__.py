@@ -1,0 +1,1 @@
+"""Benchmarks of speed, memory and scale: `python -m bench` (make bench) prints one table."""

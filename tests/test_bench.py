@@ -1,0 +1,39 @@
+"""The benchmark harness end to end on a few hundred listings and the deterministic embedder."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bench import corpus
+from bench.__main__ import main
+from matchmaker.settings import ROOT
+
+
+def test_grown_vectors_keep_their_group_and_unit_length() -> None:
+    rows = corpus.templated(corpus.read_seeds(ROOT / "seeds"), 300)
+    rng = np.random.default_rng(0)
+    base = rng.normal(size=(300, 8)).astype(np.float32)
+    c = corpus.Corpus(rows, base / np.linalg.norm(base, axis=1, keepdims=True), "test")
+    vectors, src = corpus.grow(c, 2000)
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1, atol=1e-5)
+    assert (src[:300] == np.arange(300)).all()
+    # a grown vector lies nearer its first parent than a random corpus row does
+    near = np.einsum("ij,ij->i", vectors[300:], c.vectors[src[300:]])
+    assert near.mean() > (vectors[300:] @ c.vectors.T).mean() + 0.2
+
+
+@pytest.mark.slow
+def test_smoke_run_measures_every_part(tmp_path: Path) -> None:
+    results = main(["--smoke", "--out", str(tmp_path), "--sizes", "300"])
+    saved = json.loads((tmp_path / "results.json").read_text("utf-8"))
+    assert set(saved["targets"]) == {"http_p95", "rss", "import", "coldstart", "million"}
+    assert results["import"]["embedded"] == 100
+    assert results["coldstart"]["re_embedded"] == 0
+    assert results["coldstart"]["index_source"] == ["disk"]
+    http = results["sizes"][0]["http"]
+    assert all(h["requests"] > 0 and h["errors"] == 0 for h in http.values())
+    assert 0 < results["million"]["hnsw_choice"]["recall_at_10"] <= 1
