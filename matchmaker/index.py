@@ -92,7 +92,8 @@ class FaissIndex:
 
     def remove(self, ids: Ids) -> None:
         if len(ids) and self._index.ntotal:
-            self._index.remove_ids(np.ascontiguousarray(ids, dtype=np.int64))
+            # the SWIG wrapper takes an id array as well as an IDSelector
+            self._index.remove_ids(np.ascontiguousarray(ids, dtype=np.int64))  # type: ignore[arg-type]
 
     def search(self, queries: Vectors, k: int) -> list[Hits]:
         if self._index.ntotal == 0 or k <= 0:
@@ -100,10 +101,13 @@ class FaissIndex:
         # The OpenMP setting is per thread and resets in server worker threads; more than one
         # thread makes a single query 2-4x slower (see the performance notes).
         self._faiss.omp_set_num_threads(1)
-        scores, ids = self._index.search(np.ascontiguousarray(queries, dtype=np.float32),
-                                         min(k, self._index.ntotal))
-        return [[(int(i), float(s)) for i, s in zip(id_row, score_row, strict=True) if i != -1]
-                for id_row, score_row in zip(ids, scores, strict=True)]
+        scores, ids = self._index.search(
+            np.ascontiguousarray(queries, dtype=np.float32), min(k, self._index.ntotal)
+        )
+        return [
+            [(int(i), float(s)) for i, s in zip(id_row, score_row, strict=True) if i != -1]
+            for id_row, score_row in zip(ids, scores, strict=True)
+        ]
 
     def save(self, path: Path) -> None:
         self._faiss.write_index(self._index, str(path))
@@ -126,8 +130,13 @@ class HnswIndex:
     EF_CONSTRUCTION = 40
     EF_SEARCH = 64  # `make bench`: recall@10 >= 0.95 at 1M embedding-like vectors
 
-    def __init__(self, dim: int, index: Any = None, labels: Ids | None = None,
-                 dead: npt.NDArray[np.bool_] | None = None) -> None:
+    def __init__(
+        self,
+        dim: int,
+        index: Any = None,
+        labels: Ids | None = None,
+        dead: npt.NDArray[np.bool_] | None = None,
+    ) -> None:
         import faiss
 
         self.dim = dim
@@ -208,13 +217,17 @@ class HnswIndex:
             if self._selector is None:
                 self._live_bits = np.packbits(~self._dead, bitorder="little")
                 self._selector = self._faiss.IDSelectorBitmap(
-                    len(self._dead), self._faiss.swig_ptr(self._live_bits))
+                    len(self._dead), self._faiss.swig_ptr(self._live_bits)
+                )
             params.sel = self._selector
         self._faiss.omp_set_num_threads(1)
-        scores, nodes = self._index.search(np.ascontiguousarray(queries, dtype=np.float32), k,
-                                           params=params)
-        return [[(int(self._labels[n]), float(s)) for n, s in zip(row, srow, strict=True)
-                 if n != -1] for row, srow in zip(nodes, scores, strict=True)]
+        scores, nodes = self._index.search(
+            np.ascontiguousarray(queries, dtype=np.float32), k, params=params
+        )
+        return [
+            [(int(self._labels[n]), float(s)) for n, s in zip(row, srow, strict=True) if n != -1]
+            for row, srow in zip(nodes, scores, strict=True)
+        ]
 
     def save(self, path: Path) -> None:
         with path.open("wb") as f:  # the graph streams to the file: no copy of it in memory

@@ -46,7 +46,7 @@ def _joined(title: str, description: str) -> str:
 def _chunks(ids: list[int], size: int = 500) -> Iterator[list[int]]:
     """Keeps IN (...) lists well under SQLite's limit on bound parameters."""
     for start in range(0, len(ids), size):
-        yield ids[start:start + size]
+        yield ids[start : start + size]
 
 
 def _plain(column: Any) -> Any:
@@ -61,7 +61,8 @@ def text_hash(text: str) -> str:
 
 def _unit(v: Vectors) -> Vectors:
     norms = np.linalg.norm(v, axis=-1, keepdims=True)
-    return (v / np.maximum(norms, 1e-12)).astype(np.float32)
+    unit: Vectors = (v / np.maximum(norms, 1e-12)).astype(np.float32)
+    return unit
 
 
 @dataclass
@@ -133,7 +134,7 @@ class Matcher:
             if row is None or row.text_hash != text_hash(text):
                 stale.append((lst, text))
         for start in range(0, len(stale), _BATCH):
-            batch = stale[start:start + _BATCH]
+            batch = stale[start : start + _BATCH]
             vectors = self.embed_texts([text for _, text in batch])
             for (lst, text), vec in zip(batch, vectors, strict=True):
                 assert lst.id is not None
@@ -142,21 +143,24 @@ class Matcher:
                 progress(len(batch))
         return len(stale), len(listings) - len(stale)
 
-    def vector_row(self, listing_id: int, text: str, vector: Vectors,
-                   row: ListingVector | None = None) -> ListingVector:
+    def vector_row(
+        self, listing_id: int, text: str, vector: Vectors, row: ListingVector | None = None
+    ) -> ListingVector:
         """The stored form of a vector: with this space's name and the hash of its text."""
-        row = row or ListingVector(listing_id=listing_id, model=self.space, text_hash="",
-                                   vector=b"")
+        row = row or ListingVector(
+            listing_id=listing_id, model=self.space, text_hash="", vector=b""
+        )
         row.text_hash = text_hash(text)
         row.vector = np.asarray(vector, dtype=np.float32).tobytes()
         return row
 
-    def embed_batches(self, texts: Sequence[str],
-                      progress: Callable[[int], None] | None = None) -> Vectors:
+    def embed_batches(
+        self, texts: Sequence[str], progress: Callable[[int], None] | None = None
+    ) -> Vectors:
         """Embed many texts in batches, reporting progress after each."""
         out = []
         for start in range(0, len(texts), _BATCH):
-            out.append(self.embed_texts(texts[start:start + _BATCH]))
+            out.append(self.embed_texts(texts[start : start + _BATCH]))
             if progress:
                 progress(len(out[-1]))
         return np.vstack(out) if out else np.zeros((0, 0), dtype=np.float32)
@@ -186,17 +190,33 @@ class Matcher:
         """
         rows = session.exec(
             select(  # type: ignore[call-overload]  # sqlmodel types up to 4 columns
-                Listing.id, Listing.theme_id, _plain(Listing.kind), _plain(Listing.language),
-                _plain(Listing.status), Listing.title, Listing.description,
-                ListingVector.text_hash)
-            .join(ListingVector, (col(ListingVector.listing_id) == col(Listing.id))
-                  & (col(ListingVector.model) == self.space), isouter=True)
+                Listing.id,
+                Listing.theme_id,
+                _plain(Listing.kind),
+                _plain(Listing.language),
+                _plain(Listing.status),
+                Listing.title,
+                Listing.description,
+                ListingVector.text_hash,
+            )
+            .join(
+                ListingVector,
+                (col(ListingVector.listing_id) == col(Listing.id))
+                & (col(ListingVector.model) == self.space),
+                isouter=True,
+            )
             .order_by(col(Listing.id))
         ).all()
-        stale = [int(row[0]) for row in rows
-                 if row[7] is None or row[7] != text_hash(_joined(row[5], row[6]))]
-        indexed = [(row[0], row[1], row[2], row[3], row[7]) for row in rows
-                   if row[7] is not None and row[4] == Status.active]
+        stale = [
+            int(row[0])
+            for row in rows
+            if row[7] is None or row[7] != text_hash(_joined(row[5], row[6]))
+        ]
+        indexed = [
+            (row[0], row[1], row[2], row[3], row[7])
+            for row in rows
+            if row[7] is not None and row[4] == Status.active
+        ]
         return stale, len(rows), self._digest(indexed)
 
     # -- language centring -----------------------------------------------------------------
@@ -222,21 +242,28 @@ class Matcher:
     def _indexed_rows(self, session: Session) -> list[tuple[int, Key, str, bytes]]:
         """(id, partition, language, vector) of every active listing; columns, not objects."""
         rows = session.exec(
-            select(Listing.id, Listing.theme_id, Listing.kind, Listing.language,
-                   ListingVector.vector)
+            select(  # type: ignore[call-overload]  # sqlmodel types up to 4 columns
+                Listing.id, Listing.theme_id, Listing.kind, Listing.language, ListingVector.vector
+            )
             .join(ListingVector, col(ListingVector.listing_id) == col(Listing.id))
             .where(ListingVector.model == self.space, Listing.status == Status.active)
             .order_by(col(Listing.id))
         ).all()
-        return [(int(i), (int(theme), str(kind)), str(lang), blob)
-                for i, theme, kind, lang, blob in rows]
+        return [
+            (int(i), (int(theme), str(kind)), str(lang), blob)
+            for i, theme, kind, lang, blob in rows
+        ]
 
     def fingerprint(self, session: Session) -> str:
         """A digest of what the index should hold; a saved index with another one is stale."""
         rows = session.exec(
             select(  # type: ignore[call-overload]  # sqlmodel types up to 4 columns
-                Listing.id, Listing.theme_id, _plain(Listing.kind), _plain(Listing.language),
-                ListingVector.text_hash)
+                Listing.id,
+                Listing.theme_id,
+                _plain(Listing.kind),
+                _plain(Listing.language),
+                ListingVector.text_hash,
+            )
             .join(ListingVector, col(ListingVector.listing_id) == col(Listing.id))
             .where(ListingVector.model == self.space, Listing.status == Status.active)
             .order_by(col(Listing.id))
@@ -246,8 +273,9 @@ class Matcher:
     def _digest(self, rows: Sequence[Sequence[object]]) -> str:
         """(id, theme, kind, language, text hash) rows in id order, hashed in one call."""
         digest = hashlib.sha256(self.space.encode())
-        digest.update("\n".join(f"{i} {theme} {kind} {lang} {h}"
-                                for i, theme, kind, lang, h in rows).encode())
+        digest.update(
+            "\n".join(f"{i} {theme} {kind} {lang} {h}" for i, theme, kind, lang, h in rows).encode()
+        )
         return digest.hexdigest()
 
     def rebuild(self, session: Session) -> int:
@@ -261,8 +289,9 @@ class Matcher:
         for key, members in groups.items():
             ids = np.array([m[0] for m in members], dtype=np.int64)
             raw = np.frombuffer(b"".join(m[2] for m in members), dtype=np.float32)
-            parts.upsert(key, ids, self.centred(raw.reshape(len(members), -1),
-                                                [m[1] for m in members]))
+            parts.upsert(
+                key, ids, self.centred(raw.reshape(len(members), -1), [m[1] for m in members])
+            )
         self.index = parts
         self.save(session)
         return len(rows)
@@ -276,17 +305,22 @@ class Matcher:
         ).all()
         if not rows:
             return np.zeros((0, 0), dtype=np.float32), []
-        return (np.stack([np.frombuffer(v, dtype=np.float32) for _, v in rows]),
-                [str(lang) for lang, _ in rows])
+        return (
+            np.stack([np.frombuffer(v, dtype=np.float32) for _, v in rows]),
+            [str(lang) for lang, _ in rows],
+        )
 
     def save(self, session: Session) -> None:
         if self._index_dir is None or self.index is None:
             return
-        self.index.save(self._index_dir, {
-            "space": self.space,
-            "fingerprint": self.fingerprint(session),
-            "means": {lang: m.tolist() for lang, m in self.means.items()},
-        })
+        self.index.save(
+            self._index_dir,
+            {
+                "space": self.space,
+                "fingerprint": self.fingerprint(session),
+                "means": {lang: m.tolist() for lang, m in self.means.items()},
+            },
+        )
 
     def load_or_rebuild(self, session: Session, fingerprint: str | None = None) -> str:
         """The saved index if it holds what the database says (`fingerprint`, when the caller
@@ -295,13 +329,16 @@ class Matcher:
             loaded = Partitions.load(self._index_dir)
             if loaded is not None:
                 parts, manifest = loaded
-                if (manifest.get("space") == self.space
-                        and parts.backend == self._backend
-                        and manifest.get("fingerprint")
-                        == (fingerprint or self.fingerprint(session))):
+                if (
+                    manifest.get("space") == self.space
+                    and parts.backend == self._backend
+                    and manifest.get("fingerprint") == (fingerprint or self.fingerprint(session))
+                ):
                     self.index = parts
-                    self.means = {lang: np.asarray(m, dtype=np.float32)
-                                  for lang, m in manifest["means"].items()}
+                    self.means = {
+                        lang: np.asarray(m, dtype=np.float32)
+                        for lang, m in manifest["means"].items()
+                    }
                     return "disk"
         self.rebuild(session)
         return "rebuilt"
@@ -310,8 +347,11 @@ class Matcher:
         """Embed what is missing or changed, then load the saved index or rebuild it."""
         with self._sync_lock:
             stale, total, fingerprint = self._scan(session)
-            listings = [lst for chunk in _chunks(stale) for lst in session.exec(
-                select(Listing).where(col(Listing.id).in_(chunk)))]
+            listings = [
+                lst
+                for chunk in _chunks(stale)
+                for lst in session.exec(select(Listing).where(col(Listing.id).in_(chunk)))
+            ]
             embedded, _ = self.store_vectors(session, listings, progress)
             reused = total - embedded
             session.commit()
@@ -320,8 +360,13 @@ class Matcher:
             assert self.index is not None
             report = SyncReport(embedded, reused, len(self.index), source)
         how = "loaded from disk" if report.index_source == "disk" else "rebuilt from stored vectors"
-        log.info("vectors: %d embedded, %d unchanged; index %s: %d listings",
-                 report.embedded, report.reused, how, report.indexed)
+        log.info(
+            "vectors: %d embedded, %d unchanged; index %s: %d listings",
+            report.embedded,
+            report.reused,
+            how,
+            report.indexed,
+        )
         return report
 
     def refresh(self, session: Session, listing: Listing) -> None:
@@ -361,8 +406,11 @@ class Matcher:
                 continue
             cosine = float(raw[cand_id] @ vec) if cand_id in raw else sim
             offer, need = (cand, listing) if listing.kind == ListingKind.need else (listing, cand)
-            out.append(Suggestion(cand, scoring.fit(offer, need, semantic=sim, raw_cosine=cosine),
-                                  sim, cosine))
+            out.append(
+                Suggestion(
+                    cand, scoring.fit(offer, need, semantic=sim, raw_cosine=cosine), sim, cosine
+                )
+            )
         out.sort(key=lambda s: (-s.fit.score, -s.similarity, s.listing.id or 0))
         return out[:k]
 
@@ -387,8 +435,10 @@ class Matcher:
     def _keys(self, kind: str, theme_id: int | None) -> list[Key]:
         if self.index is None:
             return []
-        return [key for key in self.index.keys()
-                if key[1] == kind and (theme_id is None or key[0] == theme_id)]
+        partitions = self.index.keys()  # Partitions.keys(): a sorted list, not a dict view
+        return [
+            key for key in partitions if key[1] == kind and (theme_id is None or key[0] == theme_id)
+        ]
 
     def _search(self, keys: list[Key], query: Vectors, k: int) -> list[tuple[int, float]]:
         if self.index is None:
