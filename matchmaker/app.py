@@ -55,8 +55,13 @@ class LazyEmbedder:
         threading.Thread(target=self, name="embedder-warm-up", daemon=True).start()
 
 
-def build_matcher(settings: Settings, embedder: Embedder | None = None) -> Matcher:
-    """The matcher over the given embedder, or over the configured model, loaded lazily."""
+def build_matcher(
+    settings: Settings, embedder: Embedder | None = None, *, persist: bool = True
+) -> Matcher:
+    """The matcher over the given embedder, or over the configured model, loaded lazily.
+
+    With `persist=False` its index lives in memory only (evaluation pools, throwaway runs).
+    """
     space = embedder.name if embedder else embeddings.space_name(settings.engine, settings.model)
     provider: Callable[[], Embedder] = (
         (lambda: embedder)
@@ -70,7 +75,7 @@ def build_matcher(settings: Settings, embedder: Embedder | None = None) -> Match
     return Matcher(
         space,
         provider,
-        index_dir=settings.instance_dir / "index",
+        index_dir=settings.instance_dir / "index" if persist else None,
         backend=settings.index_backend,
         candidates=settings.candidates,
     )

@@ -104,8 +104,7 @@ def evaluate(settings: Settings, devset_path: Path) -> dict[str, Any]:
     devset = json.loads(devset_path.read_text("utf-8"))
     engine = db.make_engine("sqlite://")
     db.create_schema(engine)
-    matcher = build_matcher(settings.model_copy(update={"instance_dir": Path("/nonexistent")}))
-    matcher._index_dir = None  # the evaluation pool is never persisted
+    matcher = build_matcher(settings, persist=False)  # the evaluation pool is never saved
     matcher.candidates = 10_000  # rank every candidate, so ranks beyond 10 are real
     with Session(engine) as session:
         queries = load_pool(session, devset, settings.seeds_dir)
