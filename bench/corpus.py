@@ -14,8 +14,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from matchmaker import embeddings
-from matchmaker.matching import text_of
+from matchmaker.engine import embeddings
+from matchmaker.engine.matching import text_of
 from matchmaker.tables import Listing
 
 Vectors = npt.NDArray[np.float32]
@@ -26,24 +26,58 @@ VERSION = 1  # bump when the templating changes: the cached vectors are then rec
 # nearest neighbour (median cos 0.992), so neighbourhoods come from the mixing, not the noise.
 NOISE = 0.05
 MUNICIPALITIES = (
-    "Helsinki", "Espoo", "Vantaa", "Kauniainen", "Porvoo", "Kerava", "Järvenpää", "Tuusula",
-    "Nurmijärvi", "Hyvinkää", "Kirkkonummi", "Lohja", "Sipoo", "Mäntsälä", "Raasepori", "Loviisa",
-    "Inkoo", "Siuntio", "Vihti", "Askola",
+    "Helsinki",
+    "Espoo",
+    "Vantaa",
+    "Kauniainen",
+    "Porvoo",
+    "Kerava",
+    "Järvenpää",
+    "Tuusula",
+    "Nurmijärvi",
+    "Hyvinkää",
+    "Kirkkonummi",
+    "Lohja",
+    "Sipoo",
+    "Mäntsälä",
+    "Raasepori",
+    "Loviisa",
+    "Inkoo",
+    "Siuntio",
+    "Vihti",
+    "Askola",
 )
 # Short phrases a facilitator's workshop sheet would add; they vary the text, not its topic.
 TITLE_PREFIX = {
-    ("fi", "offer"): "Tarjolla: ", ("fi", "need"): "Etsimme: ",
-    ("sv", "offer"): "Erbjuds: ", ("sv", "need"): "Sökes: ",
-    ("en", "offer"): "Available: ", ("en", "need"): "Wanted: ",
+    ("fi", "offer"): "Tarjolla: ",
+    ("fi", "need"): "Etsimme: ",
+    ("sv", "offer"): "Erbjuds: ",
+    ("sv", "need"): "Sökes: ",
+    ("en", "offer"): "Available: ",
+    ("en", "need"): "Wanted: ",
 }
 CLOSING = {
-    "fi": ["Hinta sopimuksen mukaan.", "Ota yhteyttä sähköpostitse.", "Nouto onnistuu arkisin.",
-           "Voimme toimittaa näytteen ennen sopimusta.", "Määrä voi vaihdella kausittain."],
-    "sv": ["Pris enligt överenskommelse.", "Kontakta oss per e-post.",
-           "Avhämtning möjlig på vardagar.", "Vi kan skicka ett prov före avtal.",
-           "Mängden kan variera mellan säsonger."],
-    "en": ["Price by agreement.", "Contact us by email.", "Pick-up possible on weekdays.",
-           "We can send a sample before an agreement.", "Volumes may vary by season."],
+    "fi": [
+        "Hinta sopimuksen mukaan.",
+        "Ota yhteyttä sähköpostitse.",
+        "Nouto onnistuu arkisin.",
+        "Voimme toimittaa näytteen ennen sopimusta.",
+        "Määrä voi vaihdella kausittain.",
+    ],
+    "sv": [
+        "Pris enligt överenskommelse.",
+        "Kontakta oss per e-post.",
+        "Avhämtning möjlig på vardagar.",
+        "Vi kan skicka ett prov före avtal.",
+        "Mängden kan variera mellan säsonger.",
+    ],
+    "en": [
+        "Price by agreement.",
+        "Contact us by email.",
+        "Pick-up possible on weekdays.",
+        "We can send a sample before an agreement.",
+        "Volumes may vary by season.",
+    ],
 }
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 
@@ -82,8 +116,9 @@ def templated(seeds: list[dict[str, Any]], n: int, seed: int = 0) -> list[dict[s
         row = dict(base, key=f"bench-{i:06d}")
         for _ in range(20):  # a few tries for a text not made before
             if i >= len(seeds):
-                row.update(_variant(base, peers[(base["theme"], base["kind"], base["language"])],
-                                    rng))
+                row.update(
+                    _variant(base, peers[(base["theme"], base["kind"], base["language"])], rng)
+                )
             text = f"{row['title']}\n{row['description']}"
             if text not in seen:
                 break
@@ -92,8 +127,9 @@ def templated(seeds: list[dict[str, Any]], n: int, seed: int = 0) -> list[dict[s
     return out
 
 
-def _variant(base: dict[str, Any], peers: list[dict[str, Any]],
-             rng: np.random.Generator) -> dict[str, Any]:
+def _variant(
+    base: dict[str, Any], peers: list[dict[str, Any]], rng: np.random.Generator
+) -> dict[str, Any]:
     lang, kind = base["language"], base["kind"]
     sentences = _SENTENCE.split(base["description"].strip())
     kept = [sentences[0]] + [s for s in sentences[1:] if rng.random() < 0.7]
@@ -112,20 +148,35 @@ def _variant(base: dict[str, Any], peers: list[dict[str, Any]],
     municipality = base.get("municipality")
     if municipality and rng.random() < 0.5:
         municipality = MUNICIPALITIES[int(rng.integers(len(MUNICIPALITIES)))]
-    return {"title": title[:200], "description": " ".join(kept)[:5000], "quantity": quantity,
-            "municipality": municipality}
+    return {
+        "title": title[:200],
+        "description": " ".join(kept)[:5000],
+        "quantity": quantity,
+        "municipality": municipality,
+    }
 
 
 def texts(listings: list[dict[str, Any]]) -> list[str]:
     """What the product embeds for each row (matching.text_of)."""
-    return [text_of(Listing(title=r["title"], description=r.get("description") or "",
-                            organisation_id=0, theme_id=0, kind=r["kind"],
-                            category=r["category"], language=r["language"]))
-            for r in listings]
+    return [
+        text_of(
+            Listing(
+                title=r["title"],
+                description=r.get("description") or "",
+                organisation_id=0,
+                theme_id=0,
+                kind=r["kind"],
+                category=r["category"],
+                language=r["language"],
+            )
+        )
+        for r in listings
+    ]
 
 
-def load(seeds_dir: Path, n: int, cache_dir: Path, *, engine: str, model: str,
-         threads: int = 2) -> Corpus:
+def load(
+    seeds_dir: Path, n: int, cache_dir: Path, *, engine: str, model: str, threads: int = 2
+) -> Corpus:
     """The templated corpus with its vectors; embeds only the texts the cache lacks."""
     listings = templated(read_seeds(seeds_dir), n)
     space = embeddings.space_name(engine, model)
@@ -138,24 +189,32 @@ def load(seeds_dir: Path, n: int, cache_dir: Path, *, engine: str, model: str,
             known = dict(zip(cached["keys"].tolist(), cached["vectors"], strict=True))
     missing = sorted({i for i, k in enumerate(keys.tolist()) if k not in known})
     if missing:
-        known.update(zip(keys[missing].tolist(), _embed([todo[i] for i in missing], engine,
-                                                        model, threads), strict=True))
+        known.update(
+            zip(
+                keys[missing].tolist(),
+                _embed([todo[i] for i in missing], engine, model, threads),
+                strict=True,
+            )
+        )
         cache_dir.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp.npz")
         np.savez(tmp, keys=np.array(list(known)), vectors=np.stack(list(known.values())))
         tmp.replace(path)
-    return Corpus(listings, np.stack([known[k] for k in keys.tolist()]).astype(np.float32),
-                  space)
+    return Corpus(listings, np.stack([known[k] for k in keys.tolist()]).astype(np.float32), space)
 
 
 def _embed(todo: list[str], engine: str, model: str, threads: int) -> Vectors:
     embedder = embeddings.make_embedder(engine, model, threads=threads)
     parts, start = [], time.perf_counter()
     for lo in range(0, len(todo), 256):
-        parts.append(embedder.embed(todo[lo:lo + 256]))
+        parts.append(embedder.embed(todo[lo : lo + 256]))
         done = lo + len(parts[-1])
-        print(f"\r  embedding the corpus: {done}/{len(todo)} "
-              f"({done / (time.perf_counter() - start):.1f} texts/s)", end="", file=sys.stderr)
+        print(
+            f"\r  embedding the corpus: {done}/{len(todo)} "
+            f"({done / (time.perf_counter() - start):.1f} texts/s)",
+            end="",
+            file=sys.stderr,
+        )
     print(file=sys.stderr)
     return np.vstack(parts).astype(np.float32)
 
@@ -187,5 +246,5 @@ def grow(corpus: Corpus, n: int, seed: int = 1) -> tuple[Vectors, npt.NDArray[np
         mixed = t * base[a] + (1 - t) * base[b]
         mixed += rng.normal(scale=NOISE / np.sqrt(dim), size=(m, dim)).astype(np.float32)
         mixed /= np.linalg.norm(mixed, axis=1, keepdims=True)
-        out[lo:lo + m], src[lo:lo + m] = mixed, a
+        out[lo : lo + m], src[lo : lo + m] = mixed, a
     return out, src

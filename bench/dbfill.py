@@ -12,16 +12,22 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from bench.corpus import Corpus
-from matchmaker import db, seeding
-from matchmaker.matching import text_hash, text_of
-from matchmaker.schemas import ListingCreate, OrganisationIn
+from matchmaker import db
+from matchmaker.engine.matching import text_hash, text_of
+from matchmaker.listings.schemas import ListingCreate, OrganisationIn
 from matchmaker.tables import Listing, ListingVector, Organisation, Theme, utcnow
+from matchmaker.transfer import seeding
 
 _CHUNK = 20_000
 
 
-def fill(url: str, seeds_dir: Path, corpus: Corpus, vectors: npt.NDArray[np.float32],
-         src: npt.NDArray[np.int64]) -> Engine:
+def fill(
+    url: str,
+    seeds_dir: Path,
+    corpus: Corpus,
+    vectors: npt.NDArray[np.float32],
+    src: npt.NDArray[np.int64],
+) -> Engine:
     """Listing i + 1 carries corpus row src[i]'s text and labels and vector i, stored as the
     product stores it (model name, SHA-256 of matching.text_of), so a start embeds nothing."""
     engine = db.make_engine(url)
@@ -35,13 +41,25 @@ def fill(url: str, seeds_dir: Path, corpus: Corpus, vectors: npt.NDArray[np.floa
     with engine.begin() as conn:
         for lo in range(0, len(src), _CHUNK):
             chunk = range(lo, min(lo + _CHUNK, len(src)))
-            conn.execute(Listing.__table__.insert(),  # type: ignore[attr-defined]
-                         [{**rows[src[i]], "id": i + 1, "created_at": now, "updated_at": now}
-                          for i in chunk])
-            conn.execute(ListingVector.__table__.insert(),  # type: ignore[attr-defined]
-                         [{"listing_id": i + 1, "model": corpus.space,
-                           "text_hash": hashes[src[i]], "vector": vectors[i].tobytes()}
-                          for i in chunk])
+            conn.execute(
+                Listing.__table__.insert(),  # type: ignore[attr-defined]
+                [
+                    {**rows[src[i]], "id": i + 1, "created_at": now, "updated_at": now}
+                    for i in chunk
+                ],
+            )
+            conn.execute(
+                ListingVector.__table__.insert(),  # type: ignore[attr-defined]
+                [
+                    {
+                        "listing_id": i + 1,
+                        "model": corpus.space,
+                        "text_hash": hashes[src[i]],
+                        "vector": vectors[i].tobytes(),
+                    }
+                    for i in chunk
+                ],
+            )
     return engine
 
 
@@ -58,8 +76,9 @@ def _organisations(session: Session, seeds_dir: Path) -> dict[str, int]:
     return out
 
 
-def _base_rows(corpus: Corpus, themes: dict[str, int],
-               orgs: dict[str, int]) -> tuple[list[dict[str, Any]], list[str]]:
+def _base_rows(
+    corpus: Corpus, themes: dict[str, int], orgs: dict[str, int]
+) -> tuple[list[dict[str, Any]], list[str]]:
     """Each corpus row validated as the API would, as column values, and its text hash."""
     rows, hashes = [], []
     for row in corpus.listings:

@@ -24,20 +24,32 @@ ROOT = Path(__file__).resolve().parent.parent
 class Server:
     """`python -m bench.serve` (the product's serve command) in a subprocess, logging to a file."""
 
-    def __init__(self, env: dict[str, str], log_path: Path, *, warm_up: bool = True,
-                 command: Sequence[str] | None = None) -> None:
+    def __init__(
+        self,
+        env: dict[str, str],
+        log_path: Path,
+        *,
+        warm_up: bool = True,
+        command: Sequence[str] | None = None,
+    ) -> None:
         self.port = free_port()
         self.log_path = log_path
         args = list(command or [sys.executable, "-m", "bench.serve"])
         args += ["--port", str(self.port), "--host", "127.0.0.1"]
         if not warm_up:
             args.append("--no-warm-up")
-        full_env = {**os.environ, "OMP_NUM_THREADS": "1", "TOKENIZERS_PARALLELISM": "false",
-                    "HF_HUB_OFFLINE": "1", **env}
+        full_env = {
+            **os.environ,
+            "OMP_NUM_THREADS": "1",
+            "TOKENIZERS_PARALLELISM": "false",
+            "HF_HUB_OFFLINE": "1",
+            **env,
+        }
         self._log = log_path.open("wb")
         self.started = time.perf_counter()
-        self.proc = subprocess.Popen(args, cwd=ROOT, env=full_env, stdout=self._log,
-                                     stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen(
+            args, cwd=ROOT, env=full_env, stdout=self._log, stderr=subprocess.STDOUT
+        )
 
     def get(self, path: str, timeout: float = 120.0) -> tuple[int, bytes]:
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
@@ -118,17 +130,36 @@ def _wrk(port: int, paths: Sequence[str], clients: int, seconds: float) -> dict[
         f.write(_LUA % ", ".join(json.dumps(p) for p in paths))
     try:
         done = subprocess.run(
-            ["wrk", "-t1", f"-c{clients}", f"-d{max(1, round(seconds))}s", "--timeout", "30s",
-             "-s", f.name, f"http://127.0.0.1:{port}"],
-            capture_output=True, text=True, check=True)
+            [
+                "wrk",
+                "-t1",
+                f"-c{clients}",
+                f"-d{max(1, round(seconds))}s",
+                "--timeout",
+                "30s",
+                "-s",
+                f.name,
+                f"http://127.0.0.1:{port}",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
     finally:
         os.unlink(f.name)
     line = next(ln for ln in done.stdout.splitlines() if ln.startswith("RESULT "))
     r = json.loads(line.removeprefix("RESULT "))
-    return {"generator": "wrk", "clients": clients, "requests": r["requests"],
-            "errors": r["errors"], "rps": r["requests"] / (r["duration_us"] / 1e6),
-            "p50_ms": r["p50_us"] / 1000, "p95_ms": r["p95_us"] / 1000,
-            "p99_ms": r["p99_us"] / 1000, "mean_ms": r["mean_us"] / 1000}
+    return {
+        "generator": "wrk",
+        "clients": clients,
+        "requests": r["requests"],
+        "errors": r["errors"],
+        "rps": r["requests"] / (r["duration_us"] / 1e6),
+        "p50_ms": r["p50_us"] / 1000,
+        "p95_ms": r["p95_us"] / 1000,
+        "p99_ms": r["p99_us"] / 1000,
+        "mean_ms": r["mean_us"] / 1000,
+    }
 
 
 def _threads(port: int, paths: Sequence[str], clients: int, seconds: float) -> dict[str, Any]:
@@ -161,5 +192,11 @@ def _threads(port: int, paths: Sequence[str], clients: int, seconds: float) -> d
     for t in threads:
         t.join()
     elapsed = time.perf_counter() - start
-    return {"generator": "python threads", "clients": clients, "requests": len(times),
-            "errors": errors[0], "rps": len(times) / elapsed, **percentiles(times)}
+    return {
+        "generator": "python threads",
+        "clients": clients,
+        "requests": len(times),
+        "errors": errors[0],
+        "rps": len(times) / elapsed,
+        **percentiles(times),
+    }

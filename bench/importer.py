@@ -39,24 +39,36 @@ class _Timed:
             self.seconds += time.perf_counter() - start
 
 
-def measure(workdir: Path, seeds_dir: Path, engine: str, model: str, threads: int,
-            listings: list[dict[str, Any]], raw_sample: int) -> dict[str, Any]:
+def measure(
+    workdir: Path,
+    seeds_dir: Path,
+    engine: str,
+    model: str,
+    threads: int,
+    listings: list[dict[str, Any]],
+    raw_sample: int,
+) -> dict[str, Any]:
     from sqlmodel import Session
 
     from bench.corpus import texts as texts_of
-    from matchmaker import db, embeddings
+    from matchmaker import db
     from matchmaker.app import build_matcher
-    from matchmaker.seeding import load
+    from matchmaker.engine import embeddings
     from matchmaker.settings import Settings
+    from matchmaker.transfer.seeding import load
 
     folder = workdir / "import"
     shutil.rmtree(folder, ignore_errors=True)
     (folder / "seeds").mkdir(parents=True)
     for name in ("themes.json", "organisations.json"):
         shutil.copy(seeds_dir / name, folder / "seeds" / name)
-    settings = Settings(database_url=f"sqlite:///{folder / 'import.db'}",
-                        instance_dir=folder / "instance", engine=engine, model=model,
-                        torch_threads=threads)
+    settings = Settings(
+        database_url=f"sqlite:///{folder / 'import.db'}",
+        instance_dir=folder / "instance",
+        engine=engine,
+        model=model,
+        torch_threads=threads,
+    )
     embedder = _Timed(embeddings.make_embedder(engine, model, threads=threads))
     matcher = build_matcher(settings, embedder)
     engine_ = db.make_engine(settings.database_url)
@@ -69,11 +81,12 @@ def measure(workdir: Path, seeds_dir: Path, engine: str, model: str, threads: in
     raw_n = embedded = 0
     with Session(engine_) as session:
         for lo in range(0, len(listings), size):
-            sample = texts[lo:lo + size:step]
+            sample = texts[lo : lo + size : step]
             raw_s += _raw(embedder.inner, sample)
             raw_n += len(sample)
             (folder / "seeds" / "listings.json").write_text(
-                json.dumps(listings[lo:lo + size]), "utf-8")
+                json.dumps(listings[lo : lo + size]), "utf-8"
+            )
             start = time.perf_counter()
             embedded += load(session, folder / "seeds", matcher).embedded
             import_s += time.perf_counter() - start
@@ -81,29 +94,59 @@ def measure(workdir: Path, seeds_dir: Path, engine: str, model: str, threads: in
         sync = matcher.sync(session)
         import_s += time.perf_counter() - start
     raw_rate, rate = raw_n / raw_s, len(listings) / import_s
-    return {"listings": len(listings), "sheets": SHEETS, "threads": threads,
-            "embedded": embedded, "indexed": sync.indexed, "import_s": import_s,
-            "listings_per_s": rate, "encoder_in_import_s": embedder.seconds,
-            "raw_texts": raw_n, "raw_texts_per_s": raw_rate, "ratio": rate / raw_rate,
-            "rss_peak_mb": peak_rss_mb()}
+    return {
+        "listings": len(listings),
+        "sheets": SHEETS,
+        "threads": threads,
+        "embedded": embedded,
+        "indexed": sync.indexed,
+        "import_s": import_s,
+        "listings_per_s": rate,
+        "encoder_in_import_s": embedder.seconds,
+        "raw_texts": raw_n,
+        "raw_texts_per_s": raw_rate,
+        "ratio": rate / raw_rate,
+        "rss_peak_mb": peak_rss_mb(),
+    }
 
 
 def _raw(embedder: Any, texts: list[str]) -> float:
     start = time.perf_counter()
     for lo in range(0, len(texts), 32):  # the batch Matcher.store_vectors embeds in
-        embedder.embed(texts[lo:lo + 32])
+        embedder.embed(texts[lo : lo + 32])
     return time.perf_counter() - start
 
 
-def run(workdir: Path, seeds_dir: Path, engine: str, model: str, threads: int,
-        listings: list[dict[str, Any]], raw_sample: int) -> dict[str, Any]:
+def run(
+    workdir: Path,
+    seeds_dir: Path,
+    engine: str,
+    model: str,
+    threads: int,
+    listings: list[dict[str, Any]],
+    raw_sample: int,
+) -> dict[str, Any]:
     """measure() in a fresh interpreter."""
     path = workdir / "import-listings.json"
     path.write_text(json.dumps(listings), "utf-8")
     done = subprocess.run(
-        [sys.executable, "-m", "bench.importer", str(workdir), str(seeds_dir), engine, model,
-         str(threads), str(path), str(raw_sample)],
-        cwd=ROOT, capture_output=True, text=True, check=False)
+        [
+            sys.executable,
+            "-m",
+            "bench.importer",
+            str(workdir),
+            str(seeds_dir),
+            engine,
+            model,
+            str(threads),
+            str(path),
+            str(raw_sample),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if done.returncode != 0:
         raise RuntimeError(f"the import benchmark failed:\n{done.stderr[-3000:]}")
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
@@ -112,5 +155,8 @@ def run(workdir: Path, seeds_dir: Path, engine: str, model: str, threads: int,
 
 if __name__ == "__main__":
     w, s, e, m, t, p, r = sys.argv[1:8]
-    print(json.dumps(measure(Path(w), Path(s), e, m, int(t),
-                             json.loads(Path(p).read_text("utf-8")), int(r))))
+    print(
+        json.dumps(
+            measure(Path(w), Path(s), e, m, int(t), json.loads(Path(p).read_text("utf-8")), int(r))
+        )
+    )

@@ -17,8 +17,8 @@ from sqlmodel import Session, col, select
 
 from bench.corpus import Corpus, grow
 from bench.measure import latencies, percentiles, rss_mb
-from matchmaker.index import BACKENDS, HnswIndex, Key, Partitions
-from matchmaker.matching import Embedder, Matcher
+from matchmaker.engine.index import BACKENDS, HnswIndex, Key, Partitions
+from matchmaker.engine.matching import Embedder, Matcher
 from matchmaker.tables import Listing
 from matchmaker.vocab import ListingKind
 
@@ -57,8 +57,11 @@ def queries(engine: Engine, matcher: Matcher, ids: Sequence[int]) -> list[Query]
     assert matcher.index is not None
     keys = matcher.index.keys()
     with Session(engine) as session:
-        rows = session.exec(select(Listing.id, Listing.theme_id, Listing.kind, Listing.language)
-                            .where(col(Listing.id).in_(list(ids)))).all()
+        rows = session.exec(
+            select(Listing.id, Listing.theme_id, Listing.kind, Listing.language).where(
+                col(Listing.id).in_(list(ids))
+            )
+        ).all()
         vecs = matcher.vectors_of(session, ids)
     out = []
     for listing_id, theme_id, kind, lang in rows:
@@ -69,8 +72,9 @@ def queries(engine: Engine, matcher: Matcher, ids: Sequence[int]) -> list[Query]
     return out
 
 
-def bare_search(matcher: Matcher, qs: list[Query], clients: int = 1,
-                rounds: int = 3) -> dict[str, float]:
+def bare_search(
+    matcher: Matcher, qs: list[Query], clients: int = 1, rounds: int = 3
+) -> dict[str, float]:
     """Partitions.search for the suggestion queries, from `clients` threads at once."""
     assert matcher.index is not None
     index, k = matcher.index, max(10, matcher.candidates)
@@ -106,8 +110,15 @@ def centred(corpus: Corpus, vectors: Vectors, src: npt.NDArray[np.int64]) -> Vec
     return out
 
 
-def million(corpus: Corpus, n: int, *, n_queries: int = 300, exact_queries: int = 100,
-            efs: Sequence[int] = (16, 32, 64, 128, 256), log: Any = print) -> dict[str, Any]:
+def million(
+    corpus: Corpus,
+    n: int,
+    *,
+    n_queries: int = 300,
+    exact_queries: int = 100,
+    efs: Sequence[int] = (16, 32, 64, 128, 256),
+    log: Any = print,
+) -> dict[str, Any]:
     """Exact flat vs partitioned exact vs HNSW (M=32) over n grown vectors, the index alone."""
     nb = len(corpus.vectors)
     log(f"  growing {n:,} vectors")
@@ -133,8 +144,9 @@ def _flat(vectors: Vectors, qs: Vectors, n_timed: int) -> tuple[dict[str, Any], 
     start = time.perf_counter()
     flat.upsert(np.arange(len(vectors), dtype=np.int64), vectors)
     built = time.perf_counter() - start
-    stats = percentiles(latencies(lambda q: flat.search(q.reshape(1, -1), 10),
-                                  list(qs[:n_timed]), warm=2))
+    stats = percentiles(
+        latencies(lambda q: flat.search(q.reshape(1, -1), 10), list(qs[:n_timed]), warm=2)
+    )
     return {"build_s": built, **stats}, _truth(vectors, qs, 10)
 
 
@@ -143,7 +155,7 @@ def _truth(vectors: Vectors, qs: Vectors, k: int) -> list[list[int]]:
     best = np.zeros((len(qs), 0), dtype=np.int64)
     scores = np.zeros((len(qs), 0), dtype=np.float32)
     for lo in range(0, len(vectors), 100_000):
-        s = qs @ vectors[lo:lo + 100_000].T
+        s = qs @ vectors[lo : lo + 100_000].T
         top = np.argpartition(-s, k - 1, axis=1)[:, :k]
         best = np.hstack([best, top + lo])
         scores = np.hstack([scores, np.take_along_axis(s, top, axis=1)])
@@ -152,13 +164,20 @@ def _truth(vectors: Vectors, qs: Vectors, k: int) -> list[list[int]]:
     return truth
 
 
-def _partitioned(corpus: Corpus, vectors: Vectors, src: npt.NDArray[np.int64], qs: Vectors,
-                 q_src: npt.NDArray[np.int64], n_timed: int) -> dict[str, Any]:
+def _partitioned(
+    corpus: Corpus,
+    vectors: Vectors,
+    src: npt.NDArray[np.int64],
+    qs: Vectors,
+    q_src: npt.NDArray[np.int64],
+    n_timed: int,
+) -> dict[str, Any]:
     pkeys = sorted({(r["theme"], r["kind"]) for r in corpus.listings})
     key_of = np.array([pkeys.index((r["theme"], r["kind"])) for r in corpus.listings])
     # a suggestion searches the opposite kind's partition of its own theme
-    opposite = np.array([pkeys.index((r["theme"], ListingKind(r["kind"]).opposite.value))
-                         for r in corpus.listings])
+    opposite = np.array(
+        [pkeys.index((r["theme"], ListingKind(r["kind"]).opposite.value)) for r in corpus.listings]
+    )
     parts = Partitions(vectors.shape[1], "faiss")
     start = time.perf_counter()
     for key in range(len(pkeys)):
@@ -167,12 +186,17 @@ def _partitioned(corpus: Corpus, vectors: Vectors, src: npt.NDArray[np.int64], q
     built = time.perf_counter() - start
     pairs = list(zip(opposite[q_src].tolist(), list(qs), strict=True))[:n_timed]
     stats = percentiles(latencies(lambda p: parts.search([(p[0], "p")], p[1], 50), pairs))
-    return {"build_s": built, "partitions": len(pkeys),
-            "largest": int(np.bincount(key_of[src]).max()), **stats}
+    return {
+        "build_s": built,
+        "partitions": len(pkeys),
+        "largest": int(np.bincount(key_of[src]).max()),
+        **stats,
+    }
 
 
-def _hnsw(vectors: Vectors, qs: Vectors, truth: list[list[int]], efs: Sequence[int],
-          log: Any) -> tuple[float, list[dict[str, Any]]]:
+def _hnsw(
+    vectors: Vectors, qs: Vectors, truth: list[list[int]], efs: Sequence[int], log: Any
+) -> tuple[float, list[dict[str, Any]]]:
     hnsw = HnswIndex(vectors.shape[1])
     before, start = rss_mb(), time.perf_counter()
     hnsw.upsert(np.arange(len(vectors), dtype=np.int64), vectors)
@@ -189,8 +213,14 @@ def _hnsw(vectors: Vectors, qs: Vectors, truth: list[list[int]], efs: Sequence[i
         stats = percentiles(latencies(one, list(qs), warm=0))
         per_query = [len(set(f) & set(t)) / 10 for f, t in zip(found, truth, strict=True)]
         recall = float(np.mean(per_query))
-        sweep.append({"ef_search": ef, "recall_at_10": recall, **stats,
-                      "queries_below_half": int(sum(r < 0.5 for r in per_query))})
+        sweep.append(
+            {
+                "ef_search": ef,
+                "recall_at_10": recall,
+                **stats,
+                "queries_below_half": int(sum(r < 0.5 for r in per_query)),
+            }
+        )
         log(f"    efSearch {ef}: recall@10 {recall:.3f}, p95 {stats['p95_ms']:.2f} ms")
     return built, sweep
 

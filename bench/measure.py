@@ -15,11 +15,19 @@ def percentiles(seconds: Sequence[float]) -> dict[str, float]:
     """p50/p95/p99 and the mean, in milliseconds."""
     ms = np.asarray(seconds, dtype=np.float64) * 1000
     if len(ms) == 0:
-        return {"p50_ms": float("nan"), "p95_ms": float("nan"), "p99_ms": float("nan"),
-                "mean_ms": float("nan")}
+        return {
+            "p50_ms": float("nan"),
+            "p95_ms": float("nan"),
+            "p99_ms": float("nan"),
+            "mean_ms": float("nan"),
+        }
     p50, p95, p99 = np.percentile(ms, [50, 95, 99])
-    return {"p50_ms": float(p50), "p95_ms": float(p95), "p99_ms": float(p99),
-            "mean_ms": float(ms.mean())}
+    return {
+        "p50_ms": float(p50),
+        "p95_ms": float(p95),
+        "p99_ms": float(p99),
+        "mean_ms": float(ms.mean()),
+    }
 
 
 def latencies(fn: Callable[[Any], object], args: Sequence[Any], warm: int = 5) -> list[float]:

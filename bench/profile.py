@@ -30,8 +30,10 @@ GROUPS = [
     ("response shapes (crud.present, pydantic)", ("present", "pydantic")),
     ("other database work (SQLAlchemy)", ("sqlalchemy/", "sqlmodel/")),
     ("rest of Matcher.suggest", ("matchmaker/matching.py",)),
-    ("FastAPI, Starlette, uvicorn, middleware", ("fastapi/", "starlette/", "uvicorn/", "anyio/",
-                                                 "matchmaker/errors.py", "h11")),
+    (
+        "FastAPI, Starlette, uvicorn, middleware",
+        ("fastapi/", "starlette/", "uvicorn/", "anyio/", "matchmaker/errors.py", "h11"),
+    ),
 ]
 
 
@@ -61,8 +63,10 @@ def main(argv: list[str]) -> None:
         load, shares = under_load(server, paths, args.clients, args.seconds, out)
     finally:
         server.stop()
-    print(f"{args.n:,} listings, {args.clients} clients: {load['rps']:.0f} req/s, "
-          f"p50 {load['p50_ms']:.1f} ms, p95 {load['p95_ms']:.1f} ms")
+    print(
+        f"{args.n:,} listings, {args.clients} clients: {load['rps']:.0f} req/s, "
+        f"p50 {load['p50_ms']:.1f} ms, p95 {load['p95_ms']:.1f} ms"
+    )
     for share, name in shares:
         print(f"{share:6.1%}  {name}")
 
@@ -72,13 +76,30 @@ def spy_path() -> str | None:
     return found if Path(found).exists() else None
 
 
-def under_load(server: http.Server, paths: list[str], clients: int, seconds: int,
-               out: Path) -> tuple[dict[str, object], list[tuple[float, str]]]:
+def under_load(
+    server: http.Server, paths: list[str], clients: int, seconds: int, out: Path
+) -> tuple[dict[str, object], list[tuple[float, str]]]:
     """py-spy on the server (GIL-holding samples) while `clients` load it for `seconds`."""
-    rec = subprocess.Popen([spy_path() or "py-spy", "record", "-p", str(server.proc.pid),
-                            "-d", str(seconds), "-r", "250", "-f", "raw", "--gil",
-                            "--nonblocking", "-o", str(out)],
-                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    rec = subprocess.Popen(
+        [
+            spy_path() or "py-spy",
+            "record",
+            "-p",
+            str(server.proc.pid),
+            "-d",
+            str(seconds),
+            "-r",
+            "250",
+            "-f",
+            "raw",
+            "--gil",
+            "--nonblocking",
+            "-o",
+            str(out),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     time.sleep(0.5)
     load = http.load(server.port, paths, clients, seconds - 1)
     _, err = rec.communicate()

@@ -19,15 +19,30 @@ SEARCH_TEXT = "kierrätetty betonimurske täyttöön"  # any text: the request t
 
 def env_for(folder: Path, engine: str, model: str, seeds_dir: Path) -> dict[str, str]:
     """The MATCHMAKER_* settings of a server over the database and index in `folder`."""
-    return {"MATCHMAKER_DATABASE_URL": f"sqlite:///{folder / 'matchmaker.db'}",
-            "MATCHMAKER_INSTANCE_DIR": str(folder / "instance"),
-            "MATCHMAKER_ENGINE": engine, "MATCHMAKER_MODEL": model,
-            "MATCHMAKER_SEEDS_DIR": str(seeds_dir), "MATCHMAKER_SEED_ON_START": "false"}
+    return {
+        "MATCHMAKER_DATABASE_URL": f"sqlite:///{folder / 'matchmaker.db'}",
+        "MATCHMAKER_INSTANCE_DIR": str(folder / "instance"),
+        "MATCHMAKER_ENGINE": engine,
+        "MATCHMAKER_MODEL": model,
+        "MATCHMAKER_SEEDS_DIR": str(seeds_dir),
+        "MATCHMAKER_SEED_ON_START": "false",
+    }
 
 
-def run(corpus: Corpus, n: int, folder: Path, seeds_dir: Path, *, engine: str, model: str,
-        seconds: float, clients: tuple[int, ...] = (1, 8), n_queries: int = 200,
-        profile: bool = False, log: Any = print) -> dict[str, Any]:
+def run(
+    corpus: Corpus,
+    n: int,
+    folder: Path,
+    seeds_dir: Path,
+    *,
+    engine: str,
+    model: str,
+    seconds: float,
+    clients: tuple[int, ...] = (1, 8),
+    n_queries: int = 200,
+    profile: bool = False,
+    log: Any = print,
+) -> dict[str, Any]:
     """n listings written by bulk SQL; Matcher.rebuild timed; the bare search of 200 listings'
     suggestion queries; then the server: memory with and without the model, and the same
     suggestions over HTTP at each number of clients (and, if asked, a py-spy profile)."""
@@ -68,15 +83,18 @@ def run(corpus: Corpus, n: int, folder: Path, seeds_dir: Path, *, engine: str, m
         for c in clients:
             http.load(server.port, paths, c, min(2.0, seconds))  # warm: caches, pools
             out["http"][c] = http.load(server.port, paths, c, seconds)
-            log(f"    {c} client(s): p95 {out['http'][c]['p95_ms']:.1f} ms, "
-                f"{out['http'][c]['rps']:.0f} req/s; bare p95 {out['bare'][c]['p95_ms']:.2f} ms")
+            log(
+                f"    {c} client(s): p95 {out['http'][c]['p95_ms']:.1f} ms, "
+                f"{out['http'][c]['rps']:.0f} req/s; bare p95 {out['bare'][c]['p95_ms']:.2f} ms"
+            )
         out["rss_after_load_mb"] = server.rss_mb()
         out["rss_peak_mb"] = server.peak_rss_mb()
         if profile and profiler.spy_path():
             log(f"    profiling {max(clients)} clients with py-spy")
             try:
-                _, shares = profiler.under_load(server, paths, max(clients), 8,
-                                                folder / "profile.txt")
+                _, shares = profiler.under_load(
+                    server, paths, max(clients), 8, folder / "profile.txt"
+                )
                 out["profile"] = {"clients": max(clients), "shares": shares}
             except RuntimeError as exc:  # e.g. ptrace not permitted in a container
                 out["profile"] = {"error": str(exc)}
@@ -91,6 +109,8 @@ def _one_request(out: dict[str, Any]) -> dict[str, float]:
     h, b = out["http"].get(1), out["bare"].get(1)
     if not h or not b:
         return {}
-    return {"http_p50_ms": h["p50_ms"], "bare_p50_ms": b["p50_ms"],
-            "overhead_p50_ms": h["p50_ms"] - b["p50_ms"]}
-
+    return {
+        "http_p50_ms": h["p50_ms"],
+        "bare_p50_ms": b["p50_ms"],
+        "overhead_p50_ms": h["p50_ms"] - b["p50_ms"],
+    }

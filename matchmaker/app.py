@@ -11,28 +11,29 @@ from fastapi import Depends, FastAPI
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from matchmaker import auth, db, embeddings, errors, jobs, security, seeding, web
-from matchmaker.matching import Embedder, Matcher
-from matchmaker.routes import (
-    account_pages,
-    accounts,
-    browse,
-    catalog,
-    dashboard_pages,
-    import_pages,
-    listing_pages,
-    listings,
-    match_pages,
-    matches,
+from matchmaker import db, errors
+from matchmaker.accounts import api as accounts_api
+from matchmaker.accounts import (
+    auth,
+    login_pages,
     outbox_pages,
-    pages,
-    queue_pages,
     registration_pages,
-    sheets,
+    security,
     token_pages,
 )
+from matchmaker.engine import embeddings
+from matchmaker.engine.matching import Embedder, Matcher
+from matchmaker.listings import api as listings_api
+from matchmaker.listings import browse_pages, catalog_api, home_pages
+from matchmaker.listings import pages as listing_pages
 from matchmaker.settings import Settings
 from matchmaker.tables import Listing
+from matchmaker.transfer import api as transfer_api
+from matchmaker.transfer import jobs, seeding
+from matchmaker.transfer import pages as import_pages
+from matchmaker.web import render
+from matchmaker.workspace import api as workspace_api
+from matchmaker.workspace import dashboard_pages, match_pages, queue_pages
 
 log = logging.getLogger(__name__)
 
@@ -129,21 +130,22 @@ def create_app(
         upload_prefix=("/api/import", "/import"),
     )
     app.add_middleware(errors.SecurityHeaders)
-    app.include_router(listings.router)
-    app.include_router(catalog.router)
-    app.include_router(accounts.router)
-    app.include_router(matches.router)
-    app.include_router(sheets.router)
-    web.install(app)
-    app.include_router(pages.router)
-    app.include_router(browse.router)
-    app.include_router(listing_pages.router)
-    app.include_router(account_pages.router)
-    app.include_router(registration_pages.router)
-    app.include_router(token_pages.router)
-    app.include_router(queue_pages.router)
-    app.include_router(match_pages.router)
-    app.include_router(dashboard_pages.router)
-    app.include_router(outbox_pages.router)
-    app.include_router(import_pages.router)
+    # JSON first, then the static files and the pages, in the order their paths are tried
+    for api in (listings_api, catalog_api, accounts_api, workspace_api, transfer_api):
+        app.include_router(api.router)
+    render.install(app)
+    for pages in (
+        home_pages,
+        browse_pages,
+        listing_pages,
+        login_pages,
+        registration_pages,
+        token_pages,
+        queue_pages,
+        match_pages,
+        dashboard_pages,
+        outbox_pages,
+        import_pages,
+    ):
+        app.include_router(pages.router)
     return app

@@ -48,7 +48,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
 def cmd_seed(settings: Settings, _: argparse.Namespace) -> None:
     import json
 
-    from matchmaker import seeding
+    from matchmaker.transfer import seeding
 
     session, matcher = _session_and_matcher(settings)
     total = len(json.loads((settings.seeds_dir / "listings.json").read_text("utf-8")))
@@ -79,7 +79,7 @@ def cmd_reindex(settings: Settings, _: argparse.Namespace) -> None:
 
 
 def cmd_model(settings: Settings, args: argparse.Namespace) -> None:
-    from matchmaker.modelbuild import build_model
+    from matchmaker.tools.modelbuild import build_model
 
     out = Path(args.out) if args.out else Path(settings.model)
     path = build_model(out, progress=print)
@@ -87,7 +87,7 @@ def cmd_model(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def cmd_export(settings: Settings, args: argparse.Namespace) -> None:
-    from matchmaker import transfer
+    from matchmaker.transfer import dump as transfer
 
     session, _ = _session_and_matcher(settings)
     with session:
@@ -96,7 +96,7 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def cmd_import(settings: Settings, args: argparse.Namespace) -> None:
-    from matchmaker import transfer
+    from matchmaker.transfer import dump as transfer
 
     session, matcher = _session_and_matcher(settings)
     doc = transfer.read(Path(args.file))
@@ -109,7 +109,7 @@ def cmd_import(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def cmd_import_sheet(settings: Settings, args: argparse.Namespace) -> None:
-    from matchmaker import sheets
+    from matchmaker.transfer import sheets
 
     path = Path(args.file)
     rows = sheets.read_rows(path.name, path.read_bytes())
@@ -136,7 +136,7 @@ def cmd_import_sheet(settings: Settings, args: argparse.Namespace) -> None:
 def cmd_create_admin(settings: Settings, args: argparse.Namespace) -> None:
     import getpass
 
-    from matchmaker import accounts
+    from matchmaker.accounts import service as accounts
     from matchmaker.vocab import Role
 
     password = (
@@ -153,13 +153,13 @@ def cmd_create_admin(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def cmd_eval(settings: Settings, args: argparse.Namespace) -> None:
-    from matchmaker import evaluate
+    from matchmaker.tools import evaluate
 
     evaluate.main(settings, Path(args.devset), Path(args.out) if args.out else None)
 
 
 def cmd_screenshots(_: Settings, args: argparse.Namespace) -> None:
-    from matchmaker import screenshots
+    from matchmaker.tools import screenshots
 
     for path in screenshots.main(Path(args.out), args.lang):
         print(path)

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlmodel import Session
 
-from matchmaker.matching import Matcher
+from matchmaker.engine.matching import Matcher
 
 
 def get_session(request: Request) -> Iterator[Session]:

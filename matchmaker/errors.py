@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from matchmaker.crud import Conflict, InputError, NotFound
+from matchmaker.listings.service import Conflict, InputError, NotFound
 
 
 def _field(loc: tuple[Any, ...]) -> str:

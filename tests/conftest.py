@@ -15,9 +15,11 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-from matchmaker import accounts, db, embeddings
+from matchmaker import db
+from matchmaker.accounts import service as accounts
 from matchmaker.app import create_app
-from matchmaker.matching import Embedder
+from matchmaker.engine import embeddings
+from matchmaker.engine.matching import Embedder
 from matchmaker.settings import ROOT, Settings
 from matchmaker.tables import Organisation
 from matchmaker.vocab import Role
@@ -144,7 +146,7 @@ def _cheap_password_hashing() -> Iterator[None]:
     """argon2 with its production cost takes ~0.5 s a hash here; tests need the logic only."""
     from argon2 import PasswordHasher
 
-    from matchmaker import security
+    from matchmaker.accounts import security
 
     cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     original = security._hasher

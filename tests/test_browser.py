@@ -13,11 +13,11 @@ import pytest
 from fastapi import FastAPI
 from sqlmodel import Session
 
-from matchmaker import accounts
+from matchmaker.accounts import service as accounts
 from matchmaker.app import create_app
-from matchmaker.liveserver import CHROMIUM, CHROMIUM_ARGS, serve
-from matchmaker.matching import Embedder
+from matchmaker.engine.matching import Embedder
 from matchmaker.settings import ROOT, Settings
+from matchmaker.tools.liveserver import CHROMIUM, CHROMIUM_ARGS, serve
 from matchmaker.vocab import Role
 
 playwright_api = pytest.importorskip("playwright.sync_api")

@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from matchmaker.embeddings import E5_NAME, HASH_NAME, Embedder, make_embedder, space_name
-from matchmaker.modelbuild import build
+from matchmaker.engine.embeddings import E5_NAME, HASH_NAME, Embedder, make_embedder, space_name
+from matchmaker.tools.modelbuild import build
 
 ROOT = Path(__file__).resolve().parents[1]
 PRODUCT_FOLDER = ROOT / "models" / build.MODEL_NAME
@@ -41,7 +41,7 @@ def test_hash_embedder_is_deterministic_across_processes() -> None:
     here = make_embedder("hash", "").embed(TEXTS)
     assert np.array_equal(here, make_embedder("hash", "").embed(TEXTS))
     code = (
-        "import sys, numpy as np; from matchmaker.embeddings import make_embedder; "
+        "import sys, numpy as np; from matchmaker.engine.embeddings import make_embedder; "
         f"np.save(sys.stdout.buffer, make_embedder('hash', '').embed({TEXTS!r}))"
     )
     env = {**os.environ, "PYTHONHASHSEED": "12345", "PYTHONPATH": str(ROOT)}

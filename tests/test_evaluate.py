@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from matchmaker import evaluate
 from matchmaker.settings import Settings
+from matchmaker.tools import evaluate
 
 
 def test_metrics_from_ranks() -> None:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from matchmaker import explain, scoring
-from matchmaker.i18n import Translator
+from matchmaker.engine import explanations as explain
+from matchmaker.engine import scoring
 from matchmaker.tables import Listing
+from matchmaker.web.i18n import Translator
 
 
 def listing(**kw: Any) -> Listing:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from matchmaker import geo
+from matchmaker.engine import geo
 
 UUSIMAA = (
     "Helsinki Espoo Vantaa Kauniainen Porvoo Loviisa Lapinjärvi Askola Myrskylä Pukkila "

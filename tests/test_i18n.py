@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from matchmaker import i18n
 from matchmaker.settings import ROOT
+from matchmaker.web import i18n
 
 # A key is looked up as t("key"), _("key") or marked N_("key"), in templates and in Python.
 KEY = re.compile(r"""(?<!\w)(?:N_|t|_)\(\s*["']([a-z][a-z0-9_]*(?:\.[a-z0-9_-]+)+)["']""")

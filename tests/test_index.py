@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from matchmaker.index import BACKENDS, HnswIndex, NumpyIndex, Partitions
+from matchmaker.engine.index import BACKENDS, HnswIndex, NumpyIndex, Partitions
 
 
 def unit(rows: np.ndarray) -> np.ndarray:

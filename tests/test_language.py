@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from matchmaker import language
+from matchmaker.engine import language
 
 
 @pytest.mark.parametrize(

@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 from sqlmodel import Session, select
 
-from matchmaker import seeding
-from matchmaker.matching import Embedder, Matcher, text_of
+from matchmaker.engine.matching import Embedder, Matcher, text_of
 from matchmaker.settings import ROOT
 from matchmaker.tables import Listing, ListingVector, Organisation, Theme
+from matchmaker.transfer import seeding
 
 
 class Counting:

@@ -15,9 +15,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from matchmaker.embeddings import Embedder, make_embedder
-from matchmaker.modelbuild import build
-from matchmaker.modelbuild.q4file import dequantize_q4_0, read_q4file
+from matchmaker.engine.embeddings import Embedder, make_embedder
+from matchmaker.tools.modelbuild import build
+from matchmaker.tools.modelbuild.q4file import dequantize_q4_0, read_q4file
 
 ROOT = Path(__file__).resolve().parents[1]
 PRODUCT_FOLDER = ROOT / "models" / build.MODEL_NAME
@@ -223,7 +223,7 @@ def test_dequantize_q4_0_follows_the_block_layout() -> None:
 def test_charsmap_reproduces_the_files_normalisation_map() -> None:
     from tokenizers import normalizers
 
-    from matchmaker.modelbuild.tokenizer import precompiled_charsmap
+    from matchmaker.tools.modelbuild.tokenizer import precompiled_charsmap
 
     q4 = read_q4file(build.default_source())
     norm = normalizers.Precompiled(precompiled_charsmap(q4.norm_map))

@@ -13,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from matchmaker import accounts
+from matchmaker.accounts import service as accounts
 from matchmaker.tables import Listing, Organisation, Theme
 from matchmaker.vocab import Role
 from tests.conftest import login_as

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from matchmaker import scoring
+from matchmaker.engine import scoring
 from matchmaker.tables import Listing
 
 

@@ -10,10 +10,11 @@ from typing import Any
 import pytest
 from sqlmodel import Session, func, select
 
-from matchmaker import geo, seeding
-from matchmaker.matching import Embedder, Matcher
+from matchmaker.engine import geo
+from matchmaker.engine.matching import Embedder, Matcher
 from matchmaker.settings import ROOT
 from matchmaker.tables import Listing, Organisation
+from matchmaker.transfer import seeding
 from tests.conftest import SHARED
 
 SEEDS = ROOT / "seeds"

@@ -10,7 +10,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from matchmaker.settings import ROOT
-from matchmaker.sheets import COLUMNS
+from matchmaker.transfer.sheets import COLUMNS
 from tests.conftest import Factory
 
 SEEDS = json.loads((ROOT / "seeds" / "listings.json").read_text("utf-8"))

@@ -12,12 +12,12 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from matchmaker import workspace
 from matchmaker.app import create_app
-from matchmaker.match_views import REASONS
-from matchmaker.matching import Embedder
+from matchmaker.engine.matching import Embedder
 from matchmaker.settings import Settings
 from matchmaker.tables import Match, utcnow
+from matchmaker.workspace import pipeline as workspace
+from matchmaker.workspace.views import REASONS
 from tests.conftest import Factory
 from tests.pagekit import HTMX, get, page
 from tests.test_sheets import COLUMNS, sheet_rows, xlsx

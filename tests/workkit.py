@@ -8,7 +8,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from matchmaker import accounts
+from matchmaker.accounts import service as accounts
 from matchmaker.tables import Match, OutboxMessage
 from matchmaker.vocab import Role
 from tests.pagekit import csrf_of

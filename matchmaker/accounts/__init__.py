@@ -1,0 +1,1 @@
+"""People and their access: users, sessions, tokens, invitations, e-mail."""

@@ -1,0 +1,166 @@
+"""JSON API for accounts: login, invitations, registration, password reset, tokens, users."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Query, Request, Response, status
+from sqlmodel import col, select
+
+from matchmaker.accounts import auth
+from matchmaker.accounts import service as accounts
+from matchmaker.accounts.service import (
+    InviteIn,
+    LoginIn,
+    RegisterIn,
+    ResetConfirmIn,
+    ResetIn,
+    TokenIn,
+    TokenPublic,
+    UserPublic,
+    UserUpdate,
+)
+from matchmaker.deps import SessionDep
+from matchmaker.listings import service as crud
+from matchmaker.listings.schemas import PathId
+from matchmaker.tables import ApiToken, AuditEntry, Organisation, OutboxMessage, User
+from matchmaker.vocab import Role
+
+router = APIRouter(prefix="/api", tags=["accounts"])
+
+
+def _public(user: User) -> UserPublic:
+    return UserPublic.model_validate(user, from_attributes=True)
+
+
+@router.post("/session", response_model=dict[str, Any])
+def login(data: LoginIn, request: Request, response: Response, session: SessionDep) -> Any:
+    client = request.client.host if request.client else "?"
+    if not request.app.state.login_limiter.allow(f"{client}|{data.email.lower()}"):
+        raise HTTPException(429, "too many failed logins: wait 15 minutes or reset the password")
+    user = accounts.authenticate(session, data.email, data.password)
+    if user is None:
+        raise HTTPException(401, "the e-mail or the password is wrong")
+    csrf = auth.start_session(request, response, user)
+    return {"user": _public(user), "csrf_token": csrf}
+
+
+@router.delete("/session", status_code=status.HTTP_204_NO_CONTENT)
+def logout(response: Response) -> None:
+    auth.end_session(response)
+
+
+@router.get("/me", response_model=UserPublic)
+def me(principal: auth.UserDep) -> UserPublic:
+    assert principal.user is not None
+    return _public(principal.user)
+
+
+@router.post("/invitations", status_code=status.HTTP_201_CREATED, response_model=dict[str, Any])
+def invite(
+    data: InviteIn, request: Request, session: SessionDep, principal: auth.CuratorDep
+) -> Any:
+    assert principal.user is not None
+    token = accounts.invite(session, request.app.state.settings, by=principal.user, data=data)
+    return {"email": token.email, "role": token.role, "expires_at": token.expires_at}
+
+
+@router.post("/register", status_code=status.HTTP_201_CREATED, response_model=UserPublic)
+def register(data: RegisterIn, request: Request, session: SessionDep) -> UserPublic:
+    return _public(accounts.register(session, request.app.state.settings, data))
+
+
+@router.post("/password-reset", status_code=status.HTTP_202_ACCEPTED, response_model=dict[str, str])
+def request_reset(data: ResetIn, request: Request, session: SessionDep) -> dict[str, str]:
+    accounts.request_reset(session, request.app.state.settings, data.email)
+    return {"detail": "if the address has an account, a reset link is on its way"}
+
+
+@router.post("/password-reset/confirm", response_model=UserPublic)
+def confirm_reset(data: ResetConfirmIn, session: SessionDep) -> UserPublic:
+    return _public(accounts.reset_password(session, data))
+
+
+@router.get("/tokens", response_model=list[TokenPublic])
+def list_tokens(session: SessionDep, principal: auth.UserDep) -> list[ApiToken]:
+    assert principal.user is not None
+    return list(session.exec(select(ApiToken).where(ApiToken.user_id == principal.user.id)))
+
+
+@router.post("/tokens", status_code=status.HTTP_201_CREATED, response_model=dict[str, Any])
+def create_token(data: TokenIn, session: SessionDep, principal: auth.UserDep) -> Any:
+    assert principal.user is not None
+    token, plain = accounts.new_api_token(session, principal.user, data.name)
+    return {
+        "id": token.id,
+        "name": token.name,
+        "token": plain,
+        "note": "shown once: store it now; only its hash is kept",
+    }
+
+
+@router.delete("/tokens/{token_id}", status_code=status.HTTP_204_NO_CONTENT)
+def revoke_token(token_id: PathId, session: SessionDep, principal: auth.UserDep) -> None:
+    token = session.get(ApiToken, token_id)
+    if token is None or principal.user is None or token.user_id != principal.user.id:
+        raise crud.NotFound(f"token {token_id} does not exist")
+    session.delete(token)
+    session.commit()
+
+
+@router.get("/users", response_model=list[UserPublic])
+def list_users(session: SessionDep, _: auth.AdminDep) -> list[UserPublic]:
+    return [_public(u) for u in session.exec(select(User).order_by(col(User.email)))]
+
+
+@router.patch("/users/{user_id}", response_model=UserPublic)
+def update_user(
+    user_id: PathId, data: UserUpdate, session: SessionDep, principal: auth.AdminDep
+) -> UserPublic:
+    user = session.get(User, user_id)
+    if user is None:
+        raise crud.NotFound(f"user {user_id} does not exist")
+    changes = data.model_dump(exclude_unset=True)
+    for name in ("role", "active"):
+        if name in changes and changes[name] is None:
+            raise crud.InputError(name, "must not be empty")
+    if (
+        changes.get("organisation_id") is not None
+        and session.get(Organisation, changes["organisation_id"]) is None
+    ):
+        raise crud.InputError(
+            "organisation_id", f"organisation {changes['organisation_id']} does not exist"
+        )
+    if (
+        changes.get("role", user.role) == Role.member
+        and changes.get("organisation_id", user.organisation_id) is None
+    ):
+        raise crud.InputError("organisation_id", "a member belongs to an organisation")
+    user.sqlmodel_update(changes)
+    accounts.audit(
+        session,
+        principal.user,
+        "update user",
+        user.email,
+        **{k: str(v) for k, v in changes.items()},
+    )
+    session.add(user)
+    session.commit()
+    session.refresh(user)
+    return _public(user)
+
+
+@router.get("/audit", response_model=list[AuditEntry])
+def audit_log(
+    session: SessionDep, _: auth.AdminDep, limit: Annotated[int, Query(ge=1, le=500)] = 100
+) -> list[AuditEntry]:
+    return list(session.exec(select(AuditEntry).order_by(col(AuditEntry.id).desc()).limit(limit)))
+
+
+@router.get("/outbox", response_model=list[OutboxMessage])
+def outbox(
+    session: SessionDep, _: auth.CuratorDep, limit: Annotated[int, Query(ge=1, le=500)] = 100
+) -> list[OutboxMessage]:
+    return list(
+        session.exec(select(OutboxMessage).order_by(col(OutboxMessage.id).desc()).limit(limit))
+    )

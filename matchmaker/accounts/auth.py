@@ -1,0 +1,235 @@
+"""Who is asking (token or session cookie), what their role allows, and CSRF checks."""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import time
+from collections import defaultdict, deque
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request, Response
+from sqlmodel import select
+
+from matchmaker.accounts import security
+from matchmaker.deps import SessionDep
+from matchmaker.tables import ApiToken, Listing, User, utcnow
+from matchmaker.vocab import Role, Status, Visibility
+
+COOKIE = "mm_session"
+CSRF_HEADER = "X-CSRF-Token"
+CSRF_FIELD = "csrf_token"
+_UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The person behind a request; `user` is None for a visitor who has not logged in."""
+
+    user: User | None = None
+    via_token: bool = False
+
+    @property
+    def role(self) -> Role | None:
+        return self.user.role if self.user else None
+
+    @property
+    def organisation_id(self) -> int | None:
+        return self.user.organisation_id if self.user else None
+
+    @property
+    def curates(self) -> bool:
+        return self.role in (Role.facilitator, Role.admin)
+
+    def owns(self, listing: Listing) -> bool:
+        return self.organisation_id is not None and listing.organisation_id == self.organisation_id
+
+    def can_edit(self, listing: Listing) -> bool:
+        return self.curates or (self.role == Role.member and self.owns(listing))
+
+    def can_see(self, listing: Listing) -> bool:
+        return listing.status == Status.active or self.curates or self.owns(listing)
+
+    def status_on_save(
+        self, old: Status | None, new: Status | None, *, approval_required: bool
+    ) -> Status:
+        """The status a save may give: with approval required, a member's new or draft
+        listing waits as pending for a facilitator; an approved listing stays approved."""
+        wanted = new or old or Status.active
+        first_time = old in (None, Status.draft, Status.pending)
+        if (
+            self.role == Role.member
+            and approval_required
+            and wanted == Status.active
+            and first_time
+        ):
+            return Status.pending
+        return wanted
+
+    def can_see_owner(self, listing: Listing) -> bool:
+        return listing.visibility == Visibility.public or self.curates or self.owns(listing)
+
+
+VISITOR = Principal()
+
+
+def session_payload(request: Request) -> dict[str, object]:
+    cached = getattr(request.state, "session_payload", None)
+    if cached is None:
+        raw = request.cookies.get(COOKIE)
+        cached = (request.app.state.signer.loads(raw) if raw else None) or {}
+        request.state.session_payload = cached
+    payload: dict[str, object] = cached
+    return payload
+
+
+def get_principal(request: Request, session: SessionDep) -> Principal:
+    known = getattr(request.state, "principal", None)
+    if isinstance(known, Principal):
+        return known
+    principal = VISITOR
+    header = request.headers.get("Authorization", "")
+    if header.lower().startswith("bearer "):
+        token = session.exec(
+            select(ApiToken).where(ApiToken.token_hash == security.token_hash(header[7:].strip()))
+        ).first()
+        user = session.get(User, token.user_id) if token else None
+        if token is None or user is None or not user.active:
+            raise HTTPException(
+                401,
+                "this API token is not valid (revoked or mistyped)",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        token.last_used_at = utcnow()
+        session.add(token)
+        session.commit()
+        principal = Principal(user, via_token=True)
+    else:
+        uid = session_payload(request).get("uid")
+        user = session.get(User, uid) if isinstance(uid, int) else None
+        if user is not None and user.active:
+            principal = Principal(user)
+    request.state.principal = principal
+    return principal
+
+
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+def require_user(principal: PrincipalDep) -> Principal:
+    if principal.user is None:
+        raise HTTPException(401, "log in first")
+    return principal
+
+
+def require_curator(principal: PrincipalDep) -> Principal:
+    require_user(principal)
+    if not principal.curates:
+        raise HTTPException(403, "only facilitators and admins may do this")
+    return principal
+
+
+def require_admin(principal: PrincipalDep) -> Principal:
+    require_user(principal)
+    if principal.role != Role.admin:
+        raise HTTPException(403, "only admins may do this")
+    return principal
+
+
+UserDep = Annotated[Principal, Depends(require_user)]
+CuratorDep = Annotated[Principal, Depends(require_curator)]
+AdminDep = Annotated[Principal, Depends(require_admin)]
+
+
+def start_session(request: Request, response: Response, user: User) -> str:
+    """Log the user in on this browser; a fresh CSRF token comes with every login."""
+    csrf = secrets.token_urlsafe(24)
+    value = request.app.state.signer.dumps({"uid": user.id, "csrf": csrf})
+    settings = request.app.state.settings
+    response.set_cookie(
+        COOKIE,
+        value,
+        max_age=settings.session_days * 86400,
+        httponly=True,
+        samesite="lax",
+        secure=settings.cookie_secure,
+        path="/",
+    )
+    request.state.session_payload = {"uid": user.id, "csrf": csrf}
+    return csrf
+
+
+def end_session(response: Response) -> None:
+    response.delete_cookie(COOKIE, path="/")
+
+
+def csrf_token(request: Request, response: Response | None = None) -> str:
+    """This browser's CSRF token; a visitor without a session gets one in a fresh cookie."""
+    payload = session_payload(request)
+    token = payload.get("csrf")
+    if isinstance(token, str):
+        return token
+    token = secrets.token_urlsafe(24)
+    if response is not None:
+        settings = request.app.state.settings
+        response.set_cookie(
+            COOKIE,
+            request.app.state.signer.dumps({"csrf": token}),
+            max_age=settings.session_days * 86400,
+            httponly=True,
+            samesite="lax",
+            secure=settings.cookie_secure,
+            path="/",
+        )
+    request.state.session_payload = {**payload, "csrf": token}
+    return token
+
+
+class CsrfRejected(HTTPException):
+    """A failed CSRF check: JSON for the API, a page saying what to do for a form (web.py)."""
+
+
+async def check_csrf(request: Request) -> None:
+    """A state change carried by a browser cookie must carry the page's CSRF token too.
+
+    Requests with a bearer token, or with no session cookie at all, carry no ambient
+    authority and need none.
+    """
+    if request.method not in _UNSAFE or COOKIE not in request.cookies:
+        return
+    if request.headers.get("Authorization", "").lower().startswith("bearer "):
+        return
+    expected = session_payload(request).get("csrf")
+    sent = request.headers.get(CSRF_HEADER)
+    if sent is None and request.headers.get("content-type", "").startswith(
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
+        form = await request.form()
+        value = form.get(CSRF_FIELD)
+        sent = value if isinstance(value, str) else None
+    if not expected or not sent or not secrets.compare_digest(str(expected), sent):
+        raise CsrfRejected(
+            403,
+            "the form has expired or did not come from this site: reload the page and try again",
+        )
+
+
+class RateLimiter:
+    """At most `limit` attempts per key in a sliding window of `seconds`."""
+
+    def __init__(self, limit: int, seconds: float) -> None:
+        self.limit, self.seconds = limit, seconds
+        self._hits: dict[str, deque[float]] = defaultdict(deque)
+        self._lock = threading.Lock()
+
+    def allow(self, key: str) -> bool:
+        now = time.monotonic()
+        with self._lock:
+            hits = self._hits[key]
+            while hits and now - hits[0] > self.seconds:
+                hits.popleft()
+            if len(hits) >= self.limit:
+                return False
+            hits.append(now)
+            return True

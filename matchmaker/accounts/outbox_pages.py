@@ -1,0 +1,59 @@
+"""The outbox: every message the product sent, or holds when no SMTP server is set."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fastapi import APIRouter
+from fastapi.responses import Response
+from sqlmodel import col, select
+
+from matchmaker.deps import SessionDep
+from matchmaker.tables import OutboxMessage
+from matchmaker.web.render import PageDep
+from matchmaker.workspace import views as match_views
+
+router = APIRouter(tags=["pages"], include_in_schema=False)
+
+SHOWN = 100
+
+
+@dataclass
+class MessageView:
+    id: int
+    to: str
+    subject: str
+    body: str
+    created: str
+    state: str  # sent, held or failed: a CSS class beside the words
+    state_label: str
+
+
+@router.get("/outbox")
+def outbox(ui: PageDep, session: SessionDep) -> Response:
+    ui.require_curator()
+    t = ui.t
+    rows = session.exec(select(OutboxMessage).order_by(col(OutboxMessage.id).desc()).limit(SHOWN))
+    messages = []
+    for m in rows:
+        assert m.id is not None
+        if m.sent_at is not None:
+            state, label = "sent", t("outbox.sent", when=match_views.when(t, m.sent_at))
+        elif m.error:
+            state, label = "failed", t("outbox.failed", error=m.error)
+        else:
+            state, label = "held", t("outbox.held")
+        messages.append(
+            MessageView(
+                m.id, m.to, m.subject, m.body, match_views.when(t, m.created_at), state, label
+            )
+        )
+    smtp = ui.request.app.state.settings.smtp_host
+    return ui.render(
+        "outbox/index.html",
+        "outbox/_list.html",
+        section="outbox",
+        title=t("outbox.title"),
+        messages=messages,
+        mode=t("outbox.smtp", host=smtp) if smtp else t("outbox.no_smtp"),
+    )

@@ -1,0 +1,114 @@
+"""My API tokens: create one (its value shown once) and revoke those no longer used."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from pydantic import ValidationError
+from sqlmodel import Session, col, select
+
+from matchmaker.accounts import api
+from matchmaker.accounts import service as accounts
+from matchmaker.deps import SessionDep
+from matchmaker.listings import service as crud
+from matchmaker.listings.home_pages import not_found
+from matchmaker.tables import ApiToken
+from matchmaker.web.fields import Field
+from matchmaker.web.render import Page, PageDep
+from matchmaker.workspace import views as match_views
+
+router = APIRouter(tags=["pages"], include_in_schema=False)
+
+
+@dataclass
+class TokenView:
+    id: int
+    name: str
+    created: str
+    last_used: str
+    revoke_url: str
+
+
+def _page(
+    ui: Page,
+    session: Session,
+    *,
+    created: str = "",
+    name: str = "",
+    error: str = "",
+    notice: str = "",
+    status: int = 200,
+) -> Response:
+    t, user = ui.t, ui.principal.user
+    assert user is not None
+    rows = session.exec(
+        select(ApiToken)
+        .where(ApiToken.user_id == user.id)
+        .order_by(col(ApiToken.created_at).desc())
+    )
+    tokens = [
+        TokenView(
+            tok.id,
+            tok.name,
+            match_views.when(t, tok.created_at),
+            match_views.when(t, tok.last_used_at) if tok.last_used_at else t("tokens.never"),
+            f"/account/tokens/{tok.id}/revoke",
+        )
+        for tok in rows
+        if tok.id is not None
+    ]
+    field = Field(
+        "name",
+        t("tokens.name"),
+        "text",
+        value=name,
+        required=True,
+        error=error,
+        hint=t("tokens.name_hint"),
+        attrs={"maxlength": "100", "autocomplete": "off"},
+    )
+    response = ui.render(
+        "account/tokens.html",
+        "account/_tokens.html",
+        status=status,
+        here="/account/tokens",
+        title=t("tokens.title"),
+        tokens=tokens,
+        field=field,
+        created=created,
+        notice=notice,
+    )
+    if created:  # the one time the token is shown: no cache keeps it
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@router.get("/account/tokens")
+def tokens(ui: PageDep, session: SessionDep, revoked: str = "") -> Response:
+    ui.require_login()
+    return _page(ui, session, notice=ui.t("tokens.revoked") if revoked else "")
+
+
+@router.post("/account/tokens")
+async def create(ui: PageDep, session: SessionDep, request: Request) -> Response:
+    """A new token, shown on this answer only (a redirect would have to keep it somewhere)."""
+    principal = ui.require_login()
+    name = str((await request.form()).get("name") or "").strip()
+    try:
+        made = api.create_token(accounts.TokenIn(name=name), session, principal)
+    except ValidationError:
+        error = ui.t("error.required") if not name else ui.t("error.too_long", max=100)
+        return _page(ui, session, name=name[:100], error=error, status=422)
+    return _page(ui, session, created=made["token"])
+
+
+@router.post("/account/tokens/{token_id:int}/revoke")
+def revoke(token_id: int, ui: PageDep, session: SessionDep) -> Response:
+    principal = ui.require_login()
+    try:
+        api.revoke_token(token_id, session, principal)
+    except crud.NotFound:
+        return not_found(ui)
+    return ui.redirect("/account/tokens?revoked=1")

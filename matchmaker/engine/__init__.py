@@ -1,0 +1,1 @@
+"""The matching engine: embeddings, the vector index, ranking, scoring and its words."""

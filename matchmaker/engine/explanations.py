@@ -1,0 +1,133 @@
+"""Plain-language sentences, in the UI language, for the parts of a suggestion's score."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from matchmaker.engine.geo import find
+from matchmaker.engine.scoring import Part
+from matchmaker.web.i18n import N_, Translator
+
+# Bands of the language-centred similarity (0..1) the index ranks by; e5's raw cosines sit in a
+# narrow band, so the words follow the centred value. Set on the demo seeds with the real model:
+# a need's best suggestion has a median of 0.41, its tenth and later ones 0.21.
+CLOSE, RELATED = 0.42, 0.28
+# A part worth this much (0..1) reads as good; below WEAK as a mismatch.
+GOOD, WEAK = 0.7, 0.35
+
+LABELS = {
+    "semantic": N_("part.semantic"),
+    "category": N_("part.category"),
+    "distance": N_("part.distance"),
+    "quantity": N_("part.quantity"),
+    "timing": N_("part.timing"),
+}
+
+
+@dataclass
+class Reason:
+    name: str
+    label: str
+    text: str
+    tone: str  # good, fair, weak or unknown: a CSS class beside the sentence, never alone
+
+
+def reasons(parts: Sequence[Part], t: Translator) -> list[Reason]:
+    """One sentence per part, in the order the scorer gives them."""
+    return [
+        Reason(
+            p.name,
+            t(LABELS[p.name]) if p.name in LABELS else p.name,
+            _SENTENCES.get(p.name, _fallback)(p, t),
+            tone(p.value, CLOSE, RELATED) if p.name == "semantic" else tone(p.value),
+        )
+        for p in parts
+    ]
+
+
+def tone(value: float | None, good: float = GOOD, weak: float = WEAK) -> str:
+    """The dot beside a sentence; the semantic part has its own bands (the words' bands)."""
+    if value is None:
+        return "unknown"
+    return "good" if value >= good else "fair" if value >= weak else "weak"
+
+
+def _semantic(part: Part, t: Translator) -> str:
+    sim = part.value or 0.0  # the similarity clipped to 0..1: below 0 reads as nothing shared
+    shown = t.fixed(sim, 2)
+    if sim >= CLOSE:
+        return t("explain.semantic.close", similarity=shown)
+    if sim >= RELATED:
+        return t("explain.semantic.related", similarity=shown)
+    return t("explain.semantic.far", similarity=shown)
+
+
+def _category(part: Part, t: Translator) -> str:
+    offer, need = part.facts.get("offer"), part.facts.get("need")
+    if offer == need:
+        return t("explain.category.same", category=t.label("category", offer))
+    return t(
+        "explain.category.different",
+        offer=t.label("category", offer),
+        need=t.label("category", need),
+    )
+
+
+def _place(name: Any, t: Translator) -> str:
+    place = find(str(name)) if name else None
+    if place is None:
+        return str(name or "")
+    return place.name_sv if t.lang == "sv" else place.name_fi
+
+
+def _distance(part: Part, t: Translator) -> str:
+    km = part.facts.get("km")
+    if km is None:
+        return t("explain.distance.unknown")
+    here, there = _place(part.facts.get("from"), t), _place(part.facts.get("to"), t)
+    if here == there:
+        return t("explain.distance.same", place=here)
+    return t("explain.distance.km", km=t.number(float(km), 0), here=here, there=there)
+
+
+def _quantity(part: Part, t: Translator) -> str:
+    ratio = part.facts.get("ratio")
+    if ratio is None:
+        return t("explain.quantity.unknown")
+    unit = t.label("unit", part.facts.get("unit"))
+    offer = t(
+        "amount.per_year", amount=t.number(float(part.facts["offer_per_year"] or 0), 1), unit=unit
+    )
+    need = t(
+        "amount.per_year", amount=t.number(float(part.facts["need_per_year"] or 0), 1), unit=unit
+    )
+    ratio = float(ratio)
+    if ratio < 0.95:
+        return t("explain.quantity.less", percent=t.number(100 * ratio, 0), offer=offer, need=need)
+    if ratio > 1.05:
+        return t("explain.quantity.more", times=t.number(ratio, 1), offer=offer, need=need)
+    return t("explain.quantity.match", offer=offer)
+
+
+def _timing(part: Part, t: Translator) -> str:
+    gap = part.facts.get("gap_days")
+    if gap is None:
+        return t("explain.timing.unknown")
+    if int(float(gap)) <= 0:
+        return t("explain.timing.overlap")
+    return t("explain.timing.gap", days=int(float(gap)))
+
+
+def _fallback(part: Part, _: Translator) -> str:
+    return part.text  # a part added to the scorer later: its English sentence until translated
+
+
+_SENTENCES: dict[str, Callable[[Part, Translator], str]] = {
+    "semantic": _semantic,
+    "category": _category,
+    "distance": _distance,
+    "quantity": _quantity,
+    "timing": _timing,
+}

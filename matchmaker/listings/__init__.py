@@ -1,0 +1,1 @@
+"""Offers and needs: creating and changing them, who sees what, their API and pages."""

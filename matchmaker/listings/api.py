@@ -1,0 +1,203 @@
+"""JSON API for listings: create, read, update, close, approve, list, suggestions."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
+from sqlmodel import col
+
+from matchmaker.accounts import auth
+from matchmaker.accounts import service as accounts
+from matchmaker.deps import MatcherDep, SessionDep
+from matchmaker.engine.matching import Suggestion
+from matchmaker.listings import service as crud
+from matchmaker.listings.schemas import (
+    ListingCreate,
+    ListingPage,
+    ListingPublic,
+    ListingUpdate,
+    PathId,
+    ScorePart,
+    SuggestionPublic,
+)
+from matchmaker.tables import Listing
+from matchmaker.vocab import Category, ListingKind, Role, Status
+
+
+def browsing_allowed(request: Request, principal: auth.PrincipalDep) -> auth.Principal:
+    if request.app.state.settings.login_required and principal.user is None:
+        raise HTTPException(401, "log in to browse listings")
+    return principal
+
+
+ViewerDep = Annotated[auth.Principal, Depends(browsing_allowed)]
+router = APIRouter(prefix="/api/listings", tags=["listings"])
+
+
+def visible(session: SessionDep, listing_id: PathId, viewer: auth.Principal) -> Listing:
+    """The listing if this viewer may see it; otherwise it does not exist for them."""
+    listing = crud.get_listing(session, listing_id)
+    if not viewer.can_see(listing):
+        raise crud.NotFound(f"listing {listing_id} does not exist")
+    return listing
+
+
+def editable(session: SessionDep, listing_id: PathId, principal: auth.Principal) -> Listing:
+    listing = visible(session, listing_id, principal)
+    if not principal.can_edit(listing):
+        raise HTTPException(403, "only the listing's organisation or a facilitator may change it")
+    return listing
+
+
+@router.get("", response_model=ListingPage)
+def list_listings(
+    session: SessionDep,
+    viewer: ViewerDep,
+    theme: str | None = None,
+    kind: ListingKind | None = None,
+    category: Category | None = None,
+    municipality: str | None = None,
+    status: Annotated[Status | Literal["all"], Query(description="`all` for every status")] = (
+        Status.active
+    ),
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
+) -> ListingPage:
+    theme_id = crud.theme_by_slug(session, theme).id if theme else None
+    filters = {
+        "theme_id": theme_id,
+        "kind": kind,
+        "category": category,
+        "municipality": municipality,
+        "status": None if status == "all" else status,
+    }
+    extra = []
+    if status != Status.active and not viewer.curates:
+        # beyond active listings, one sees only one's own organisation's
+        extra.append(
+            (col(Listing.status) == Status.active)
+            | (col(Listing.organisation_id) == (viewer.organisation_id or -1))
+        )
+    total, rows = crud.list_listings(
+        session, filters=filters, where=extra, limit=limit, offset=offset
+    )
+    return ListingPage(
+        total=total, limit=limit, offset=offset, items=crud.present(session, rows, viewer)
+    )
+
+
+@router.post("", response_model=ListingPublic, status_code=status.HTTP_201_CREATED)
+def create_listing(
+    data: ListingCreate,
+    request: Request,
+    session: SessionDep,
+    matcher: MatcherDep,
+    principal: auth.UserDep,
+) -> ListingPublic:
+    if principal.role == Role.member and data.organisation_id != principal.organisation_id:
+        raise HTTPException(403, "members post for their own organisation only")
+    approval = request.app.state.settings.approval_required
+    data = data.model_copy(
+        update={"status": principal.status_on_save(None, data.status, approval_required=approval)}
+    )
+    listing = crud.create_listing(session, data=data, matcher=matcher)
+    return crud.present(session, [listing], principal)[0]
+
+
+@router.get("/{listing_id}", response_model=ListingPublic)
+def read_listing(listing_id: PathId, session: SessionDep, viewer: ViewerDep) -> ListingPublic:
+    return crud.present(session, [visible(session, listing_id, viewer)], viewer)[0]
+
+
+@router.patch("/{listing_id}", response_model=ListingPublic)
+def update_listing(
+    listing_id: PathId,
+    data: ListingUpdate,
+    request: Request,
+    session: SessionDep,
+    matcher: MatcherDep,
+    principal: auth.UserDep,
+) -> ListingPublic:
+    listing = editable(session, listing_id, principal)
+    if data.version is None:
+        raise crud.InputError(
+            "version",
+            "send the version you edited (from the listing), so "
+            "that nobody's concurrent edit is overwritten",
+        )
+    if data.status is not None:
+        approval = request.app.state.settings.approval_required
+        data = data.model_copy(
+            update={
+                "status": principal.status_on_save(
+                    Status(listing.status), data.status, approval_required=approval
+                )
+            }
+        )
+    listing = crud.update_listing(session, listing=listing, data=data, matcher=matcher)
+    return crud.present(session, [listing], principal)[0]
+
+
+@router.post("/{listing_id}/close", response_model=ListingPublic)
+def close_listing(
+    listing_id: PathId, session: SessionDep, matcher: MatcherDep, principal: auth.UserDep
+) -> ListingPublic:
+    listing = editable(session, listing_id, principal)
+    listing = crud.update_listing(
+        session, listing=listing, data=ListingUpdate(status=Status.closed), matcher=matcher
+    )
+    return crud.present(session, [listing], principal)[0]
+
+
+@router.post("/{listing_id}/approve", response_model=ListingPublic)
+def approve_listing(
+    listing_id: PathId, session: SessionDep, matcher: MatcherDep, principal: auth.CuratorDep
+) -> ListingPublic:
+    listing = crud.get_listing(session, listing_id)
+    if listing.status != Status.pending:
+        raise crud.InputError("status", f"listing {listing_id} is {listing.status}, not pending")
+    accounts.audit(session, principal.user, "approve listing", f"listing {listing_id}")
+    listing = crud.update_listing(
+        session, listing=listing, data=ListingUpdate(status=Status.active), matcher=matcher
+    )
+    return crud.present(session, [listing], principal)[0]
+
+
+@router.get("/{listing_id}/suggestions", response_model=list[SuggestionPublic])
+def suggestions(
+    listing_id: PathId,
+    session: SessionDep,
+    matcher: MatcherDep,
+    viewer: ViewerDep,
+    k: Annotated[int, Query(ge=1, le=100)] = 10,
+    all_themes: bool = False,
+) -> list[SuggestionPublic]:
+    listing = visible(session, listing_id, viewer)
+    found = matcher.suggest(session, listing, k=k, all_themes=all_themes)
+    return present_suggestions(session, found, viewer)
+
+
+def present_suggestions(
+    session: SessionDep, found: list[Suggestion], viewer: auth.Principal | None = None
+) -> list[SuggestionPublic]:
+    listings = crud.present(session, [s.listing for s in found], viewer)
+    return [
+        SuggestionPublic(
+            rank=rank,
+            score=s.fit.score,
+            listing=pub,
+            explanation=s.fit.explanation,
+            parts=[
+                ScorePart(
+                    name=p.name,
+                    value=None if p.value is None else round(p.value, 4),
+                    weight=p.weight,
+                    text=p.text,
+                    facts=p.facts,
+                )
+                for p in s.fit.parts
+            ],
+        )
+        for rank, (s, pub) in enumerate(zip(found, listings, strict=True), start=1)
+    ]

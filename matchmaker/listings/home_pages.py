@@ -1,0 +1,103 @@
+"""HTML pages: the home page and organisation pages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fastapi import APIRouter
+from fastapi.responses import Response
+from sqlmodel import Session, col, func, select
+
+from matchmaker.deps import SessionDep
+from matchmaker.listings import service as crud
+from matchmaker.listings import views
+from matchmaker.tables import Listing, Organisation, Theme
+from matchmaker.vocab import ListingKind, Status
+from matchmaker.web import render as web
+from matchmaker.web.i18n import N_
+from matchmaker.web.render import Page, PageDep
+
+router = APIRouter(tags=["pages"], include_in_schema=False)
+
+LATEST = 6
+
+
+@dataclass
+class ThemeCard:
+    slug: str
+    name: str
+    url: str
+    offers: int
+    needs: int
+    offers_url: str
+    needs_url: str
+
+
+def theme_cards(session: Session, ui: Page) -> list[ThemeCard]:
+    """Every theme with its numbers of active offers and needs."""
+    rows = session.exec(
+        select(Listing.theme_id, Listing.kind, func.count())
+        .where(Listing.status == Status.active)
+        .group_by(col(Listing.theme_id), col(Listing.kind))
+    ).all()
+    counts: dict[tuple[int | None, str], int] = {
+        (theme_id, str(kind)): int(n) for theme_id, kind, n in rows
+    }
+    cards = []
+    for theme in session.exec(select(Theme).order_by(col(Theme.id))):
+        offers = counts.get((theme.id, ListingKind.offer.value), 0)
+        needs = counts.get((theme.id, ListingKind.need.value), 0)
+        cards.append(
+            ThemeCard(
+                slug=theme.slug,
+                name=views.theme_name(theme, ui.lang),
+                url=f"/listings?theme={theme.slug}",
+                offers=offers,
+                needs=needs,
+                offers_url=f"/listings?theme={theme.slug}&kind=offer",
+                needs_url=f"/listings?theme={theme.slug}&kind=need",
+            )
+        )
+    return cards
+
+
+@router.get("/")
+def home(ui: PageDep, session: SessionDep) -> Response:
+    _, latest = crud.list_listings(
+        session, filters={"status": Status.active}, limit=LATEST, offset=0
+    )
+    return ui.render(
+        "home/index.html",
+        "home/_content.html",
+        section="home",
+        title=ui.t("home.title"),
+        themes=theme_cards(session, ui),
+        latest=views.listing_views(session, latest, ui.t, ui.principal),
+    )
+
+
+@router.get("/organisations/{organisation_id:int}")
+def organisation(organisation_id: int, ui: PageDep, session: SessionDep) -> Response:
+    org = session.get(Organisation, organisation_id)
+    if org is None:
+        return not_found(ui)
+    rows = views.listings_of(session, org, ui.principal)
+    listings = views.listing_views(session, rows, ui.t, ui.principal)
+    return ui.render(
+        "organisations/detail.html",
+        "organisations/_detail.html",
+        title=org.name,
+        org=views.organisation_view(org, ui.t),
+        listings=listings,
+        can_post=ui.principal.curates or ui.principal.organisation_id == org.id,
+    )
+
+
+def not_found(ui: Page) -> Response:
+    return ui.render(
+        "errors/404.html", "errors/_404.html", status=404, title=ui.t("error.not_found")
+    )
+
+
+def forbidden(ui: Page) -> Response:
+    return web.forbidden(ui, N_("error.forbidden_help"))

@@ -1,0 +1,256 @@
+"""HTML pages of one listing: the listing, its suggested matches, posting and editing it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+from sqlmodel import Session, col, select
+
+from matchmaker.accounts.auth import Principal
+from matchmaker.deps import MatcherDep, SessionDep
+from matchmaker.engine.matching import Matcher
+from matchmaker.listings import api as listings_api
+from matchmaker.listings import forms, views
+from matchmaker.listings import service as crud
+from matchmaker.listings.forms import Message
+from matchmaker.listings.home_pages import forbidden, not_found
+from matchmaker.tables import Listing, Organisation, Theme
+from matchmaker.vocab import ListingKind, Status
+from matchmaker.web import fields
+from matchmaker.web.i18n import N_
+from matchmaker.web.render import Page, PageDep
+
+router = APIRouter(tags=["pages"], include_in_schema=False)
+
+SUGGESTIONS = 8
+
+
+async def posted(request: Request) -> dict[str, str]:
+    return forms.read(await request.form())
+
+
+FormDep = Annotated[dict[str, str], Depends(posted)]
+
+
+# -- one listing and its suggested matches ----------------------------------------------------
+
+
+@dataclass
+class Panel:
+    url: str  # the suggestions' own URL, which the listing page loads with htmx
+    all_themes: bool
+    items: list[views.SuggestionView] | None  # None: not computed yet, the page loads them
+    empty: str
+
+
+def _panel(
+    ui: Page,
+    session: Session,
+    matcher: Matcher,
+    listing: Listing,
+    *,
+    all_themes: bool,
+    compute: bool,
+) -> Panel:
+    url = f"/listings/{listing.id}/matches" + ("?all_themes=1" if all_themes else "")
+    items = None
+    if compute:
+        found = matcher.suggest(session, listing, k=SUGGESTIONS, all_themes=all_themes)
+        items = views.suggestion_views(session, listing, found, ui.t, ui.principal)
+    other = ui.t.label("kind", ListingKind(listing.kind).opposite)
+    empty = ui.t("suggest.none_all", kind=other) if all_themes else ui.t("suggest.none", kind=other)
+    return Panel(url=url, all_themes=all_themes, items=items, empty=empty)
+
+
+def _visible(ui: Page, session: Session, listing_id: int) -> Listing | None:
+    """The listing if this viewer may see it; drafts and pending ones are not for everyone."""
+    listing = session.get(Listing, listing_id)
+    return listing if listing is not None and ui.principal.can_see(listing) else None
+
+
+def _notice(ui: Page, listing: Listing, saved: bool) -> str:
+    if not saved:
+        return ""
+    if listing.status == Status.pending:
+        return ui.t("listing.pending")
+    return ui.t("listing.saved")
+
+
+@router.get("/listings/{listing_id:int}")
+def detail(
+    listing_id: int, ui: PageDep, session: SessionDep, matcher: MatcherDep, saved: str = ""
+) -> Response:
+    listing = _visible(ui, session, listing_id)
+    if listing is None:
+        return not_found(ui)
+    # Right after a save the suggestions come with the page, so they show without JavaScript.
+    return ui.render(
+        "listings/detail.html",
+        "listings/_detail.html",
+        title=listing.title,
+        listing=views.listing_view(session, listing, ui.t, ui.principal),
+        notice=_notice(ui, listing, bool(saved)),
+        panel=_panel(ui, session, matcher, listing, all_themes=False, compute=bool(saved)),
+    )
+
+
+@router.get("/listings/{listing_id:int}/matches")
+def matches(
+    listing_id: int, ui: PageDep, session: SessionDep, matcher: MatcherDep, all_themes: str = ""
+) -> Response:
+    listing = _visible(ui, session, listing_id)
+    if listing is None:
+        return not_found(ui)
+    view = views.listing_view(session, listing, ui.t, ui.principal)
+    return ui.render(
+        "listings/matches.html",
+        "listings/_suggestions.html",
+        title=ui.t("suggest.title_for", title=listing.title),
+        listing=view,
+        panel=_panel(ui, session, matcher, listing, all_themes=bool(all_themes), compute=True),
+    )
+
+
+# -- post and edit ------------------------------------------------------------------------
+
+
+def _show_form(
+    ui: Page,
+    session: Session,
+    *,
+    listing: Listing | None,
+    values: dict[str, str],
+    errors: forms.Errors,
+    status: int = 422,
+) -> Response:
+    """The form, empty or filled; with errors, answered with `status` (422, or 409)."""
+    principal = ui.principal
+    editing = listing is not None
+    action = f"/listings/{listing.id}/edit" if listing else "/listings"
+    own = session.get(Organisation, principal.organisation_id or -1)
+    orgs = [
+        (o.id, o.name)
+        for o in session.exec(select(Organisation).order_by(col(Organisation.name)))
+        if o.id is not None
+    ]
+    form = fields.listing_form(
+        ui.t,
+        action=action,
+        values=values,
+        errors=errors,
+        # a member posts for their own organisation; facilitators choose one
+        organisations=orgs if principal.curates else [],
+        organisation_name=own.name if own and not principal.curates else "",
+        themes=views.theme_names(session, ui.t),
+        statuses=list(Status) if principal.curates else [s for s in Status if s != "pending"],
+        editing=editing,
+        cancel_url=f"/listings/{listing.id}" if listing else "/",
+    )
+    return ui.render(
+        "listings/form.html",
+        "listings/_form.html",
+        status=status if errors else 200,
+        section="" if editing else "post",
+        here=action if editing else "/listings/new",
+        title=ui.t("form.edit_title") if editing else ui.t("form.new_title"),
+        form=form,
+    )
+
+
+def _moderated(principal: Principal, ui: Page, old: Status | None, new: Status | None) -> Status:
+    approval = ui.request.app.state.settings.approval_required
+    return principal.status_on_save(old, new, approval_required=approval)
+
+
+@router.get("/listings/new")
+def new(
+    ui: PageDep, session: SessionDep, kind: str = "", theme: str = "", organisation: str = ""
+) -> Response:
+    ui.require_login()
+    values = {"kind": kind, "theme": theme, "organisation_id": organisation}
+    return _show_form(ui, session, listing=None, values=values, errors={})
+
+
+@router.post("/listings")
+def create(ui: PageDep, session: SessionDep, matcher: MatcherDep, values: FormDep) -> Response:
+    principal = ui.require_login()
+    if not principal.curates:
+        values = {**values, "organisation_id": str(principal.organisation_id or "")}
+    data, errors = forms.parse_create(values)
+    if data is not None:
+        data = data.model_copy(update={"status": _moderated(principal, ui, None, data.status)})
+        try:
+            listing = crud.create_listing(session, data=data, matcher=matcher)
+            return ui.redirect(f"/listings/{listing.id}?saved=1")
+        except crud.InputError as exc:
+            errors = forms.input_error(exc)
+    return _show_form(ui, session, listing=None, values=values, errors=errors)
+
+
+@router.get("/listings/{listing_id:int}/edit")
+def edit(listing_id: int, ui: PageDep, session: SessionDep) -> Response:
+    principal = ui.require_login()
+    listing = _visible(ui, session, listing_id)
+    if listing is None:
+        return not_found(ui)
+    if not principal.can_edit(listing):
+        return forbidden(ui)
+    theme = session.get(Theme, listing.theme_id)
+    values = forms.values_of(listing, theme.slug if theme else "")
+    return _show_form(ui, session, listing=listing, values=values, errors={})
+
+
+@router.post("/listings/{listing_id:int}/edit")
+def update(
+    listing_id: int, ui: PageDep, session: SessionDep, matcher: MatcherDep, values: FormDep
+) -> Response:
+    principal = ui.require_login()
+    listing = _visible(ui, session, listing_id)
+    if listing is None:
+        return not_found(ui)
+    if not principal.can_edit(listing):
+        return forbidden(ui)
+    data, errors = forms.parse_update(values)
+    status = 422
+    if (
+        data is not None
+        and data.status == Status.active
+        and listing.status == Status.pending
+        and not principal.curates
+    ):
+        data, errors = None, {"status": Message(N_("error.approval"))}
+    if data is not None:
+        moderated = _moderated(principal, ui, Status(listing.status), data.status)
+        data = data.model_copy(update={"status": moderated})
+        try:
+            crud.update_listing(session, listing=listing, data=data, matcher=matcher)
+            return ui.redirect(f"/listings/{listing_id}?saved=1")
+        except crud.InputError as exc:
+            session.rollback()  # update_listing changed the row before it refused
+            errors = forms.input_error(exc)
+        except crud.Conflict:
+            errors, status = {"form": Message(N_("error.conflict"))}, 409
+    return _show_form(
+        ui,
+        session,
+        listing=session.get(Listing, listing_id),
+        values=values,
+        errors=errors,
+        status=status,
+    )
+
+
+@router.post("/listings/{listing_id:int}/approve")
+def approve(listing_id: int, ui: PageDep, session: SessionDep, matcher: MatcherDep) -> Response:
+    """A facilitator approves a pending listing: the API's rule, audit included."""
+    principal = ui.require_curator()
+    if session.get(Listing, listing_id) is None:
+        return not_found(ui)
+    try:
+        listings_api.approve_listing(listing_id, session, matcher, principal)
+    except crud.InputError:
+        session.rollback()  # approved already: the page shows it as it is
+    return ui.redirect(f"/listings/{listing_id}")

@@ -1,0 +1,218 @@
+"""What the templates show of listings and organisations, worded in the UI language."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlmodel import Session, col, select
+
+from matchmaker.accounts.auth import Principal
+from matchmaker.engine import explanations as explain
+from matchmaker.engine import geo
+from matchmaker.engine.matching import Suggestion
+from matchmaker.listings import service as crud
+from matchmaker.listings.schemas import ListingPublic
+from matchmaker.tables import Listing, Organisation, Theme
+from matchmaker.vocab import Status
+from matchmaker.web.i18n import Translator
+
+
+@dataclass
+class Fact:
+    label: str
+    value: str
+
+
+@dataclass
+class ListingView:
+    id: int
+    url: str
+    edit_url: str
+    title: str
+    description: str
+    language: str  # the language the listing was written in, not the UI's
+    language_name: str
+    kind: str
+    kind_label: str
+    category_label: str
+    theme_slug: str
+    theme_name: str
+    organisation_name: str | None  # None for an anonymous listing
+    organisation_url: str | None
+    place: str
+    amount: str
+    status: str
+    status_label: str
+    created: str
+    editable: bool = False  # whether the viewer may edit it
+    approvable: bool = False  # pending, and the viewer is a facilitator who may approve it
+    facts: list[Fact] = field(default_factory=list)
+
+
+@dataclass
+class SuggestionView:
+    listing: ListingView
+    score: int
+    score_label: str
+    reasons: list[explain.Reason]
+    other_theme: bool
+
+
+def theme_names(session: Session, t: Translator) -> dict[str, str]:
+    """Theme slug -> name in the UI language, in the order themes were added."""
+    themes = session.exec(select(Theme).order_by(col(Theme.id)))
+    return {th.slug: theme_name(th, t.lang) for th in themes}
+
+
+def theme_name(theme: Theme, lang: str) -> str:
+    return str(getattr(theme, f"name_{lang}", None) or theme.name_en)
+
+
+def place_name(name: str | None, lang: str) -> str:
+    """A municipality in the UI language where it has a Swedish name (Porvoo / Borgå)."""
+    place = geo.find(name)
+    if place is None:
+        return name or ""
+    return place.name_sv if lang == "sv" else place.name_fi
+
+
+def amount(t: Translator, quantity: float | None, unit: str | None, frequency: str | None) -> str:
+    if quantity is None:
+        return ""
+    text = f"{t.number(quantity, 2)} {t.label('unit', unit)}".strip()
+    return (
+        t("amount.every", amount=text, frequency=t.label("frequency", frequency))
+        if frequency
+        else text
+    )
+
+
+def availability(t: Translator, pub: ListingPublic) -> str:
+    start, end = t.date(pub.available_from), t.date(pub.available_until)
+    if start and end:
+        return t("dates.between", start=start, end=end)
+    if start:
+        return t("dates.from", start=start)
+    if end:
+        return t("dates.until", end=end)
+    return ""
+
+
+def listing_views(
+    session: Session, listings: list[Listing], t: Translator, viewer: Principal
+) -> list[ListingView]:
+    """Views of the listings; an anonymous one names its organisation only to those who may
+    know it (crud.present decides)."""
+    names = theme_names(session, t)
+    views = [_view(pub, names, t) for pub in crud.present(session, listings, viewer)]
+    for view, listing in zip(views, listings, strict=True):
+        view.editable = viewer.can_edit(listing)
+        view.approvable = viewer.curates and listing.status == Status.pending
+    return views
+
+
+def listing_view(
+    session: Session, listing: Listing, t: Translator, viewer: Principal
+) -> ListingView:
+    return listing_views(session, [listing], t, viewer)[0]
+
+
+def _view(pub: ListingPublic, names: dict[str, str], t: Translator) -> ListingView:
+    view = ListingView(
+        id=pub.id,
+        url=f"/listings/{pub.id}",
+        edit_url=f"/listings/{pub.id}/edit",
+        title=pub.title,
+        description=pub.description,
+        language=pub.language.value,
+        language_name=t.label("language", pub.language),
+        kind=pub.kind.value,
+        kind_label=t.label("kind", pub.kind),
+        category_label=t.label("category", pub.category),
+        theme_slug=pub.theme,
+        theme_name=names.get(pub.theme, pub.theme),
+        organisation_name=pub.organisation_name,
+        organisation_url=(
+            f"/organisations/{pub.organisation_id}" if pub.organisation_id is not None else None
+        ),
+        place=place_name(pub.municipality, t.lang),
+        amount=amount(t, pub.quantity, pub.unit, pub.frequency),
+        status=pub.status.value,
+        status_label=t.label("status", pub.status),
+        created=t.date(pub.created_at.date()),
+    )
+    rows = [
+        (t("field.kind"), view.kind_label),
+        (t("field.theme"), view.theme_name),
+        (t("field.category"), view.category_label),
+        (t("field.quantity"), view.amount),
+        (t("field.municipality"), view.place),
+        (t("field.available"), availability(t, pub)),
+        (t("field.ewc_code"), pub.ewc_code or ""),
+        (t("field.language"), view.language_name),
+        (t("field.status"), view.status_label),
+        (t("field.visibility"), t.label("visibility", pub.visibility)),
+        (t("field.created"), view.created),
+    ]
+    view.facts = [Fact(label, value) for label, value in rows if value]
+    return view
+
+
+def suggestion_views(
+    session: Session, source: Listing, found: list[Suggestion], t: Translator, viewer: Principal
+) -> list[SuggestionView]:
+    views = listing_views(session, [s.listing for s in found], t, viewer)
+    out = []
+    for s, view in zip(found, views, strict=True):
+        score = round(s.fit.score)
+        out.append(
+            SuggestionView(
+                listing=view,
+                score=score,
+                score_label=t("suggest.score", score=score),
+                reasons=explain.reasons(s.fit.parts, t),
+                other_theme=s.listing.theme_id != source.theme_id,
+            )
+        )
+    return out
+
+
+@dataclass
+class OrganisationView:
+    id: int
+    name: str
+    kind_label: str
+    place: str
+    description: str
+    language: str
+    contact_name: str
+    contact_email: str
+    website: str
+
+
+def organisation_view(org: Organisation, t: Translator) -> OrganisationView:
+    assert org.id is not None
+    return OrganisationView(
+        id=org.id,
+        name=org.name,
+        kind_label=t.label("orgkind", org.kind),
+        place=place_name(org.municipality, t.lang),
+        description=org.description or "",
+        language=str(org.language),
+        contact_name=org.contact_name or "",
+        contact_email=org.contact_email or "",
+        website=org.website or "",
+    )
+
+
+def listings_of(session: Session, org: Organisation, viewer: Principal) -> list[Listing]:
+    """An organisation page's listings: those this viewer may see *and* tie to the organisation.
+
+    An anonymous listing stays off the page for others, since being there would name its owner.
+    """
+    rows = session.exec(
+        select(Listing)
+        .where(Listing.organisation_id == org.id)
+        .order_by(col(Listing.status), col(Listing.created_at).desc())
+    )
+    return [lst for lst in rows if viewer.can_see(lst) and viewer.can_see_owner(lst)]

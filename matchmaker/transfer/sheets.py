@@ -1,0 +1,313 @@
+"""Listings and matches to CSV and XLSX; listings from a workshop sheet, dry run first."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+from sqlmodel import Session, col, select
+
+from matchmaker.engine import language
+from matchmaker.engine.matching import Matcher, text_of
+from matchmaker.listings.schemas import ListingCreate
+from matchmaker.listings.service import present
+from matchmaker.tables import Listing, Match, Organisation, Theme, saved_id
+from matchmaker.vocab import OrgKind
+
+COLUMNS = [
+    "organisation",
+    "theme",
+    "kind",
+    "category",
+    "title",
+    "description",
+    "language",
+    "quantity",
+    "unit",
+    "frequency",
+    "municipality",
+    "ewc_code",
+    "available_from",
+    "available_until",
+    "visibility",
+]
+MATCH_COLUMNS = [
+    "id",
+    "theme",
+    "status",
+    "score",
+    "offer_id",
+    "offer_title",
+    "offer_organisation",
+    "need_id",
+    "need_title",
+    "need_organisation",
+    "tonnes_per_year",
+    "co2e_t_per_year",
+    "updated_at",
+]
+HIDDEN = "(anonymous)"
+
+
+# -- export ---------------------------------------------------------------------------------
+
+
+def listing_rows(session: Session) -> list[dict[str, Any]]:
+    """Every listing as a sheet row; an anonymous listing's organisation is never written."""
+    listings = list(session.exec(select(Listing).order_by(col(Listing.id))))
+    rows = []
+    for pub in present(session, listings):  # as a visitor sees them: exports travel
+        data = pub.model_dump(mode="json")
+        data["organisation"] = pub.organisation_name or HIDDEN
+        rows.append({"id": pub.id, "status": pub.status.value, **{c: data.get(c) for c in COLUMNS}})
+    return rows
+
+
+def match_rows(session: Session) -> list[dict[str, Any]]:
+    """Every match; an anonymous side's organisation only once its owner has accepted."""
+    themes = {t.id: t.slug for t in session.exec(select(Theme))}
+    rows = []
+    for m in session.exec(select(Match).order_by(col(Match.id))):
+        offer, need = session.get(Listing, m.offer_id), session.get(Listing, m.need_id)
+        assert offer is not None and need is not None
+        rows.append(
+            {
+                "id": m.id,
+                "theme": themes[m.theme_id],
+                "status": m.status,
+                "score": m.score,
+                "offer_id": offer.id,
+                "offer_title": offer.title,
+                "offer_organisation": _org_name(session, offer) if m.offer_revealed else HIDDEN,
+                "need_id": need.id,
+                "need_title": need.title,
+                "need_organisation": _org_name(session, need) if m.need_revealed else HIDDEN,
+                "tonnes_per_year": m.tonnes_per_year,
+                "co2e_t_per_year": m.co2e_t_per_year,
+                "updated_at": m.updated_at.isoformat(timespec="seconds"),
+            }
+        )
+    return rows
+
+
+def _org_name(session: Session, listing: Listing) -> str:
+    org = session.get(Organisation, listing.organisation_id)
+    return org.name if org else ""
+
+
+def to_csv(rows: list[dict[str, Any]], columns: Sequence[str]) -> bytes:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(columns), extrasaction="ignore")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue().encode("utf-8-sig")  # the BOM makes Excel read UTF-8
+
+
+def to_xlsx(rows: list[dict[str, Any]], columns: Sequence[str], title: str) -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = title
+    sheet.append(list(columns))
+    for row in rows:
+        sheet.append([_cell(row.get(c)) for c in columns])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _cell(value: Any) -> Any:
+    # a text beginning with = + - @ would run as a formula in a spreadsheet
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
+
+
+# -- import ---------------------------------------------------------------------------------
+
+
+class SheetError(ValueError):
+    pass
+
+
+def read_rows(filename: str, data: bytes) -> list[dict[str, str]]:
+    """The data rows of a CSV or XLSX sheet, keyed by the header row's names."""
+    name = filename.lower()
+    if name.endswith(".csv"):
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise SheetError("the CSV file is not UTF-8 text: save it as “CSV UTF-8”") from exc
+        rows = list(csv.DictReader(io.StringIO(text)))
+    elif name.endswith(".xlsx"):
+        rows = _xlsx_rows(data)
+    else:
+        raise SheetError("upload a .csv or an .xlsx file")
+    if not rows:
+        raise SheetError("the sheet has no rows under its header")
+    missing = {"organisation", "theme", "kind", "category", "title"} - set(rows[0])
+    if missing:
+        raise SheetError(f"the header lacks the columns: {', '.join(sorted(missing))}")
+    return [
+        {k.strip(): ("" if v is None else str(v)).strip() for k, v in r.items() if k} for r in rows
+    ]
+
+
+def _xlsx_rows(data: bytes) -> list[dict[str, str]]:
+    from zipfile import BadZipFile
+
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (BadZipFile, OSError, KeyError, ValueError) as exc:
+        raise SheetError("the file is not a readable .xlsx workbook") from exc
+    sheet = book.worksheets[0]
+    values = [[("" if c is None else c) for c in row] for row in sheet.iter_rows(values_only=True)]
+    if not values:
+        return []
+    header = [str(h).strip() for h in values[0]]
+    return [
+        dict(zip(header, (_text(v) for v in row), strict=False))
+        for row in values[1:]
+        if any(str(v).strip() for v in row)
+    ]
+
+
+def _text(value: Any) -> str:
+    if hasattr(value, "date") and callable(value.date):  # a date cell
+        return str(value.date())
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+@dataclass
+class Problem:
+    row: int  # the row number as the spreadsheet shows it (the header is row 1)
+    field: str
+    message: str
+
+
+@dataclass
+class Report:
+    rows: int
+    good: int
+    problems: list[Problem]
+    duplicates: int  # rows already imported before (or twice in this sheet)
+    new_organisations: list[str]
+    added: int = 0
+    committed: bool = False
+    bad_rows: list[int] = field(default_factory=list)
+
+
+@dataclass
+class _Row:
+    number: int
+    organisation: str
+    data: ListingCreate
+    key: str
+
+
+def _key(row: dict[str, str]) -> str:
+    basis = "|".join(
+        row.get(c, "").casefold() for c in ("organisation", "kind", "theme", "title", "description")
+    )
+    return "sheet:" + hashlib.sha256(basis.encode("utf-8")).hexdigest()[:32]
+
+
+def check(session: Session, rows: list[dict[str, str]]) -> tuple[Report, list[_Row]]:
+    """Validate every row as the API would; nothing is written."""
+    themes = {t.slug for t in session.exec(select(Theme))}
+    orgs = {o.name.casefold() for o in session.exec(select(Organisation))}
+    existing = set(session.exec(select(Listing.key).where(col(Listing.key).startswith("sheet:"))))
+    problems, good, seen, new_orgs, dupes = [], [], set(), [], 0
+    for n, raw in enumerate(rows, start=2):
+        org = raw.get("organisation", "")
+        if not org:
+            problems.append(Problem(n, "organisation", "an organisation is needed"))
+            continue
+        if raw.get("theme") and raw["theme"] not in themes:
+            problems.append(
+                Problem(
+                    n,
+                    "theme",
+                    f"unknown theme {raw['theme']!r}; known themes: {', '.join(sorted(themes))}",
+                )
+            )
+            continue
+        fields = {c: raw[c] for c in COLUMNS if c != "organisation" and raw.get(c, "") != ""}
+        try:
+            data = ListingCreate.model_validate({**fields, "organisation_id": 1})
+        except ValidationError as exc:
+            for e in exc.errors():
+                where = ".".join(str(p) for p in e["loc"]) or "row"
+                message = (
+                    "must not be empty"
+                    if e["type"] == "missing"
+                    else str(e["msg"]).removeprefix("Value error, ")
+                )
+                problems.append(Problem(n, where, message))
+            continue
+        key = _key(raw)
+        if key in existing or key in seen:
+            dupes += 1
+            continue
+        seen.add(key)
+        if org.casefold() not in orgs and org not in new_orgs:
+            new_orgs.append(org)
+        good.append(_Row(n, org, data, key))
+    report = Report(
+        len(rows), len(good), problems, dupes, new_orgs, bad_rows=sorted({p.row for p in problems})
+    )
+    return report, good
+
+
+def commit(
+    session: Session,
+    matcher: Matcher,
+    rows: list[dict[str, str]],
+    progress: Callable[[int], None] | None = None,
+) -> Report:
+    """Add the good rows: embed first, then write every listing and vector in one transaction."""
+    report, good = check(session, rows)
+    themes = {t.slug: saved_id(t) for t in session.exec(select(Theme))}
+    listings = [
+        Listing(
+            **r.data.model_dump(exclude={"theme", "language", "organisation_id"}),
+            language=r.data.language or language.guess(f"{r.data.title}\n{r.data.description}"),
+            theme_id=themes[r.data.theme],
+            organisation_id=0,
+            key=r.key,
+        )
+        for r in good
+    ]
+    vectors = matcher.embed_batches([text_of(lst) for lst in listings], progress)
+    try:
+        orgs = {o.name.casefold(): o for o in session.exec(select(Organisation))}
+        for name in report.new_organisations:
+            orgs[name.casefold()] = Organisation(name=name, kind=OrgKind.company)
+            session.add(orgs[name.casefold()])
+        session.flush()
+        for lst, r in zip(listings, good, strict=True):
+            lst.organisation_id = orgs[r.organisation.casefold()].id  # type: ignore[assignment]
+            session.add(lst)
+        session.flush()
+        for lst, vec in zip(listings, vectors, strict=True):
+            assert lst.id is not None
+            session.add(matcher.vector_row(lst.id, text_of(lst), vec))
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+    for lst in listings:
+        matcher.refresh(session, lst)
+    report.added, report.committed = len(listings), True
+    return report

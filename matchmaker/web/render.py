@@ -1,0 +1,268 @@
+"""Rendering for the HTML pages: templates, the UI language, full page or htmx fragment."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+import jinja2
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from sqlmodel import Session
+from starlette.templating import Jinja2Templates
+
+from matchmaker.accounts import auth
+from matchmaker.settings import ROOT
+from matchmaker.web import i18n
+
+TEMPLATES_DIR = ROOT / "templates"
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+HTMX_JS = "htmx-2.0.11.min.js"
+# Language and fragment-or-page both depend on request headers; caches must key on them.
+VARY = "HX-Request, Accept-Language, Cookie"
+
+
+def make_templates(directory: Path = TEMPLATES_DIR) -> Jinja2Templates:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(directory),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,  # a misspelt variable fails the tests, not the page
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals["htmx_js"] = f"/static/{HTMX_JS}"
+    return Jinja2Templates(env=env)
+
+
+def install(app: FastAPI) -> None:
+    """Templates, the static files, and the login redirect of the HTML pages."""
+    app.state.templates = make_templates()
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    @app.exception_handler(LoginNeeded)
+    async def _login(request: Request, exc: LoginNeeded) -> Response:
+        return Page(request, auth.VISITOR).redirect(login_url(exc.next))
+
+    @app.exception_handler(NotAllowed)
+    async def _not_allowed(request: Request, exc: NotAllowed) -> Response:
+        principal = getattr(request.state, "principal", auth.VISITOR)
+        return forbidden(Page(request, principal), exc.help_key)
+
+    @app.exception_handler(auth.CsrfRejected)
+    async def _csrf(request: Request, exc: auth.CsrfRejected) -> Response:
+        if request.url.path.startswith("/api"):
+            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
+        with Session(request.app.state.engine) as session:  # the header still shows who it is
+            principal = auth.get_principal(request, session)
+        ui = Page(request, principal)
+        return forbidden(ui, i18n.N_("error.csrf_help"), title=ui.t("error.csrf"))
+
+
+class LoginNeeded(Exception):
+    """A page for logged-in users only, asked for by a visitor: off to the login page."""
+
+    def __init__(self, next_url: str) -> None:
+        super().__init__(next_url)
+        self.next = next_url
+
+
+class NotAllowed(Exception):
+    """A logged-in user asked for a page their role does not open: the 403 page, and why."""
+
+    def __init__(self, help_key: str) -> None:
+        super().__init__(help_key)
+        self.help_key = help_key
+
+
+def forbidden(ui: Page, help_key: str, *, title: str = "") -> Response:
+    return ui.render(
+        "errors/403.html",
+        "errors/_403.html",
+        status=403,
+        title=title or ui.t("error.forbidden"),
+        help=ui.t(help_key),
+    )
+
+
+def login_url(next_url: str) -> str:
+    return "/login?" + urlencode({"next": next_url}) if next_url != "/" else "/login"
+
+
+def safe_next(value: str | None) -> str:
+    """Where to go after logging in: a path on this site, never another site."""
+    if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
+        return "/"
+    return value
+
+
+def is_htmx(request: Request) -> bool:
+    """A fragment is wanted: an htmx request that is not restoring a page from history."""
+    return (
+        request.headers.get("HX-Request") == "true"
+        and request.headers.get("HX-History-Restore-Request") != "true"
+    )
+
+
+def url_with(request: Request, path: str | None = None, **changes: str | int | None) -> str:
+    """This page's URL (or `path`, without this query) with some query parameters changed.
+
+    A change to None removes the parameter.
+    """
+    kept = request.query_params.multi_items() if path is None else []
+    params = [(k, v) for k, v in kept if k not in changes]
+    params += [(k, str(v)) for k, v in changes.items() if v is not None and v != ""]
+    query = urlencode(params)
+    base = request.url.path if path is None else path
+    return f"{base}?{query}" if query else base
+
+
+@dataclass
+class NavLink:
+    url: str
+    label: str
+    current: bool
+
+
+@dataclass
+class Account:
+    name: str
+    role: str
+
+
+@dataclass
+class LanguageLink:
+    code: str
+    name: str
+    url: str
+    current: bool
+
+
+class Page:
+    """What a page handler needs: the translator, and render/redirect in the right language."""
+
+    def __init__(self, request: Request, principal: auth.Principal) -> None:
+        self.request = request
+        self.principal = principal
+        self.lang, self.chosen = i18n.choose(request)
+        self.t = i18n.Translator(self.lang)
+        self.htmx = is_htmx(request)
+
+    def require_login(self) -> auth.Principal:
+        """The logged-in user, or off to the login page (and back here afterwards)."""
+        if self.principal.user is None:
+            here = self.request.url.path
+            raise LoginNeeded(here if self.request.method == "GET" else "/")
+        return self.principal
+
+    def require_curator(self) -> auth.Principal:
+        """A facilitator or an admin; a visitor logs in first, a member gets the 403 page."""
+        principal = self.require_login()
+        if not principal.curates:
+            raise NotAllowed(i18n.N_("error.curators_only"))
+        return principal
+
+    def account(self) -> Account | None:
+        user = self.principal.user
+        if user is None:
+            return None
+        return Account(user.name or user.email, self.t.label("role", user.role))
+
+    def languages(self, here: str | None) -> list[LanguageLink]:
+        """Links to this page in each language (`here`: the page a POST answered for)."""
+        if self.request.method == "GET":
+            here = None
+        return [
+            LanguageLink(
+                code,
+                i18n.Translator(code)(i18n.N_("language.self")),
+                url_with(self.request, here, lang=code),
+                code == self.lang,
+            )
+            for code in i18n.LANGUAGES
+        ]
+
+    def navigation(self, section: str) -> list[NavLink]:
+        return [
+            NavLink("/", self.t("nav.home"), section == "home"),
+            NavLink("/listings", self.t("nav.browse"), section == "browse"),
+            NavLink("/listings/new", self.t("nav.post"), section == "post"),
+        ]
+
+    def workspace(self, section: str) -> list[NavLink]:
+        """The facilitators' links, shown to facilitators and admins only."""
+        if not self.principal.curates:
+            return []
+        links = [
+            ("/matches", i18n.N_("nav.queue"), "queue"),
+            ("/matches/board", i18n.N_("nav.board"), "board"),
+            ("/dashboard", i18n.N_("nav.dashboard"), "dashboard"),
+            ("/import", i18n.N_("nav.import"), "import"),
+            ("/outbox", i18n.N_("nav.outbox"), "outbox"),
+            ("/invite", i18n.N_("nav.invite"), "invite"),
+        ]
+        return [NavLink(url, self.t(key), section == name) for url, key, name in links]
+
+    def render(
+        self,
+        page: str,
+        fragment: str,
+        *,
+        status: int = 200,
+        section: str = "",
+        here: str | None = None,
+        **context: Any,
+    ) -> Response:
+        """The full page, or for htmx the fragment the page includes, from the same URL.
+
+        `section` marks the current menu item; `here` is the GET address of a page rendered
+        in answer to a POST, so that the language links lead back to it.
+        """
+        templates: Jinja2Templates = self.request.app.state.templates
+        fresh = Response()  # a visitor's first CSRF token comes in a cookie set here
+        context.update(
+            t=self.t,
+            lang=self.lang,
+            languages=self.languages(here),
+            navigation=self.navigation(section),
+            workspace=self.workspace(section),
+            account=self.account(),
+            csrf_field=auth.CSRF_FIELD,
+            csrf_token=auth.csrf_token(self.request, fresh),
+        )
+        context.setdefault("title", "")
+        response = templates.TemplateResponse(
+            self.request, fragment if self.htmx else page, context, status_code=status
+        )
+        for cookie in fresh.headers.getlist("set-cookie"):
+            response.headers.append("set-cookie", cookie)
+        return self._finish(response)
+
+    def redirect(self, url: str) -> Response:
+        """303 to `url`; an htmx form post is sent there by a full navigation instead."""
+        response: Response
+        if self.htmx:
+            response = Response(status_code=204, headers={"HX-Redirect": url})
+        else:
+            response = RedirectResponse(url, status_code=303)
+        return self._finish(response)
+
+    def _finish(self, response: Response) -> Response:
+        response.headers["Vary"] = VARY
+        if self.chosen:
+            response.set_cookie(
+                i18n.COOKIE, self.lang, max_age=i18n.COOKIE_MAX_AGE, samesite="lax", httponly=True
+            )
+        return response
+
+
+def get_page(request: Request, principal: auth.PrincipalDep) -> Page:
+    page = Page(request, principal)
+    if request.app.state.settings.login_required and request.url.path != "/login":
+        page.require_login()
+    return page
+
+
+PageDep = Annotated[Page, Depends(get_page)]

@@ -1,0 +1,1 @@
+"""The facilitators' work: the queue, the pipeline, introductions, impact, dashboard."""

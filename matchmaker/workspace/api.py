@@ -1,0 +1,260 @@
+"""JSON API of the facilitator workspace: queue, pipeline, introductions, impact, dashboard."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from pydantic import BaseModel, ConfigDict, Field
+from sqlmodel import col, select
+
+from matchmaker.accounts import auth
+from matchmaker.deps import MatcherDep, SessionDep
+from matchmaker.listings import service as crud
+from matchmaker.listings.schemas import PathId
+from matchmaker.tables import Listing, Match, MatchEvent, Theme, saved_id
+from matchmaker.vocab import MatchStatus, Unit
+from matchmaker.workspace import dashboard, impact, introductions
+from matchmaker.workspace import pipeline as workspace
+
+router = APIRouter(prefix="/api/matches", tags=["matches"])
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class RefreshIn(_In):
+    threshold: Annotated[
+        float | None, Field(ge=0, le=100, description="default: the queue_threshold setting")
+    ] = None
+    per_listing: Annotated[int, Field(ge=1, le=20)] = 3
+
+
+class MoveIn(_In):
+    status: MatchStatus
+    reason: Annotated[str | None, Field(max_length=60)] = None
+    note: Annotated[str, Field(max_length=2000)] = ""
+
+
+class MessageIn(_In):
+    subject: Annotated[str, Field(min_length=1, max_length=300)]
+    body: Annotated[str, Field(min_length=1, max_length=10_000)]
+
+
+class IntroductionIn(_In):
+    offer: MessageIn | None = None
+    need: MessageIn | None = None
+
+
+class ImpactIn(_In):
+    amount_per_year: Annotated[float, Field(gt=0, lt=1e9)]
+    unit: Unit
+
+
+class MatchPublic(BaseModel):
+    id: int
+    theme: str
+    status: MatchStatus
+    reason: str | None
+    score: float
+    explanation: str
+    offer_id: int
+    need_id: int
+    offer_title: str
+    need_title: str
+    offer_organisation: str | None
+    need_organisation: str | None
+    tonnes_per_year: float | None
+    co2e_t_per_year: float | None
+    updated_at: Any
+
+
+def public(session: SessionDep, match: Match, viewer: auth.Principal) -> MatchPublic:
+    """A match as this viewer may see it: an unrevealed anonymous side stays unnamed."""
+    offer, need = session.get(Listing, match.offer_id), session.get(Listing, match.need_id)
+    theme = session.get(Theme, match.theme_id)
+    assert offer is not None and need is not None and theme is not None
+    names = crud.present(session, [offer, need], viewer)
+    return MatchPublic(
+        id=saved_id(match),
+        theme=theme.slug,
+        status=match.status,
+        reason=match.reason,
+        score=match.score,
+        explanation=match.explanation,
+        offer_id=saved_id(offer),
+        need_id=saved_id(need),
+        offer_title=offer.title,
+        need_title=need.title,
+        offer_organisation=names[0].organisation_name
+        if match.offer_revealed or viewer.curates or viewer.owns(offer)
+        else None,
+        need_organisation=names[1].organisation_name
+        if match.need_revealed or viewer.curates or viewer.owns(need)
+        else None,
+        tonnes_per_year=match.tonnes_per_year,
+        co2e_t_per_year=match.co2e_t_per_year,
+        updated_at=match.updated_at,
+    )
+
+
+def _viewable(session: SessionDep, match_id: int, viewer: auth.Principal) -> Match:
+    match = workspace.get_match(session, match_id)
+    offer, need = session.get(Listing, match.offer_id), session.get(Listing, match.need_id)
+    if not (viewer.curates or (offer and viewer.owns(offer)) or (need and viewer.owns(need))):
+        raise crud.NotFound(f"match {match_id} does not exist")
+    return match
+
+
+@router.get("", response_model=list[MatchPublic])
+def list_matches(
+    session: SessionDep,
+    principal: auth.CuratorDep,
+    status: MatchStatus | None = None,
+    theme: str | None = None,
+    min_score: Annotated[float, Query(ge=0, le=100)] = 0,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> list[MatchPublic]:
+    query = select(Match).where(col(Match.score) >= min_score)
+    if status:
+        query = query.where(Match.status == status)
+    if theme:
+        query = query.where(Match.theme_id == crud.theme_by_slug(session, theme).id)
+    rows = session.exec(query.order_by(col(Match.score).desc(), col(Match.id)).limit(limit))
+    return [public(session, m, principal) for m in rows]
+
+
+@router.post("/refresh", response_model=dict[str, int])
+def refresh(
+    data: RefreshIn,
+    request: Request,
+    session: SessionDep,
+    matcher: MatcherDep,
+    principal: auth.CuratorDep,
+) -> dict[str, int]:
+    threshold = data.threshold
+    if threshold is None:
+        threshold = request.app.state.settings.queue_threshold
+    report = workspace.refresh_queue(
+        session, matcher, threshold=threshold, per_listing=data.per_listing
+    )
+    return {"needs": report.considered, "added": report.added}
+
+
+@router.get("/stale", response_model=list[MatchPublic])
+def stale(request: Request, session: SessionDep, principal: auth.CuratorDep) -> list[MatchPublic]:
+    days = request.app.state.settings.stale_days
+    return [public(session, m, principal) for m in workspace.stale(session, days)]
+
+
+@router.get("/dashboard", response_model=dict[str, Any])
+def figures(
+    session: SessionDep, principal: auth.CuratorDep, theme: str | None = None
+) -> dict[str, Any]:
+    theme_id = crud.theme_by_slug(session, theme).id if theme else None
+    return dashboard.figures(session, theme_id).__dict__
+
+
+@router.get("/{match_id}", response_model=MatchPublic)
+def read_match(match_id: PathId, session: SessionDep, viewer: auth.UserDep) -> MatchPublic:
+    return public(session, _viewable(session, match_id, viewer), viewer)
+
+
+@router.get("/{match_id}/history", response_model=list[MatchEvent])
+def match_history(
+    match_id: PathId, session: SessionDep, principal: auth.CuratorDep
+) -> list[MatchEvent]:
+    return workspace.history(session, workspace.get_match(session, match_id))
+
+
+@router.post("/{match_id}/status", response_model=MatchPublic)
+def move(
+    match_id: PathId, data: MoveIn, session: SessionDep, principal: auth.CuratorDep
+) -> MatchPublic:
+    match = workspace.get_match(session, match_id)
+    if data.status == MatchStatus.introduced:
+        raise crud.InputError("status", "send the introduction to mark a match introduced")
+    match = workspace.move(
+        session, match, data.status, by=principal.user, note=data.note, reason=data.reason
+    )
+    return public(session, match, principal)
+
+
+@router.get("/{match_id}/introduction", response_model=list[dict[str, str]])
+def draft_introduction(
+    match_id: PathId, request: Request, session: SessionDep, principal: auth.CuratorDep
+) -> list[dict[str, str]]:
+    assert principal.user is not None
+    match = workspace.get_match(session, match_id)
+    return [
+        d.__dict__
+        for d in introductions.drafts(session, request.app.state.settings, match, principal.user)
+    ]
+
+
+@router.post("/{match_id}/introduction", response_model=MatchPublic)
+def send_introduction(
+    match_id: PathId,
+    data: IntroductionIn,
+    request: Request,
+    session: SessionDep,
+    principal: auth.CuratorDep,
+) -> MatchPublic:
+    assert principal.user is not None
+    match = workspace.get_match(session, match_id)
+    edited = {
+        side: (m.subject, m.body) for side, m in (("offer", data.offer), ("need", data.need)) if m
+    }
+    introductions.send(session, request.app.state.settings, match, principal.user, edited)
+    return public(session, match, principal)
+
+
+@router.post("/{match_id}/accept", response_model=MatchPublic)
+def accept(
+    match_id: PathId, request: Request, session: SessionDep, principal: auth.UserDep
+) -> MatchPublic:
+    """The owner of an anonymous side accepts the introduction and is named to the other."""
+    assert principal.user is not None
+    match = _viewable(session, match_id, principal)
+    parties = {
+        "offer": session.get(Listing, match.offer_id),
+        "need": session.get(Listing, match.need_id),
+    }
+    sides = [side for side, listing in parties.items() if listing and principal.owns(listing)]
+    if not sides:
+        raise HTTPException(403, "only the anonymous listing's organisation accepts")
+    if match.status not in workspace.OPEN or match.status == MatchStatus.shortlisted:
+        raise crud.InputError("status", "there is no introduction to accept yet")
+    introductions.accept(session, request.app.state.settings, match, sides[0], principal.user)
+    return public(session, match, principal)
+
+
+@router.put("/{match_id}/impact", response_model=dict[str, Any])
+def record_impact(
+    match_id: PathId,
+    data: ImpactIn,
+    request: Request,
+    session: SessionDep,
+    principal: auth.CuratorDep,
+) -> dict[str, Any]:
+    match = workspace.get_match(session, match_id)
+    if match.status not in (MatchStatus.pilot, MatchStatus.realised):
+        raise crud.InputError("status", "impact is recorded for pilots and realised exchanges")
+    theme = session.get(Theme, match.theme_id)
+    assert theme is not None
+    table = impact.factors(request.app.state.settings.seeds_dir / "emission_factors.csv")
+    result = impact.assess(data.amount_per_year, data.unit, theme.slug, table)
+    match.amount_per_year, match.amount_unit = data.amount_per_year, data.unit
+    match.tonnes_per_year, match.co2e_t_per_year = result.tonnes_per_year, result.co2e_t_per_year
+    session.add(match)
+    session.commit()
+    workspace.note(
+        session, match, by=principal.user, note=f"impact: {data.amount_per_year:g} {data.unit}/yr"
+    )
+    return {
+        "tonnes_per_year": result.tonnes_per_year,
+        "co2e_t_per_year": result.co2e_t_per_year,
+        "note": result.note,
+        "source": result.factor.source if result.factor else None,
+    }

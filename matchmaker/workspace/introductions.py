@@ -1,0 +1,180 @@
+"""Introduction messages to both parties of a match, each in its own language; reveal on accept."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session, select
+
+from matchmaker.accounts import mail as mailer
+from matchmaker.listings.service import InputError
+from matchmaker.settings import Settings
+from matchmaker.tables import Introduction, Listing, Match, Organisation, User, saved_id
+from matchmaker.vocab import Language, MatchStatus, Role
+from matchmaker.workspace import pipeline as workspace
+
+SUBJECT = {
+    Language.fi: "Esittely: {other_title}",
+    Language.sv: "Presentation: {other_title}",
+    Language.en: "Introduction: {other_title}",
+}
+BODY = {
+    Language.fi: (
+        "Hei {own_org},\n\nIlmoituksenne ”{own_title}” näyttää sopivan yhteen tämän "
+        "kanssa: ”{other_title}” ({other_org}).\n\nMiksi ehdotamme: {why}\n\n"
+        "{next_step}\n\nTerveisin\n{facilitator}\nKiertotalouslaakso Uusimaa"
+    ),
+    Language.sv: (
+        "Hej {own_org},\n\ner annons ”{own_title}” verkar passa ihop med denna: "
+        "”{other_title}” ({other_org}).\n\nVarför vi föreslår det: {why}\n\n"
+        "{next_step}\n\nHälsningar\n{facilitator}\nCirkulärekonomidalen Nyland"
+    ),
+    Language.en: (
+        "Hello {own_org},\n\nyour listing “{own_title}” looks like a fit for this one: "
+        "“{other_title}” ({other_org}).\n\nWhy we suggest it: {why}\n\n"
+        "{next_step}\n\nBest regards\n{facilitator}\nUusimaa Circular Economy Valley"
+    ),
+}
+HIDDEN = {
+    Language.fi: "organisaatio, joka on toistaiseksi halunnut pysyä nimettömänä",
+    Language.sv: "en organisation som tills vidare vill vara anonym",
+    Language.en: "an organisation that has chosen to stay anonymous for now",
+}
+CONTACT = {
+    Language.fi: "Yhteyshenkilö: {contact} ({email}). Olkaa suoraan yhteydessä toisiinne.",
+    Language.sv: "Kontaktperson: {contact} ({email}). Kontakta varandra direkt.",
+    Language.en: "Contact: {contact} ({email}). Please get in touch with each other directly.",
+}
+WAIT = {
+    Language.fi: "Kerromme yhteystiedot heti, kun toinen osapuoli hyväksyy esittelyn.",
+    Language.sv: "Vi skickar kontaktuppgifterna så snart den andra parten godkänner "
+    "presentationen.",
+    Language.en: "We will send their contact details as soon as they accept the introduction.",
+}
+ACCEPT = {
+    Language.fi: "Ilmoituksenne on nimetön: toinen osapuoli saa nimenne vasta, kun hyväksytte "
+    "esittelyn täällä: {url}",
+    Language.sv: "Er annons är anonym: den andra parten får ert namn först när ni godkänner "
+    "presentationen här: {url}",
+    Language.en: "Your listing is anonymous: the other party learns who you are only once you "
+    "accept the introduction here: {url}",
+}
+SIDES = ("offer", "need")
+
+
+@dataclass
+class Draft:
+    side: str
+    to: str
+    language: Language
+    subject: str
+    body: str
+
+
+def _party(session: Session, match: Match, side: str) -> tuple[Listing, Organisation]:
+    listing = session.get(Listing, match.offer_id if side == "offer" else match.need_id)
+    assert listing is not None
+    org = session.get(Organisation, listing.organisation_id)
+    assert org is not None
+    return listing, org
+
+
+def _address(session: Session, org: Organisation) -> tuple[str, str]:
+    if org.contact_email:
+        return org.contact_email, org.contact_name or org.name
+    member = session.exec(
+        select(User).where(User.organisation_id == org.id, User.role == Role.member)
+    ).first()
+    if member is None:
+        raise InputError("organisation", f"{org.name} has no contact e-mail and no members")
+    return member.email, member.name or member.email
+
+
+def revealed(match: Match, side: str) -> bool:
+    return match.offer_revealed if side == "offer" else match.need_revealed
+
+
+def drafts(session: Session, settings: Settings, match: Match, by: User) -> list[Draft]:
+    """One message per party, in the party's language; an unrevealed side stays unnamed."""
+    out = []
+    for side in SIDES:
+        other = "need" if side == "offer" else "offer"
+        own_listing, own_org = _party(session, match, side)
+        other_listing, other_org = _party(session, match, other)
+        lang = Language(own_org.language)
+        to, _ = _address(session, own_org)
+        if revealed(match, other):
+            email, contact = _address(session, other_org)
+            other_name = other_org.name
+            next_step = CONTACT[lang].format(contact=contact, email=email)
+        else:
+            other_name, next_step = HIDDEN[lang], WAIT[lang]
+        if not revealed(match, side):
+            next_step += "\n\n" + ACCEPT[lang].format(
+                url=f"{settings.base_url}/matches/{match.id}/accept"
+            )
+        body = BODY[lang].format(
+            own_org=own_org.name,
+            own_title=own_listing.title,
+            other_title=other_listing.title,
+            other_org=other_name,
+            why=match.explanation,
+            next_step=next_step,
+            facilitator=by.name or by.email,
+        )
+        out.append(
+            Draft(side, to, lang, SUBJECT[lang].format(other_title=other_listing.title), body)
+        )
+    return out
+
+
+def send(
+    session: Session,
+    settings: Settings,
+    match: Match,
+    by: User,
+    edited: dict[str, tuple[str, str]] | None = None,
+) -> list[Introduction]:
+    """Send both messages (edited subject and body where given) and mark the match introduced."""
+    if match.status != MatchStatus.shortlisted:
+        raise InputError(
+            "status", f"only a shortlisted match is introduced; this one is {match.status}"
+        )
+    sent = []
+    for draft in drafts(session, settings, match, by):
+        subject, body = (edited or {}).get(draft.side, (draft.subject, draft.body))
+        message = mailer.send(session, settings, to=draft.to, subject=subject, body=body)
+        intro = Introduction(
+            match_id=saved_id(match),
+            side=draft.side,
+            outbox_id=saved_id(message),
+            language=draft.language,
+        )
+        session.add(intro)
+        sent.append(intro)
+    workspace.move(session, match, MatchStatus.introduced, by=by, note="introduction sent")
+    return sent
+
+
+def accept(session: Session, settings: Settings, match: Match, side: str, by: User) -> Match:
+    """The anonymous owner accepts: the other party now learns who they are."""
+    if revealed(match, side):
+        raise InputError("side", "this side is not anonymous, or has accepted already")
+    setattr(match, f"{side}_revealed", True)
+    session.add(match)
+    session.commit()
+    other = "need" if side == "offer" else "offer"
+    _, other_org = _party(session, match, other)
+    own_listing, own_org = _party(session, match, side)
+    lang = Language(other_org.language)
+    to, _ = _address(session, other_org)
+    email, contact = _address(session, own_org)
+    mailer.send(
+        session,
+        settings,
+        to=to,
+        subject=SUBJECT[lang].format(other_title=own_listing.title),
+        body=f"{own_org.name}: " + CONTACT[lang].format(contact=contact, email=email),
+    )
+    workspace.note(session, match, by=by, note=f"{side} side accepted and was revealed")
+    return match

@@ -1,0 +1,178 @@
+"""The facilitator's match queue and pipeline: decisions and steps, each with who and when."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlmodel import Session, col, select
+
+from matchmaker.engine.matching import Matcher
+from matchmaker.listings.service import InputError, NotFound
+from matchmaker.tables import Listing, Match, MatchEvent, User, saved_id, utcnow
+from matchmaker.vocab import ListingKind, MatchStatus, Status, Visibility
+
+S = MatchStatus
+# Where a match may go from each step; "dropped" (with a reason) is possible from any open step.
+NEXT: dict[MatchStatus, tuple[MatchStatus, ...]] = {
+    S.suggested: (S.shortlisted, S.rejected),
+    S.shortlisted: (S.introduced, S.dropped),
+    S.introduced: (S.negotiating, S.dropped),
+    S.negotiating: (S.pilot, S.realised, S.dropped),
+    S.pilot: (S.realised, S.dropped),
+    S.realised: (),
+    S.rejected: (),
+    S.dropped: (),
+}
+PIPELINE = (S.suggested, S.shortlisted, S.introduced, S.negotiating, S.pilot, S.realised)
+OPEN = (S.shortlisted, S.introduced, S.negotiating, S.pilot)
+REJECT_REASONS = (
+    "not the same material",
+    "quality or contamination",
+    "too far apart",
+    "quantities do not fit",
+    "timing does not fit",
+    "parties already in contact",
+    "duplicate",
+    "other",
+)
+DROP_REASONS = (
+    "no answer",
+    "price",
+    "logistics",
+    "regulation or permits",
+    "quality",
+    "found another partner",
+    "other",
+)
+
+
+@dataclass
+class QueueReport:
+    considered: int
+    added: int
+
+
+def refresh_queue(
+    session: Session, matcher: Matcher, *, threshold: float, per_listing: int = 3
+) -> QueueReport:
+    """Store each active need's best suggestions above `threshold` as new queue entries."""
+    needs = list(
+        session.exec(
+            select(Listing).where(Listing.kind == ListingKind.need, Listing.status == Status.active)
+        )
+    )
+    known = {(m.offer_id, m.need_id) for m in session.exec(select(Match))}
+    added = 0
+    for need in needs:
+        found = matcher.suggest(session, need, k=per_listing + 5)
+        # an organisation needs no introduction to itself
+        others = [s for s in found if s.listing.organisation_id != need.organisation_id]
+        for s in others[:per_listing]:
+            assert s.listing.id is not None and need.id is not None
+            if s.fit.score < threshold or (s.listing.id, need.id) in known:
+                continue
+            match = Match(
+                offer_id=s.listing.id,
+                need_id=need.id,
+                theme_id=need.theme_id,
+                score=s.fit.score,
+                parts={p.name: p.value for p in s.fit.parts},
+                explanation=s.fit.explanation,
+            )
+            # an anonymous side is named to the other party only once its owner accepts
+            match.offer_revealed = s.listing.visibility != Visibility.anonymous
+            match.need_revealed = need.visibility != Visibility.anonymous
+            session.add(match)
+            session.flush()
+            session.add(
+                MatchEvent(
+                    match_id=saved_id(match),
+                    to_status=S.suggested,
+                    note="suggested by the matcher",
+                )
+            )
+            known.add((s.listing.id, need.id))
+            added += 1
+    session.commit()
+    return QueueReport(len(needs), added)
+
+
+def get_match(session: Session, match_id: int) -> Match:
+    match = session.get(Match, match_id)
+    if match is None:
+        raise NotFound(f"match {match_id} does not exist")
+    return match
+
+
+def move(
+    session: Session,
+    match: Match,
+    to: MatchStatus,
+    *,
+    by: User | None,
+    note: str = "",
+    reason: str | None = None,
+) -> Match:
+    """One step along the pipeline, recorded with who, when, why; the caller's rules first."""
+    current = MatchStatus(match.status)
+    if to not in NEXT[current] and not (to == S.dropped and current in OPEN):
+        allowed = ", ".join(NEXT[current]) or "nothing: it is closed"
+        raise InputError("status", f"a {current} match can go to {allowed}, not {to}")
+    if to == S.rejected and reason not in REJECT_REASONS:
+        raise InputError("reason", f"choose a reason: {', '.join(REJECT_REASONS)}")
+    if to == S.dropped and reason not in DROP_REASONS:
+        raise InputError("reason", f"choose a reason: {', '.join(DROP_REASONS)}")
+    session.add(
+        MatchEvent(
+            match_id=saved_id(match),
+            user_id=by.id if by else None,
+            from_status=current,
+            to_status=to,
+            reason=reason,
+            note=note,
+        )
+    )
+    match.status, match.reason, match.updated_at = to, reason, utcnow()
+    session.add(match)
+    session.commit()
+    session.refresh(match)
+    return match
+
+
+def note(session: Session, match: Match, *, by: User | None, note: str) -> None:
+    """A history entry that does not change the status."""
+    session.add(
+        MatchEvent(
+            match_id=saved_id(match),
+            user_id=by.id if by else None,
+            from_status=match.status,
+            to_status=match.status,
+            note=note,
+        )
+    )
+    match.updated_at = utcnow()
+    session.add(match)
+    session.commit()
+
+
+def history(session: Session, match: Match) -> list[MatchEvent]:
+    return list(
+        session.exec(
+            select(MatchEvent)
+            .where(MatchEvent.match_id == match.id)
+            .order_by(col(MatchEvent.at), col(MatchEvent.id))
+        )
+    )
+
+
+def stale(session: Session, days: int) -> list[Match]:
+    """Open matches nobody has moved for `days` days: the dashboard's reminders."""
+    cutoff = utcnow() - timedelta(days=days)
+    return list(
+        session.exec(
+            select(Match)
+            .where(col(Match.status).in_(OPEN), col(Match.updated_at) < cutoff)
+            .order_by(col(Match.updated_at))
+        )
+    )

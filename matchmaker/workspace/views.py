@@ -1,0 +1,239 @@
+"""What the workspace pages show of matches: both sides, the reasons, the history, worded."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+
+from babel.dates import format_time, get_timezone
+from sqlmodel import Session, col, select
+
+from matchmaker.accounts.auth import Principal
+from matchmaker.engine import explanations as explain
+from matchmaker.engine import scoring
+from matchmaker.listings import views
+from matchmaker.tables import Listing, Match, MatchEvent, Organisation, Theme, User, utcnow
+from matchmaker.vocab import MatchStatus
+from matchmaker.web.fields import Field, Option
+from matchmaker.web.i18n import N_, Translator
+from matchmaker.workspace import introductions
+
+HELSINKI = get_timezone("Europe/Helsinki")
+
+# workspace.REJECT_REASONS and DROP_REASONS are stored in English; a test checks each has a key.
+REASONS: dict[str, str] = {
+    "not the same material": N_("reason.not_same_material"),
+    "quality or contamination": N_("reason.quality_contamination"),
+    "too far apart": N_("reason.too_far"),
+    "quantities do not fit": N_("reason.quantities"),
+    "timing does not fit": N_("reason.timing"),
+    "parties already in contact": N_("reason.in_contact"),
+    "duplicate": N_("reason.duplicate"),
+    "other": N_("reason.other"),
+    "no answer": N_("reason.no_answer"),
+    "price": N_("reason.price"),
+    "logistics": N_("reason.logistics"),
+    "regulation or permits": N_("reason.regulation"),
+    "quality": N_("reason.quality"),
+    "found another partner": N_("reason.other_partner"),
+}
+# Notes the product writes itself, worded in the UI language; a person's note is shown as typed.
+SYSTEM_NOTES: dict[str, str] = {
+    "suggested by the matcher": N_("history.suggested"),
+    "introduction sent": N_("history.introduced"),
+    "offer side accepted and was revealed": N_("history.offer_accepted"),
+    "need side accepted and was revealed": N_("history.need_accepted"),
+}
+
+
+def reason_label(t: Translator, reason: str | None) -> str:
+    if not reason:
+        return ""
+    return t(REASONS[reason]) if reason in REASONS else reason
+
+
+def when(t: Translator, at: datetime) -> str:
+    """A stored (UTC) time as Finland's clock shows it: the date as the UI writes dates
+    (t.date), then the time."""
+    local = (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(HELSINKI)
+    return f"{t.date(local.date())} {format_time(local, format='short', locale=t.lang)}"
+
+
+def idle_days(match: Match) -> int:
+    updated = match.updated_at.replace(tzinfo=None)
+    return max(0, (utcnow().replace(tzinfo=None) - updated).days)
+
+
+@dataclass
+class MatchView:
+    id: int
+    url: str
+    status: str
+    status_label: str
+    reason: str  # why it was rejected or dropped, worded
+    score: int
+    score_label: str
+    theme_name: str
+    offer: views.ListingView
+    need: views.ListingView
+    offer_hidden: bool  # anonymous to the other party until its owner accepts
+    need_hidden: bool
+    reasons: list[explain.Reason]
+    updated: str
+    idle_label: str
+    stale: bool
+
+
+def reasons(match: Match, offer: Listing, need: Listing, t: Translator) -> list[explain.Reason]:
+    """The score's parts in plain words: the stored similarity, the rest from the listings."""
+    semantic = match.parts.get("semantic")
+    fit = scoring.fit(offer, need, semantic=semantic or 0.0, raw_cosine=0.0)
+    if semantic is None:
+        fit.parts[0].value = None
+    return explain.reasons(fit.parts, t)
+
+
+def match_views(
+    session: Session,
+    matches: Sequence[Match],
+    t: Translator,
+    viewer: Principal,
+    *,
+    stale_ids: Collection[int] = (),
+) -> list[MatchView]:
+    """Views of the matches; an anonymous side is named only to those who may know it, or
+    to the other party once its owner has accepted the introduction."""
+    ids = sorted({m.offer_id for m in matches} | {m.need_id for m in matches})
+    rows = list(session.exec(select(Listing).where(col(Listing.id).in_(ids)))) if ids else []
+    rows.sort(key=lambda lst: lst.id or 0)
+    listings = {lst.id: lst for lst in rows}
+    shown = dict(zip(ids, views.listing_views(session, rows, t, viewer), strict=True))
+    org_ids = {lst.organisation_id for lst in rows}
+    orgs = (
+        {
+            o.id: o
+            for o in session.exec(select(Organisation).where(col(Organisation.id).in_(org_ids)))
+        }
+        if org_ids
+        else {}
+    )
+    names = views.theme_names(session, t)
+    slugs = {th.id: th.slug for th in session.exec(select(Theme))}
+    out = []
+    for m in matches:
+        assert m.id is not None
+        offer, need = listings[m.offer_id], listings[m.need_id]
+        sides = {}
+        for side, listing_id in (("offer", m.offer_id), ("need", m.need_id)):
+            listing = listings[listing_id]
+            view = replace(shown[listing_id])  # a copy: two matches may reveal it differently
+            org = orgs.get(listing.organisation_id)
+            if view.organisation_name is None and introductions.revealed(m, side) and org:
+                view.organisation_name, view.organisation_url = org.name, f"/organisations/{org.id}"
+            sides[side] = view
+        days = idle_days(m)
+        score = round(m.score)
+        out.append(
+            MatchView(
+                id=m.id,
+                url=f"/matches/{m.id}",
+                status=str(m.status),
+                status_label=t.label("matchstatus", m.status),
+                reason=reason_label(t, m.reason),
+                score=score,
+                score_label=t("suggest.score", score=score),
+                theme_name=names.get(slugs.get(m.theme_id, ""), ""),
+                offer=sides["offer"],
+                need=sides["need"],
+                offer_hidden=not introductions.revealed(m, "offer"),
+                need_hidden=not introductions.revealed(m, "need"),
+                reasons=reasons(m, offer, need, t),
+                updated=t.date(m.updated_at.date()),
+                idle_label=t("match.idle", days=days),
+                stale=m.id in stale_ids,
+            )
+        )
+    return out
+
+
+@dataclass
+class HistoryStep:
+    when: str
+    who: str
+    change: str
+    reason: str
+    note: str
+
+
+def history(session: Session, events: Sequence[MatchEvent], t: Translator) -> list[HistoryStep]:
+    """Each step: when, who (or the product itself), from which status to which, why."""
+    user_ids = {e.user_id for e in events if e.user_id is not None}
+    users = (
+        {
+            u.id: u.name or u.email
+            for u in session.exec(select(User).where(col(User.id).in_(user_ids)))
+        }
+        if user_ids
+        else {}
+    )
+    steps = []
+    for e in events:
+        to = t.label("matchstatus", e.to_status)
+        if e.from_status is None or e.from_status == e.to_status:
+            change = to
+        else:
+            change = t("history.change", before=t.label("matchstatus", e.from_status), after=to)
+        steps.append(
+            HistoryStep(
+                when=when(t, e.at),
+                who=users.get(e.user_id, "") if e.user_id else t("history.system"),
+                change=change,
+                reason=reason_label(t, e.reason),
+                note=t(SYSTEM_NOTES[e.note]) if e.note in SYSTEM_NOTES else e.note,
+            )
+        )
+    return steps
+
+
+@dataclass
+class Column:
+    status: str
+    label: str
+    cards: list[MatchView]
+
+
+@dataclass
+class Closed:
+    label: str
+    count: int
+
+
+def columns(
+    cards: Sequence[MatchView], statuses: Sequence[MatchStatus], t: Translator
+) -> list[Column]:
+    """One column per status, its cards in the order given."""
+    return [
+        Column(str(s), t.label("matchstatus", s), [c for c in cards if c.status == s])
+        for s in statuses
+    ]
+
+
+def theme_choice(session: Session, theme: str) -> tuple[str, int | None]:
+    """A theme filter as asked: its slug and id, or none when unknown (dropped, not refused)."""
+    found = session.exec(select(Theme).where(Theme.slug == theme)).first() if theme else None
+    return (found.slug, found.id) if found else ("", None)
+
+
+def theme_field(session: Session, t: Translator, chosen: str) -> Field:
+    options = [Option("", t("browse.all_themes"), not chosen)] + [
+        Option(slug, name, slug == chosen) for slug, name in views.theme_names(session, t).items()
+    ]
+    return Field("theme", t("field.theme"), "select", options=options)
+
+
+def reason_field(t: Translator, reasons: Sequence[str], chosen: str = "", error: str = "") -> Field:
+    options = [Option("", t("form.choose"), not chosen)] + [
+        Option(r, reason_label(t, r), r == chosen) for r in reasons
+    ]
+    return Field("reason", t("match.reason"), "select", options=options, error=error)
