@@ -87,23 +87,23 @@ def cmd_model(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def cmd_export(settings: Settings, args: argparse.Namespace) -> None:
-    from matchmaker.transfer import dump as transfer
+    from matchmaker.transfer import dump
 
     session, _ = _session_and_matcher(settings)
     with session:
-        counts = transfer.export(session, Path(args.file))
+        counts = dump.export(session, Path(args.file))
     print(f"exported to {args.file}: {counts}")
 
 
 def cmd_import(settings: Settings, args: argparse.Namespace) -> None:
-    from matchmaker.transfer import dump as transfer
+    from matchmaker.transfer import dump
 
     session, matcher = _session_and_matcher(settings)
-    doc = transfer.read(Path(args.file))
+    doc = dump.read(Path(args.file))
     total = sum(len(rows) for name, rows in doc.items() if name != "format")
     with session:
         with _bar(total, "importing") as tick:
-            counts = transfer.import_(session, doc, tick)
+            counts = dump.import_(session, doc, tick)
         report = matcher.sync(session)
     print(f"imported from {args.file}: {counts}; {report.embedded} embedded")
 

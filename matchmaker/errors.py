@@ -12,7 +12,21 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from matchmaker.listings.service import Conflict, InputError, NotFound
+
+class InputError(ValueError):
+    """Input that passed the schema but not the database's facts (an unknown theme...)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field, self.message = field, message
+
+
+class NotFound(LookupError):
+    """A row the request names does not exist."""
+
+
+class Conflict(RuntimeError):
+    """An edit made against an older version of the row."""
 
 
 def _field(loc: tuple[Any, ...]) -> str:

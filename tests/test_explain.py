@@ -5,8 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from matchmaker.engine import explanations as explain
-from matchmaker.engine import scoring
+from matchmaker.engine import explanations, scoring
 from matchmaker.tables import Listing
 from matchmaker.web.i18n import Translator
 
@@ -25,7 +24,9 @@ def listing(**kw: Any) -> Listing:
 
 def sentences(offer: Listing, need: Listing, lang: str = "en", semantic: float = 0.5) -> dict:
     fit = scoring.fit(offer, need, semantic=semantic, raw_cosine=0.85)
-    return {r.name: (r.label, r.text, r.tone) for r in explain.reasons(fit.parts, Translator(lang))}
+    return {
+        r.name: (r.label, r.text, r.tone) for r in explanations.reasons(fit.parts, Translator(lang))
+    }
 
 
 def test_a_well_informed_pair_explains_every_part() -> None:
@@ -85,5 +86,5 @@ def test_far_apart_and_late_in_finnish_and_swedish() -> None:
 
 def test_a_part_the_scorer_adds_later_still_shows() -> None:
     part = scoring.Part("certified", 1.0, 0.1, "both are certified")
-    [reason] = explain.reasons([part], Translator("fi"))
+    [reason] = explanations.reasons([part], Translator("fi"))
     assert (reason.label, reason.text, reason.tone) == ("certified", "both are certified", "good")

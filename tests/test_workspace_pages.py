@@ -16,7 +16,7 @@ from matchmaker.app import create_app
 from matchmaker.engine.matching import Embedder
 from matchmaker.settings import Settings
 from matchmaker.tables import Match, utcnow
-from matchmaker.workspace import pipeline as workspace
+from matchmaker.workspace import pipeline
 from matchmaker.workspace.views import REASONS
 from tests.conftest import Factory
 from tests.pagekit import HTMX, get, page
@@ -162,7 +162,7 @@ def test_shortlisting_inline_with_htmx(
     assert page(r).text.startswith("Shortlisted")
     assert matches(engine)[0].status == "shortlisted"
     with Session(engine) as s:
-        steps = workspace.history(s, matches(engine)[0])
+        steps = pipeline.history(s, matches(engine)[0])
     assert steps[-1].user_id is not None and steps[-1].to_status == "shortlisted"
 
 
@@ -196,7 +196,7 @@ def test_rejecting_needs_a_reason_with_and_without_javascript(
     m = matches(engine)[0]
     assert (m.status, m.reason) == ("rejected", "too far apart")
     with Session(engine) as s:
-        last = workspace.history(s, m)[-1]
+        last = pipeline.history(s, m)[-1]
     assert last.note == "Espoo is too far for wet grain" and last.user_id is not None
     assert "waiting for a decision: 0" in page(get(client, "/matches")).text
 
@@ -482,7 +482,7 @@ def test_a_hostile_text_renders_escaped_on_every_page(
 
 
 def test_every_reason_of_the_workspace_is_translated() -> None:
-    assert set(workspace.REJECT_REASONS) | set(workspace.DROP_REASONS) <= set(REASONS)
+    assert set(pipeline.REJECT_REASONS) | set(pipeline.DROP_REASONS) <= set(REASONS)
 
 
 # -- the outbox and the friendly 403 ---------------------------------------------------------

@@ -21,7 +21,7 @@ from matchmaker.accounts.service import (
     UserUpdate,
 )
 from matchmaker.deps import SessionDep
-from matchmaker.listings import service as crud
+from matchmaker.errors import InputError, NotFound
 from matchmaker.listings.schemas import PathId
 from matchmaker.tables import ApiToken, AuditEntry, Organisation, OutboxMessage, User
 from matchmaker.vocab import Role
@@ -103,7 +103,7 @@ def create_token(data: TokenIn, session: SessionDep, principal: auth.UserDep) ->
 def revoke_token(token_id: PathId, session: SessionDep, principal: auth.UserDep) -> None:
     token = session.get(ApiToken, token_id)
     if token is None or principal.user is None or token.user_id != principal.user.id:
-        raise crud.NotFound(f"token {token_id} does not exist")
+        raise NotFound(f"token {token_id} does not exist")
     session.delete(token)
     session.commit()
 
@@ -119,23 +119,23 @@ def update_user(
 ) -> UserPublic:
     user = session.get(User, user_id)
     if user is None:
-        raise crud.NotFound(f"user {user_id} does not exist")
+        raise NotFound(f"user {user_id} does not exist")
     changes = data.model_dump(exclude_unset=True)
     for name in ("role", "active"):
         if name in changes and changes[name] is None:
-            raise crud.InputError(name, "must not be empty")
+            raise InputError(name, "must not be empty")
     if (
         changes.get("organisation_id") is not None
         and session.get(Organisation, changes["organisation_id"]) is None
     ):
-        raise crud.InputError(
+        raise InputError(
             "organisation_id", f"organisation {changes['organisation_id']} does not exist"
         )
     if (
         changes.get("role", user.role) == Role.member
         and changes.get("organisation_id", user.organisation_id) is None
     ):
-        raise crud.InputError("organisation_id", "a member belongs to an organisation")
+        raise InputError("organisation_id", "a member belongs to an organisation")
     user.sqlmodel_update(changes)
     accounts.audit(
         session,

@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 from matchmaker.accounts import auth
 from matchmaker.accounts import service as accounts
 from matchmaker.deps import SessionDep
-from matchmaker.listings import service as crud
+from matchmaker.errors import InputError
 from matchmaker.tables import Organisation
 from matchmaker.vocab import Role
 from matchmaker.web.fields import Field, Option
@@ -139,7 +139,7 @@ def register(ui: PageDep, session: SessionDep, form: FormDep) -> Response:
         user = accounts.register(session, ui.request.app.state.settings, data)
     except ValidationError as exc:
         errors = _schema_errors(t, exc)
-    except crud.InputError as exc:
+    except InputError as exc:
         session.rollback()
         if exc.field == "email" and "account already" in exc.message:
             errors = {"email": t("register.email_taken"), "form": t("register.email_taken")}
@@ -215,7 +215,7 @@ def confirm_reset(ui: PageDep, session: SessionDep, form: FormDep) -> Response:
         errors = _schema_errors(t, exc)
         if "token" in errors:
             errors = {"form": t("register.token_invalid")}
-    except crud.InputError:
+    except InputError:
         session.rollback()
         errors = {"form": t("register.token_invalid")}
     else:
@@ -310,7 +310,7 @@ def invite(ui: PageDep, session: SessionDep, form: FormDep) -> Response:
         accounts.invite(session, ui.request.app.state.settings, by=principal.user, data=data)
     except ValidationError as exc:
         errors = _schema_errors(t, exc)
-    except crud.InputError as exc:
+    except InputError as exc:
         session.rollback()
         if exc.field == "email":
             errors = {"email": t("register.email_taken")}

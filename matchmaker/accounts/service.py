@@ -8,10 +8,9 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session, select
 
-from matchmaker.accounts import mail as mailer
-from matchmaker.accounts import security
+from matchmaker.accounts import mail, security
+from matchmaker.errors import InputError
 from matchmaker.listings.schemas import DbId
-from matchmaker.listings.service import InputError
 from matchmaker.settings import Settings
 from matchmaker.tables import (
     ApiToken,
@@ -169,7 +168,7 @@ def invite(session: Session, settings: Settings, *, by: User, data: InviteIn) ->
     session.add(invitation)
     audit(session, by, "invite", email, role=data.role.value, organisation_id=data.organisation_id)
     session.commit()
-    mailer.send(
+    mail.send(
         session,
         settings,
         to=email,
@@ -244,7 +243,7 @@ def request_reset(session: Session, settings: Settings, email: str) -> None:
         )
     )
     session.commit()
-    mailer.send(
+    mail.send(
         session,
         settings,
         to=user.email,

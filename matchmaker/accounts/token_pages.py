@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 from matchmaker.accounts import api
 from matchmaker.accounts import service as accounts
 from matchmaker.deps import SessionDep
-from matchmaker.listings import service as crud
+from matchmaker.errors import NotFound
 from matchmaker.listings.home_pages import not_found
 from matchmaker.tables import ApiToken
 from matchmaker.web.fields import Field
@@ -109,6 +109,6 @@ def revoke(token_id: int, ui: PageDep, session: SessionDep) -> Response:
     principal = ui.require_login()
     try:
         api.revoke_token(token_id, session, principal)
-    except crud.NotFound:
+    except NotFound:
         return not_found(ui)
     return ui.redirect("/account/tokens?revoked=1")

@@ -11,7 +11,8 @@ from matchmaker.accounts import auth
 from matchmaker.accounts import service as accounts
 from matchmaker.deps import MatcherDep, SessionDep
 from matchmaker.engine.matching import Suggestion
-from matchmaker.listings import service as crud
+from matchmaker.errors import InputError, NotFound
+from matchmaker.listings import service
 from matchmaker.listings.schemas import (
     ListingCreate,
     ListingPage,
@@ -37,9 +38,9 @@ router = APIRouter(prefix="/api/listings", tags=["listings"])
 
 def visible(session: SessionDep, listing_id: PathId, viewer: auth.Principal) -> Listing:
     """The listing if this viewer may see it; otherwise it does not exist for them."""
-    listing = crud.get_listing(session, listing_id)
+    listing = service.get_listing(session, listing_id)
     if not viewer.can_see(listing):
-        raise crud.NotFound(f"listing {listing_id} does not exist")
+        raise NotFound(f"listing {listing_id} does not exist")
     return listing
 
 
@@ -64,7 +65,7 @@ def list_listings(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
 ) -> ListingPage:
-    theme_id = crud.theme_by_slug(session, theme).id if theme else None
+    theme_id = service.theme_by_slug(session, theme).id if theme else None
     filters = {
         "theme_id": theme_id,
         "kind": kind,
@@ -79,11 +80,11 @@ def list_listings(
             (col(Listing.status) == Status.active)
             | (col(Listing.organisation_id) == (viewer.organisation_id or -1))
         )
-    total, rows = crud.list_listings(
+    total, rows = service.list_listings(
         session, filters=filters, where=extra, limit=limit, offset=offset
     )
     return ListingPage(
-        total=total, limit=limit, offset=offset, items=crud.present(session, rows, viewer)
+        total=total, limit=limit, offset=offset, items=service.present(session, rows, viewer)
     )
 
 
@@ -101,13 +102,13 @@ def create_listing(
     data = data.model_copy(
         update={"status": principal.status_on_save(None, data.status, approval_required=approval)}
     )
-    listing = crud.create_listing(session, data=data, matcher=matcher)
-    return crud.present(session, [listing], principal)[0]
+    listing = service.create_listing(session, data=data, matcher=matcher)
+    return service.present(session, [listing], principal)[0]
 
 
 @router.get("/{listing_id}", response_model=ListingPublic)
 def read_listing(listing_id: PathId, session: SessionDep, viewer: ViewerDep) -> ListingPublic:
-    return crud.present(session, [visible(session, listing_id, viewer)], viewer)[0]
+    return service.present(session, [visible(session, listing_id, viewer)], viewer)[0]
 
 
 @router.patch("/{listing_id}", response_model=ListingPublic)
@@ -121,7 +122,7 @@ def update_listing(
 ) -> ListingPublic:
     listing = editable(session, listing_id, principal)
     if data.version is None:
-        raise crud.InputError(
+        raise InputError(
             "version",
             "send the version you edited (from the listing), so "
             "that nobody's concurrent edit is overwritten",
@@ -135,8 +136,8 @@ def update_listing(
                 )
             }
         )
-    listing = crud.update_listing(session, listing=listing, data=data, matcher=matcher)
-    return crud.present(session, [listing], principal)[0]
+    listing = service.update_listing(session, listing=listing, data=data, matcher=matcher)
+    return service.present(session, [listing], principal)[0]
 
 
 @router.post("/{listing_id}/close", response_model=ListingPublic)
@@ -144,24 +145,24 @@ def close_listing(
     listing_id: PathId, session: SessionDep, matcher: MatcherDep, principal: auth.UserDep
 ) -> ListingPublic:
     listing = editable(session, listing_id, principal)
-    listing = crud.update_listing(
+    listing = service.update_listing(
         session, listing=listing, data=ListingUpdate(status=Status.closed), matcher=matcher
     )
-    return crud.present(session, [listing], principal)[0]
+    return service.present(session, [listing], principal)[0]
 
 
 @router.post("/{listing_id}/approve", response_model=ListingPublic)
 def approve_listing(
     listing_id: PathId, session: SessionDep, matcher: MatcherDep, principal: auth.CuratorDep
 ) -> ListingPublic:
-    listing = crud.get_listing(session, listing_id)
+    listing = service.get_listing(session, listing_id)
     if listing.status != Status.pending:
-        raise crud.InputError("status", f"listing {listing_id} is {listing.status}, not pending")
+        raise InputError("status", f"listing {listing_id} is {listing.status}, not pending")
     accounts.audit(session, principal.user, "approve listing", f"listing {listing_id}")
-    listing = crud.update_listing(
+    listing = service.update_listing(
         session, listing=listing, data=ListingUpdate(status=Status.active), matcher=matcher
     )
-    return crud.present(session, [listing], principal)[0]
+    return service.present(session, [listing], principal)[0]
 
 
 @router.get("/{listing_id}/suggestions", response_model=list[SuggestionPublic])
@@ -181,7 +182,7 @@ def suggestions(
 def present_suggestions(
     session: SessionDep, found: list[Suggestion], viewer: auth.Principal | None = None
 ) -> list[SuggestionPublic]:
-    listings = crud.present(session, [s.listing for s in found], viewer)
+    listings = service.present(session, [s.listing for s in found], viewer)
     return [
         SuggestionPublic(
             rank=rank,

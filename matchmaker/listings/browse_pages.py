@@ -12,8 +12,7 @@ from sqlmodel import Session, col, select
 from matchmaker.deps import MatcherDep, SessionDep
 from matchmaker.engine import geo
 from matchmaker.engine.matching import Matcher
-from matchmaker.listings import service as crud
-from matchmaker.listings import views
+from matchmaker.listings import service, views
 from matchmaker.tables import Listing, Theme
 from matchmaker.vocab import Category, ListingKind, Status
 from matchmaker.web.fields import Field, Option
@@ -118,7 +117,7 @@ def _chosen(
 def _find(
     session: Session, matcher: Matcher, chosen: dict[str, str], offset: int
 ) -> tuple[int, list[Listing]]:
-    theme_id = crud.theme_by_slug(session, chosen["theme"]).id if chosen["theme"] else None
+    theme_id = service.theme_by_slug(session, chosen["theme"]).id if chosen["theme"] else None
     if not chosen["q"]:
         filters: dict[str, Any] = {
             "theme_id": theme_id,
@@ -127,7 +126,7 @@ def _find(
             "municipality": chosen["municipality"] or None,
             "status": Status.active,
         }
-        return crud.list_listings(session, filters=filters, limit=PER_PAGE, offset=offset)
+        return service.list_listings(session, filters=filters, limit=PER_PAGE, offset=offset)
     hits = matcher.search(
         session, chosen["q"], k=SEARCH_DEPTH, theme_id=theme_id, kind=chosen["kind"] or None
     )

@@ -10,7 +10,8 @@ from sqlmodel import col, select
 from matchmaker.accounts import auth
 from matchmaker.accounts import service as accounts
 from matchmaker.deps import MatcherDep, SessionDep
-from matchmaker.listings import service as crud
+from matchmaker.errors import InputError, NotFound
+from matchmaker.listings import service
 from matchmaker.listings.api import ViewerDep
 from matchmaker.listings.schemas import (
     OrganisationIn,
@@ -34,7 +35,7 @@ def list_themes(session: SessionDep) -> list[Theme]:
 @router.post("/themes", response_model=ThemePublic, status_code=status.HTTP_201_CREATED)
 def create_theme(data: ThemeIn, session: SessionDep, principal: auth.AdminDep) -> Theme:
     accounts.audit(session, principal.user, "create theme", data.slug)
-    return crud.create_theme(session, data=data)
+    return service.create_theme(session, data=data)
 
 
 @router.get("/organisations", response_model=list[OrganisationPublic])
@@ -46,7 +47,7 @@ def list_organisations(session: SessionDep) -> list[Organisation]:
 def read_organisation(organisation_id: PathId, session: SessionDep) -> Organisation:
     org = session.get(Organisation, organisation_id)
     if org is None:
-        raise crud.NotFound(f"organisation {organisation_id} does not exist")
+        raise NotFound(f"organisation {organisation_id} does not exist")
     return org
 
 
@@ -57,7 +58,7 @@ def create_organisation(
     data: OrganisationIn, session: SessionDep, principal: auth.CuratorDep
 ) -> Organisation:
     accounts.audit(session, principal.user, "create organisation", data.name)
-    return crud.create_organisation(session, data=data)
+    return service.create_organisation(session, data=data)
 
 
 @router.get("/search", response_model=list[SearchHit])
@@ -71,10 +72,10 @@ def search(
     k: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> list[SearchHit]:
     if not q.strip():
-        raise crud.InputError("q", "type a few words to search for")
-    theme_id = crud.theme_by_slug(session, theme).id if theme else None
+        raise InputError("q", "type a few words to search for")
+    theme_id = service.theme_by_slug(session, theme).id if theme else None
     hits = matcher.search(session, q, k=k, theme_id=theme_id, kind=kind.value if kind else None)
-    shown = crud.present(session, [lst for lst, _ in hits], viewer)
+    shown = service.present(session, [lst for lst, _ in hits], viewer)
     return [
         SearchHit(similarity=round(sim, 4), listing=pub)
         for (_, sim), pub in zip(hits, shown, strict=True)

@@ -9,8 +9,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from matchmaker.engine import geo
+from matchmaker.errors import InputError
 from matchmaker.listings.schemas import ListingCreate, ListingUpdate
-from matchmaker.listings.service import InputError
 from matchmaker.tables import Listing
 from matchmaker.web.i18n import N_
 

@@ -9,11 +9,10 @@ from fastapi.responses import Response
 from sqlmodel import Session, col, func, select
 
 from matchmaker.deps import SessionDep
-from matchmaker.listings import service as crud
-from matchmaker.listings import views
+from matchmaker.listings import service, views
 from matchmaker.tables import Listing, Organisation, Theme
 from matchmaker.vocab import ListingKind, Status
-from matchmaker.web import render as web
+from matchmaker.web import render
 from matchmaker.web.i18n import N_
 from matchmaker.web.render import Page, PageDep
 
@@ -63,7 +62,7 @@ def theme_cards(session: Session, ui: Page) -> list[ThemeCard]:
 
 @router.get("/")
 def home(ui: PageDep, session: SessionDep) -> Response:
-    _, latest = crud.list_listings(
+    _, latest = service.list_listings(
         session, filters={"status": Status.active}, limit=LATEST, offset=0
     )
     return ui.render(
@@ -100,4 +99,4 @@ def not_found(ui: Page) -> Response:
 
 
 def forbidden(ui: Page) -> Response:
-    return web.forbidden(ui, N_("error.forbidden_help"))
+    return render.forbidden(ui, N_("error.forbidden_help"))

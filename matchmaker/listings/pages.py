@@ -12,9 +12,9 @@ from sqlmodel import Session, col, select
 from matchmaker.accounts.auth import Principal
 from matchmaker.deps import MatcherDep, SessionDep
 from matchmaker.engine.matching import Matcher
+from matchmaker.errors import Conflict, InputError
 from matchmaker.listings import api as listings_api
-from matchmaker.listings import forms, views
-from matchmaker.listings import service as crud
+from matchmaker.listings import forms, service, views
 from matchmaker.listings.forms import Message
 from matchmaker.listings.home_pages import forbidden, not_found
 from matchmaker.tables import Listing, Organisation, Theme
@@ -183,9 +183,9 @@ def create(ui: PageDep, session: SessionDep, matcher: MatcherDep, values: FormDe
     if data is not None:
         data = data.model_copy(update={"status": _moderated(principal, ui, None, data.status)})
         try:
-            listing = crud.create_listing(session, data=data, matcher=matcher)
+            listing = service.create_listing(session, data=data, matcher=matcher)
             return ui.redirect(f"/listings/{listing.id}?saved=1")
-        except crud.InputError as exc:
+        except InputError as exc:
             errors = forms.input_error(exc)
     return _show_form(ui, session, listing=None, values=values, errors=errors)
 
@@ -226,12 +226,12 @@ def update(
         moderated = _moderated(principal, ui, Status(listing.status), data.status)
         data = data.model_copy(update={"status": moderated})
         try:
-            crud.update_listing(session, listing=listing, data=data, matcher=matcher)
+            service.update_listing(session, listing=listing, data=data, matcher=matcher)
             return ui.redirect(f"/listings/{listing_id}?saved=1")
-        except crud.InputError as exc:
+        except InputError as exc:
             session.rollback()  # update_listing changed the row before it refused
             errors = forms.input_error(exc)
-        except crud.Conflict:
+        except Conflict:
             errors, status = {"form": Message(N_("error.conflict"))}, 409
     return _show_form(
         ui,
@@ -251,6 +251,6 @@ def approve(listing_id: int, ui: PageDep, session: SessionDep, matcher: MatcherD
         return not_found(ui)
     try:
         listings_api.approve_listing(listing_id, session, matcher, principal)
-    except crud.InputError:
+    except InputError:
         session.rollback()  # approved already: the page shows it as it is
     return ui.redirect(f"/listings/{listing_id}")

@@ -11,6 +11,7 @@ from sqlmodel import Session, col, func, select
 from matchmaker.accounts.auth import VISITOR, Principal
 from matchmaker.engine import language
 from matchmaker.engine.matching import Matcher
+from matchmaker.errors import Conflict, InputError, NotFound
 from matchmaker.listings.schemas import (
     ListingCreate,
     ListingPublic,
@@ -19,22 +20,6 @@ from matchmaker.listings.schemas import (
     ThemeIn,
 )
 from matchmaker.tables import Listing, Organisation, Theme, saved_id, utcnow
-
-
-class InputError(ValueError):
-    """Input that passed the schema but not the database's facts (an unknown theme...)."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field, self.message = field, message
-
-
-class NotFound(LookupError):
-    pass
-
-
-class Conflict(RuntimeError):
-    """An edit made against an older version of the row."""
 
 
 def theme_by_slug(session: Session, slug: str) -> Theme:

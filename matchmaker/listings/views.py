@@ -7,10 +7,9 @@ from dataclasses import dataclass, field
 from sqlmodel import Session, col, select
 
 from matchmaker.accounts.auth import Principal
-from matchmaker.engine import explanations as explain
-from matchmaker.engine import geo
+from matchmaker.engine import explanations, geo
 from matchmaker.engine.matching import Suggestion
-from matchmaker.listings import service as crud
+from matchmaker.listings import service
 from matchmaker.listings.schemas import ListingPublic
 from matchmaker.tables import Listing, Organisation, Theme
 from matchmaker.vocab import Status
@@ -54,7 +53,7 @@ class SuggestionView:
     listing: ListingView
     score: int
     score_label: str
-    reasons: list[explain.Reason]
+    reasons: list[explanations.Reason]
     other_theme: bool
 
 
@@ -102,9 +101,9 @@ def listing_views(
     session: Session, listings: list[Listing], t: Translator, viewer: Principal
 ) -> list[ListingView]:
     """Views of the listings; an anonymous one names its organisation only to those who may
-    know it (crud.present decides)."""
+    know it (service.present decides)."""
     names = theme_names(session, t)
-    views = [_view(pub, names, t) for pub in crud.present(session, listings, viewer)]
+    views = [_view(pub, names, t) for pub in service.present(session, listings, viewer)]
     for view, listing in zip(views, listings, strict=True):
         view.editable = viewer.can_edit(listing)
         view.approvable = viewer.curates and listing.status == Status.pending
@@ -170,7 +169,7 @@ def suggestion_views(
                 listing=view,
                 score=score,
                 score_label=t("suggest.score", score=score),
-                reasons=explain.reasons(s.fit.parts, t),
+                reasons=explanations.reasons(s.fit.parts, t),
                 other_theme=s.listing.theme_id != source.theme_id,
             )
         )

@@ -53,7 +53,7 @@ def showcase(base: str) -> int:
 
 def demo_member(seeds: Path, role: str = "member") -> dict[str, str]:
     """A demo account of the seeds (seeds/users.json): the member shows the post form, the
-    facilitator the workspace."""
+    facilitator the pipeline."""
     users = json.loads((seeds / "users.json").read_text("utf-8"))
     member = next(u for u in users if u["role"] == role)
     return {"email": member["email"], "password": member["password"]}
@@ -86,15 +86,14 @@ def walk_pipeline(settings: Settings, engine: Any, matcher: Any) -> int:
 
     from sqlmodel import Session, col, select
 
-    from matchmaker.listings.service import InputError
+    from matchmaker.errors import InputError
     from matchmaker.tables import Match, Theme, User, utcnow
     from matchmaker.vocab import MatchStatus, Role, Unit
-    from matchmaker.workspace import impact, introductions
-    from matchmaker.workspace import pipeline as workspace
+    from matchmaker.workspace import impact, introductions, pipeline
 
     table = impact.factors(settings.seeds_dir / "emission_factors.csv")
     with Session(engine) as s:
-        workspace.refresh_queue(s, matcher, threshold=settings.queue_threshold)
+        pipeline.refresh_queue(s, matcher, threshold=settings.queue_threshold)
         user = s.exec(select(User).where(User.role == Role.facilitator)).first()
         themes = {t.id: t.slug for t in s.exec(select(Theme))}
         taken: set[int] = set()
@@ -107,24 +106,24 @@ def walk_pipeline(settings: Settings, engine: Any, matcher: Any) -> int:
         for m, (steps, days_ago, amount) in zip(chosen, WALKS, strict=False):
             first = MatchStatus.rejected if steps[:1] == ("rejected",) else MatchStatus.shortlisted
             reason = "not the same material" if first == MatchStatus.rejected else None
-            workspace.move(s, m, first, by=user, reason=reason)
+            pipeline.move(s, m, first, by=user, reason=reason)
             for step in steps:
                 if step == "introduced":
                     try:
                         assert user is not None
                         introductions.send(s, settings, m, user)
                     except InputError:  # an organisation with no address: moved by hand
-                        workspace.move(s, m, MatchStatus.introduced, by=user)
+                        pipeline.move(s, m, MatchStatus.introduced, by=user)
                 elif step != "rejected":
                     why = "price" if step == "dropped" else None
-                    workspace.move(s, m, MatchStatus(step), by=user, reason=why)
+                    pipeline.move(s, m, MatchStatus(step), by=user, reason=why)
             if amount is not None:
                 found = impact.assess(amount, Unit.t, themes[m.theme_id], table)
                 m.amount_per_year, m.amount_unit = amount, Unit.t
                 m.tonnes_per_year, m.co2e_t_per_year = found.tonnes_per_year, found.co2e_t_per_year
-                workspace.note(s, m, by=user, note=f"impact: {amount:g} t/yr")
+                pipeline.note(s, m, by=user, note=f"impact: {amount:g} t/yr")
             # date the steps back: shortlisted `days_ago`, the last step a week before today
-            events = workspace.history(s, m)
+            events = pipeline.history(s, m)
             start = now - timedelta(days=days_ago)
             gap = timedelta(days=max(days_ago - 7, 1) / max(len(events) - 1, 1))
             events[0].at = start - timedelta(days=1)

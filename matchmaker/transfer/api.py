@@ -9,7 +9,7 @@ from fastapi import APIRouter, Response, UploadFile
 from matchmaker.accounts import auth
 from matchmaker.accounts import service as accounts
 from matchmaker.deps import MatcherDep, SessionDep
-from matchmaker.listings.service import InputError
+from matchmaker.errors import InputError
 from matchmaker.transfer import sheets
 
 router = APIRouter(prefix="/api", tags=["sheets"])

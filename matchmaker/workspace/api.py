@@ -10,12 +10,12 @@ from sqlmodel import col, select
 
 from matchmaker.accounts import auth
 from matchmaker.deps import MatcherDep, SessionDep
-from matchmaker.listings import service as crud
+from matchmaker.errors import InputError, NotFound
+from matchmaker.listings import service as listing_service
 from matchmaker.listings.schemas import PathId
 from matchmaker.tables import Listing, Match, MatchEvent, Theme, saved_id
 from matchmaker.vocab import MatchStatus, Unit
-from matchmaker.workspace import dashboard, impact, introductions
-from matchmaker.workspace import pipeline as workspace
+from matchmaker.workspace import dashboard, impact, introductions, pipeline
 
 router = APIRouter(prefix="/api/matches", tags=["matches"])
 
@@ -75,7 +75,7 @@ def public(session: SessionDep, match: Match, viewer: auth.Principal) -> MatchPu
     offer, need = session.get(Listing, match.offer_id), session.get(Listing, match.need_id)
     theme = session.get(Theme, match.theme_id)
     assert offer is not None and need is not None and theme is not None
-    names = crud.present(session, [offer, need], viewer)
+    names = listing_service.present(session, [offer, need], viewer)
     return MatchPublic(
         id=saved_id(match),
         theme=theme.slug,
@@ -100,10 +100,10 @@ def public(session: SessionDep, match: Match, viewer: auth.Principal) -> MatchPu
 
 
 def _viewable(session: SessionDep, match_id: int, viewer: auth.Principal) -> Match:
-    match = workspace.get_match(session, match_id)
+    match = pipeline.get_match(session, match_id)
     offer, need = session.get(Listing, match.offer_id), session.get(Listing, match.need_id)
     if not (viewer.curates or (offer and viewer.owns(offer)) or (need and viewer.owns(need))):
-        raise crud.NotFound(f"match {match_id} does not exist")
+        raise NotFound(f"match {match_id} does not exist")
     return match
 
 
@@ -120,7 +120,7 @@ def list_matches(
     if status:
         query = query.where(Match.status == status)
     if theme:
-        query = query.where(Match.theme_id == crud.theme_by_slug(session, theme).id)
+        query = query.where(Match.theme_id == listing_service.theme_by_slug(session, theme).id)
     rows = session.exec(query.order_by(col(Match.score).desc(), col(Match.id)).limit(limit))
     return [public(session, m, principal) for m in rows]
 
@@ -136,7 +136,7 @@ def refresh(
     threshold = data.threshold
     if threshold is None:
         threshold = request.app.state.settings.queue_threshold
-    report = workspace.refresh_queue(
+    report = pipeline.refresh_queue(
         session, matcher, threshold=threshold, per_listing=data.per_listing
     )
     return {"needs": report.considered, "added": report.added}
@@ -145,14 +145,14 @@ def refresh(
 @router.get("/stale", response_model=list[MatchPublic])
 def stale(request: Request, session: SessionDep, principal: auth.CuratorDep) -> list[MatchPublic]:
     days = request.app.state.settings.stale_days
-    return [public(session, m, principal) for m in workspace.stale(session, days)]
+    return [public(session, m, principal) for m in pipeline.stale(session, days)]
 
 
 @router.get("/dashboard", response_model=dict[str, Any])
 def figures(
     session: SessionDep, principal: auth.CuratorDep, theme: str | None = None
 ) -> dict[str, Any]:
-    theme_id = crud.theme_by_slug(session, theme).id if theme else None
+    theme_id = listing_service.theme_by_slug(session, theme).id if theme else None
     return dashboard.figures(session, theme_id).__dict__
 
 
@@ -165,17 +165,17 @@ def read_match(match_id: PathId, session: SessionDep, viewer: auth.UserDep) -> M
 def match_history(
     match_id: PathId, session: SessionDep, principal: auth.CuratorDep
 ) -> list[MatchEvent]:
-    return workspace.history(session, workspace.get_match(session, match_id))
+    return pipeline.history(session, pipeline.get_match(session, match_id))
 
 
 @router.post("/{match_id}/status", response_model=MatchPublic)
 def move(
     match_id: PathId, data: MoveIn, session: SessionDep, principal: auth.CuratorDep
 ) -> MatchPublic:
-    match = workspace.get_match(session, match_id)
+    match = pipeline.get_match(session, match_id)
     if data.status == MatchStatus.introduced:
-        raise crud.InputError("status", "send the introduction to mark a match introduced")
-    match = workspace.move(
+        raise InputError("status", "send the introduction to mark a match introduced")
+    match = pipeline.move(
         session, match, data.status, by=principal.user, note=data.note, reason=data.reason
     )
     return public(session, match, principal)
@@ -186,7 +186,7 @@ def draft_introduction(
     match_id: PathId, request: Request, session: SessionDep, principal: auth.CuratorDep
 ) -> list[dict[str, str]]:
     assert principal.user is not None
-    match = workspace.get_match(session, match_id)
+    match = pipeline.get_match(session, match_id)
     return [
         d.__dict__
         for d in introductions.drafts(session, request.app.state.settings, match, principal.user)
@@ -202,7 +202,7 @@ def send_introduction(
     principal: auth.CuratorDep,
 ) -> MatchPublic:
     assert principal.user is not None
-    match = workspace.get_match(session, match_id)
+    match = pipeline.get_match(session, match_id)
     edited = {
         side: (m.subject, m.body) for side, m in (("offer", data.offer), ("need", data.need)) if m
     }
@@ -224,8 +224,8 @@ def accept(
     sides = [side for side, listing in parties.items() if listing and principal.owns(listing)]
     if not sides:
         raise HTTPException(403, "only the anonymous listing's organisation accepts")
-    if match.status not in workspace.OPEN or match.status == MatchStatus.shortlisted:
-        raise crud.InputError("status", "there is no introduction to accept yet")
+    if match.status not in pipeline.OPEN or match.status == MatchStatus.shortlisted:
+        raise InputError("status", "there is no introduction to accept yet")
     introductions.accept(session, request.app.state.settings, match, sides[0], principal.user)
     return public(session, match, principal)
 
@@ -238,9 +238,9 @@ def record_impact(
     session: SessionDep,
     principal: auth.CuratorDep,
 ) -> dict[str, Any]:
-    match = workspace.get_match(session, match_id)
+    match = pipeline.get_match(session, match_id)
     if match.status not in (MatchStatus.pilot, MatchStatus.realised):
-        raise crud.InputError("status", "impact is recorded for pilots and realised exchanges")
+        raise InputError("status", "impact is recorded for pilots and realised exchanges")
     theme = session.get(Theme, match.theme_id)
     assert theme is not None
     table = impact.factors(request.app.state.settings.seeds_dir / "emission_factors.csv")
@@ -249,7 +249,7 @@ def record_impact(
     match.tonnes_per_year, match.co2e_t_per_year = result.tonnes_per_year, result.co2e_t_per_year
     session.add(match)
     session.commit()
-    workspace.note(
+    pipeline.note(
         session, match, by=principal.user, note=f"impact: {data.amount_per_year:g} {data.unit}/yr"
     )
     return {

@@ -16,8 +16,7 @@ from matchmaker.vocab import MatchStatus
 from matchmaker.web import charts as svg
 from matchmaker.web.i18n import Translator
 from matchmaker.web.render import PageDep
-from matchmaker.workspace import dashboard
-from matchmaker.workspace import pipeline as workspace
+from matchmaker.workspace import dashboard, pipeline
 from matchmaker.workspace import views as match_views
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -102,10 +101,8 @@ def show(ui: PageDep, session: SessionDep, theme: str = "") -> Response:
     slug, theme_id = match_views.theme_choice(session, theme)
     figures = dashboard.figures(session, theme_id)
     days = ui.request.app.state.settings.stale_days
-    stale = [
-        m for m in workspace.stale(session, days) if theme_id is None or m.theme_id == theme_id
-    ]
-    open_now = sum(figures.counts.get(s.value, 0) for s in workspace.OPEN)
+    stale = [m for m in pipeline.stale(session, days) if theme_id is None or m.theme_id == theme_id]
+    open_now = sum(figures.counts.get(s.value, 0) for s in pipeline.OPEN)
     totals = [
         Total(
             t("dashboard.tonnes_total"),

@@ -6,12 +6,12 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
-from matchmaker.accounts import mail as mailer
-from matchmaker.listings.service import InputError
+from matchmaker.accounts import mail
+from matchmaker.errors import InputError
 from matchmaker.settings import Settings
 from matchmaker.tables import Introduction, Listing, Match, Organisation, User, saved_id
 from matchmaker.vocab import Language, MatchStatus, Role
-from matchmaker.workspace import pipeline as workspace
+from matchmaker.workspace import pipeline
 
 SUBJECT = {
     Language.fi: "Esittely: {other_title}",
@@ -143,7 +143,7 @@ def send(
     sent = []
     for draft in drafts(session, settings, match, by):
         subject, body = (edited or {}).get(draft.side, (draft.subject, draft.body))
-        message = mailer.send(session, settings, to=draft.to, subject=subject, body=body)
+        message = mail.send(session, settings, to=draft.to, subject=subject, body=body)
         intro = Introduction(
             match_id=saved_id(match),
             side=draft.side,
@@ -152,7 +152,7 @@ def send(
         )
         session.add(intro)
         sent.append(intro)
-    workspace.move(session, match, MatchStatus.introduced, by=by, note="introduction sent")
+    pipeline.move(session, match, MatchStatus.introduced, by=by, note="introduction sent")
     return sent
 
 
@@ -169,12 +169,12 @@ def accept(session: Session, settings: Settings, match: Match, side: str, by: Us
     lang = Language(other_org.language)
     to, _ = _address(session, other_org)
     email, contact = _address(session, own_org)
-    mailer.send(
+    mail.send(
         session,
         settings,
         to=to,
         subject=SUBJECT[lang].format(other_title=own_listing.title),
         body=f"{own_org.name}: " + CONTACT[lang].format(contact=contact, email=email),
     )
-    workspace.note(session, match, by=by, note=f"{side} side accepted and was revealed")
+    pipeline.note(session, match, by=by, note=f"{side} side accepted and was revealed")
     return match

@@ -12,15 +12,14 @@ from sqlmodel import Session
 
 from matchmaker.accounts.auth import Principal
 from matchmaker.deps import SessionDep
-from matchmaker.listings import service as crud
+from matchmaker.errors import InputError
 from matchmaker.listings.home_pages import not_found
 from matchmaker.tables import Listing, Match, Theme
 from matchmaker.vocab import MatchStatus, Unit
 from matchmaker.web.fields import Field, Option
 from matchmaker.web.i18n import N_, Translator
 from matchmaker.web.render import Page, PageDep
-from matchmaker.workspace import api, impact, introductions
-from matchmaker.workspace import pipeline as workspace
+from matchmaker.workspace import api, impact, introductions, pipeline
 from matchmaker.workspace import views as match_views
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -108,7 +107,7 @@ def _visible(session: Session, principal: Principal, match_id: int) -> Match | N
 
 def accepting_side(session: Session, match: Match, principal: Principal) -> str | None:
     """The anonymous side this viewer's organisation owns and may now reveal, if any."""
-    if match.status not in workspace.OPEN or match.status == MatchStatus.shortlisted:
+    if match.status not in pipeline.OPEN or match.status == MatchStatus.shortlisted:
         return None
     for side in introductions.SIDES:
         listing = session.get(Listing, match.offer_id if side == "offer" else match.need_id)
@@ -122,13 +121,11 @@ def _move_form(
 ) -> MoveForm | None:
     current = MatchStatus(match.status)
     # "introduced" is reached by sending the introduction, never by this form
-    steps = [s for s in workspace.NEXT[current] if s != MatchStatus.introduced]
+    steps = [s for s in pipeline.NEXT[current] if s != MatchStatus.introduced]
     if not steps:
         return None
     chosen = values.get("status", "")
-    reasons = (
-        workspace.REJECT_REASONS if current == MatchStatus.suggested else workspace.DROP_REASONS
-    )
+    reasons = pipeline.REJECT_REASONS if current == MatchStatus.suggested else pipeline.DROP_REASONS
     status = Field(
         "status",
         t("match.next"),
@@ -164,7 +161,7 @@ def _drafts(
     assert user is not None
     try:
         drafts = introductions.drafts(session, ui.request.app.state.settings, match, user)
-    except crud.InputError:
+    except InputError:
         return [], t("intro.no_address")
     offer = session.get(Listing, match.offer_id)
     need = session.get(Listing, match.need_id)
@@ -275,7 +272,7 @@ def _show(
     if side is not None:
         page.accept_url = f"/matches/{match.id}/accept"
     if principal.curates:
-        page.history = match_views.history(session, workspace.history(session, match), ui.t)
+        page.history = match_views.history(session, pipeline.history(session, match), ui.t)
         page.move = _move_form(ui.t, match, values, errors)
         if match.status == MatchStatus.shortlisted:
             page.drafts, page.intro_error = _drafts(ui, session, match, view, values, errors)
@@ -315,7 +312,7 @@ def move(match_id: int, ui: PageDep, session: SessionDep, form: FormDep) -> Resp
             name = str(e["loc"][0]) if e["loc"] else "status"
             key = "error.too_long" if e["type"] == "string_too_long" else "error.choose"
             errors[name] = ui.t(key, max=(e.get("ctx") or {}).get("max_length", ""))
-    except crud.InputError as exc:
+    except InputError as exc:
         session.rollback()
         if exc.field == "reason":
             errors["reason"] = ui.t("match.error.reason")
@@ -354,7 +351,7 @@ def introduce(match_id: int, ui: PageDep, session: SessionDep, form: FormDep) ->
                 match_id, api.IntroductionIn(**edited), ui.request, session, principal
             )
             return ui.redirect(f"/matches/{match_id}?done=introduced")
-        except crud.InputError as exc:
+        except InputError as exc:
             message = (
                 ui.t("intro.no_address")
                 if exc.field == "organisation"
@@ -391,7 +388,7 @@ def accept(match_id: int, ui: PageDep, session: SessionDep) -> Response:
         return not_found(ui)
     try:
         api.accept(match_id, ui.request, session, principal)
-    except (HTTPException, crud.InputError):
+    except (HTTPException, InputError):
         session.rollback()
         session.refresh(match)
         return _show(ui, session, match, status=422, error=ui.t("accept.nothing"))
@@ -425,7 +422,7 @@ def record_impact(match_id: int, ui: PageDep, session: SessionDep, form: FormDep
             )
             errors[name] = ui.t(key)
         message = ui.t("form.has_errors")
-    except crud.InputError:
+    except InputError:
         message = ui.t("impact.not_yet")
     session.refresh(match)
     return _show(ui, session, match, status=422, values=form, errors=errors, error=message)

@@ -8,7 +8,7 @@ from datetime import timedelta
 from sqlmodel import Session, col, select
 
 from matchmaker.engine.matching import Matcher
-from matchmaker.listings.service import InputError, NotFound
+from matchmaker.errors import InputError, NotFound
 from matchmaker.tables import Listing, Match, MatchEvent, User, saved_id, utcnow
 from matchmaker.vocab import ListingKind, MatchStatus, Status, Visibility
 

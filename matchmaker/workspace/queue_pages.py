@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from sqlmodel import Session, col, func, select
 
 from matchmaker.deps import MatcherDep, SessionDep
-from matchmaker.listings import service as crud
+from matchmaker.errors import InputError
 from matchmaker.listings import views
 from matchmaker.listings.home_pages import not_found
 from matchmaker.tables import Listing, Match
@@ -20,8 +20,7 @@ from matchmaker.vocab import MatchStatus, Status
 from matchmaker.web.fields import Field, Option
 from matchmaker.web.i18n import Translator
 from matchmaker.web.render import Page, PageDep, safe_next
-from matchmaker.workspace import api
-from matchmaker.workspace import pipeline as workspace
+from matchmaker.workspace import api, pipeline
 from matchmaker.workspace import views as match_views
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -75,7 +74,7 @@ def _item(
     m: match_views.MatchView, t: Translator, reason: str = "", note: str = "", error: str = ""
 ) -> QueueItem:
     options = [Option("", t("form.choose"), not reason)] + [
-        Option(r, match_views.reason_label(t, r), r == reason) for r in workspace.REJECT_REASONS
+        Option(r, match_views.reason_label(t, r), r == reason) for r in pipeline.REJECT_REASONS
     ]
     return QueueItem(m, options, note, error)
 
@@ -197,7 +196,7 @@ def decide(match_id: int, ui: PageDep, session: SessionDep, form: FormDep) -> Re
         api.move(match_id, data, session, principal)
     except ValidationError:
         error = t("match.error.invalid")
-    except crud.InputError as exc:
+    except InputError as exc:
         error = t("match.error.reason") if exc.field == "reason" else t("match.error.status")
     session.refresh(match)
     view = match_views.match_views(session, [match], t, ui.principal)[0]
@@ -228,7 +227,7 @@ def board(ui: PageDep, session: SessionDep, theme: str = "") -> Response:
         counted = counted.where(Match.theme_id == theme_id)
     rows = list(session.exec(query.order_by(col(Match.updated_at), col(Match.id))))
     days = ui.request.app.state.settings.stale_days
-    stale = {m.id for m in workspace.stale(session, days) if m.id is not None}
+    stale = {m.id for m in pipeline.stale(session, days) if m.id is not None}
     cards = match_views.match_views(session, rows, t, ui.principal, stale_ids=stale)
     closed = dict(session.exec(counted.group_by(col(Match.status))).all())
     return ui.render(

@@ -10,8 +10,7 @@ from babel.dates import format_time, get_timezone
 from sqlmodel import Session, col, select
 
 from matchmaker.accounts.auth import Principal
-from matchmaker.engine import explanations as explain
-from matchmaker.engine import scoring
+from matchmaker.engine import explanations, scoring
 from matchmaker.listings import views
 from matchmaker.tables import Listing, Match, MatchEvent, Organisation, Theme, User, utcnow
 from matchmaker.vocab import MatchStatus
@@ -79,19 +78,21 @@ class MatchView:
     need: views.ListingView
     offer_hidden: bool  # anonymous to the other party until its owner accepts
     need_hidden: bool
-    reasons: list[explain.Reason]
+    reasons: list[explanations.Reason]
     updated: str
     idle_label: str
     stale: bool
 
 
-def reasons(match: Match, offer: Listing, need: Listing, t: Translator) -> list[explain.Reason]:
+def reasons(
+    match: Match, offer: Listing, need: Listing, t: Translator
+) -> list[explanations.Reason]:
     """The score's parts in plain words: the stored similarity, the rest from the listings."""
     semantic = match.parts.get("semantic")
     fit = scoring.fit(offer, need, semantic=semantic or 0.0, raw_cosine=0.0)
     if semantic is None:
         fit.parts[0].value = None
-    return explain.reasons(fit.parts, t)
+    return explanations.reasons(fit.parts, t)
 
 
 def match_views(
