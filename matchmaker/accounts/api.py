@@ -22,7 +22,7 @@ from matchmaker.accounts.service import (
 )
 from matchmaker.deps import SessionDep
 from matchmaker.errors import InputError, NotFound
-from matchmaker.listings.schemas import PathId
+from matchmaker.shapes import PathId
 from matchmaker.tables import ApiToken, AuditEntry, Organisation, OutboxMessage, User
 from matchmaker.vocab import Role
 

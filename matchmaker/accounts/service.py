@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 from sqlmodel import Session, select
 
 from matchmaker.accounts import mail, security
 from matchmaker.errors import InputError
-from matchmaker.listings.schemas import DbId
 from matchmaker.settings import Settings
+from matchmaker.shapes import DbId, StrictModel
 from matchmaker.tables import (
     ApiToken,
     AuditEntry,
@@ -29,23 +29,19 @@ Password = Annotated[
 INVITE_DAYS, RESET_HOURS = 14, 2
 
 
-class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class LoginIn(_In):
+class LoginIn(StrictModel):
     email: Annotated[str, Field(max_length=254)]
     password: Annotated[str, Field(max_length=200)]
 
 
-class InviteIn(_In):
+class InviteIn(StrictModel):
     email: Email
     role: Role = Role.member
     organisation_id: DbId | None = None
     name: Annotated[str, Field(max_length=200)] = ""
 
 
-class RegisterIn(_In):
+class RegisterIn(StrictModel):
     token: Annotated[str | None, Field(max_length=200)] = None
     email: Email | None = None  # open sign-up only
     name: Annotated[str, Field(max_length=200)] = ""
@@ -53,11 +49,11 @@ class RegisterIn(_In):
     language: Language = Language.fi
 
 
-class ResetIn(_In):
+class ResetIn(StrictModel):
     email: Annotated[str, Field(max_length=254)]
 
 
-class ResetConfirmIn(_In):
+class ResetConfirmIn(StrictModel):
     token: Annotated[str, Field(max_length=200)]
     password: Password
 
@@ -72,13 +68,13 @@ class UserPublic(BaseModel):
     active: bool
 
 
-class UserUpdate(_In):
+class UserUpdate(StrictModel):
     role: Role | None = None
     organisation_id: DbId | None = None
     active: bool | None = None
 
 
-class TokenIn(_In):
+class TokenIn(StrictModel):
     name: Annotated[str, Field(min_length=1, max_length=100)]
 
 

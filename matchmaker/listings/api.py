@@ -18,10 +18,10 @@ from matchmaker.listings.schemas import (
     ListingPage,
     ListingPublic,
     ListingUpdate,
-    PathId,
     ScorePart,
     SuggestionPublic,
 )
+from matchmaker.shapes import PathId
 from matchmaker.tables import Listing
 from matchmaker.vocab import Category, ListingKind, Role, Status
 

@@ -16,11 +16,11 @@ from matchmaker.listings.api import ViewerDep
 from matchmaker.listings.schemas import (
     OrganisationIn,
     OrganisationPublic,
-    PathId,
     SearchHit,
     ThemeIn,
     ThemePublic,
 )
+from matchmaker.shapes import PathId
 from matchmaker.tables import Organisation, Theme
 from matchmaker.vocab import ListingKind
 

@@ -6,10 +6,10 @@ import re
 from datetime import date, datetime
 from typing import Annotated, Any, Self
 
-from fastapi import Path
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, Field, model_validator
 
 from matchmaker.engine import geo
+from matchmaker.shapes import MAX_ID, DbId, StrictModel
 from matchmaker.vocab import (
     Category,
     Frequency,
@@ -20,10 +20,6 @@ from matchmaker.vocab import (
     Unit,
     Visibility,
 )
-
-MAX_ID = 2**63 - 1  # SQLite's INTEGER; a larger id is a client error, not an overflow
-DbId = Annotated[int, Field(ge=1, le=MAX_ID)]
-PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -64,11 +60,7 @@ EwcCode = Annotated[
 Quantity = Annotated[float | None, Field(default=None, gt=0, lt=1e12)]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class _DatesInOrder(_Strict):
+class _DatesInOrder(StrictModel):
     available_from: date | None = None
     available_until: date | None = None
 
@@ -181,7 +173,7 @@ class SearchHit(BaseModel):
     listing: ListingPublic
 
 
-class ThemeIn(_Strict):
+class ThemeIn(StrictModel):
     slug: Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{1,39}$")]
     name_fi: Annotated[str, Field(min_length=1, max_length=120)]
     name_sv: Annotated[str, Field(min_length=1, max_length=120)]
@@ -192,7 +184,7 @@ class ThemePublic(ThemeIn):
     id: int
 
 
-class OrganisationIn(_Strict):
+class OrganisationIn(StrictModel):
     name: Title
     kind: OrgKind
     municipality: Municipality = None

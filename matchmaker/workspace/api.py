@@ -5,14 +5,14 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 from sqlmodel import col, select
 
 from matchmaker.accounts import auth
 from matchmaker.deps import MatcherDep, SessionDep
 from matchmaker.errors import InputError, NotFound
 from matchmaker.listings import service as listing_service
-from matchmaker.listings.schemas import PathId
+from matchmaker.shapes import PathId, StrictModel
 from matchmaker.tables import Listing, Match, MatchEvent, Theme, saved_id
 from matchmaker.vocab import MatchStatus, Unit
 from matchmaker.workspace import dashboard, impact, introductions, pipeline
@@ -20,34 +20,30 @@ from matchmaker.workspace import dashboard, impact, introductions, pipeline
 router = APIRouter(prefix="/api/matches", tags=["matches"])
 
 
-class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class RefreshIn(_In):
+class RefreshIn(StrictModel):
     threshold: Annotated[
         float | None, Field(ge=0, le=100, description="default: the queue_threshold setting")
     ] = None
     per_listing: Annotated[int, Field(ge=1, le=20)] = 3
 
 
-class MoveIn(_In):
+class MoveIn(StrictModel):
     status: MatchStatus
     reason: Annotated[str | None, Field(max_length=60)] = None
     note: Annotated[str, Field(max_length=2000)] = ""
 
 
-class MessageIn(_In):
+class MessageIn(StrictModel):
     subject: Annotated[str, Field(min_length=1, max_length=300)]
     body: Annotated[str, Field(min_length=1, max_length=10_000)]
 
 
-class IntroductionIn(_In):
+class IntroductionIn(StrictModel):
     offer: MessageIn | None = None
     need: MessageIn | None = None
 
 
-class ImpactIn(_In):
+class ImpactIn(StrictModel):
     amount_per_year: Annotated[float, Field(gt=0, lt=1e9)]
     unit: Unit
 

@@ -1,0 +1,18 @@
+"""Shapes every domain's schemas share: ids in the database's range, a base that refuses extras."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Path
+from pydantic import BaseModel, ConfigDict, Field
+
+MAX_ID = 2**63 - 1  # SQLite's INTEGER; a larger id is a client error, not an overflow
+DbId = Annotated[int, Field(ge=1, le=MAX_ID)]
+PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
+
+
+class StrictModel(BaseModel):
+    """Input that names a field the schema does not know is refused, not silently dropped."""
+
+    model_config = ConfigDict(extra="forbid")
