@@ -91,3 +91,13 @@ PER_YEAR: dict[Frequency, int] = {
     Frequency.yearly: 1,
     Frequency.continuous: 1,
 }
+
+
+# Mass units as tonnes, the unit amounts of mass are compared and reported in.
+_IN_TONNES: dict[Unit, float] = {Unit.t: 1.0, Unit.kg: 0.001}
+
+
+def in_tonnes(amount: float, unit: Unit) -> float | None:
+    """`amount` of `unit` in tonnes; None when `unit` is not a mass."""
+    factor = _IN_TONNES.get(unit)
+    return None if factor is None else amount * factor

@@ -39,7 +39,9 @@ def smtp() -> Iterator[tuple[Inbox, int]]:
     controller.stop()
 
 
-def pair(make: Factory, *, anonymous_offer: bool = False) -> tuple[dict[str, Any], ...]:
+def pair(
+    make: Factory, *, anonymous_offer: bool = False, need_language: str = "en"
+) -> tuple[dict[str, Any], ...]:
     brewery = make.org(
         "Helsingin Panimo Oy",
         contact_email="panimo@example.fi",
@@ -50,7 +52,7 @@ def pair(make: Factory, *, anonymous_offer: bool = False) -> tuple[dict[str, Any
         "Espoo Bakery Ltd",
         contact_email="bakery@example.com",
         contact_name="Ben Baker",
-        language="en",
+        language=need_language,
         municipality="Espoo",
     )
     offer = make.listing(
@@ -226,3 +228,27 @@ def test_an_anonymous_owner_is_not_revealed_before_accepting(
     assert secret in client.get("/api/export/matches.csv").text
     reveal = client.get("/api/outbox").json()[0]
     assert reveal["to"] == "bakery@example.com" and secret in reveal["body"]
+
+
+def test_an_unedited_introduction_says_why_in_each_partys_language(
+    client: TestClient, make: Factory
+) -> None:
+    """Sent through the API as drafted: the Finnish and the Swedish letter give the reasons
+    in their own language, not the scorer's English sentences."""
+    pair(make, need_language="sv")
+    client.post("/api/matches/refresh", json={"threshold": 0})
+    match = client.get("/api/matches").json()[0]
+    client.post(f"/api/matches/{match['id']}/status", json={"status": "shortlisted"})
+    sent = client.post(f"/api/matches/{match['id']}/introduction", json={})
+    assert sent.status_code == 200, sent.text
+    letters = {m["to"]: m["body"] for m in client.get("/api/outbox").json()}
+    finnish, swedish = letters["panimo@example.fi"], letters["bakery@example.com"]
+    assert "Miksi ehdotamme: Kuvaukset" in finnish
+    assert "Sama luokka: " in finnish and "(Helsinki – Espoo)" in finnish
+    assert "Varför vi föreslår det: Beskrivningarna" in swedish
+    assert "Samma kategori: " in swedish and "(Helsingfors – Esbo)" in swedish
+    english = [sentence.strip() for sentence in match["explanation"].split(";")]
+    assert "text similarity" in match["explanation"] and len(english) == 5
+    for letter in (finnish, swedish):
+        assert "text similarity" not in letter
+        assert not [sentence for sentence in english if sentence in letter]

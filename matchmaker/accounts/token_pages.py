@@ -13,7 +13,6 @@ from matchmaker.accounts import api
 from matchmaker.accounts import service as accounts
 from matchmaker.deps import SessionDep
 from matchmaker.errors import NotFound
-from matchmaker.listings.home_pages import not_found
 from matchmaker.tables import ApiToken
 from matchmaker.web.fields import Field
 from matchmaker.web.render import Page, PageDep
@@ -110,5 +109,5 @@ def revoke(token_id: int, ui: PageDep, session: SessionDep) -> Response:
     try:
         api.revoke_token(token_id, session, principal)
     except NotFound:
-        return not_found(ui)
+        return ui.not_found()
     return ui.redirect("/account/tokens?revoked=1")

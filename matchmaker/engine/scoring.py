@@ -7,7 +7,7 @@ from datetime import date
 
 from matchmaker.engine import geo
 from matchmaker.tables import Listing
-from matchmaker.vocab import PER_YEAR, Frequency, Unit
+from matchmaker.vocab import PER_YEAR, Frequency, Unit, in_tonnes
 
 # The semantic part dominates; the structured parts separate near-ties and lift
 # cross-language partners that the encoder alone under-rates.
@@ -20,7 +20,6 @@ WEIGHTS: dict[str, float] = {
 }
 NEUTRAL = 0.5  # what an unknown part counts as: neither for nor against
 _HALF_KM = 50.0  # worth half at 50 km: side-streams routinely travel that far in Uusimaa
-_MASS_IN_T = {Unit.t: 1.0, Unit.kg: 0.001}
 
 
 @dataclass
@@ -112,8 +111,9 @@ def annual_amount(listing: Listing) -> tuple[float, str] | None:
         return None
     unit = Unit(listing.unit)
     amount = listing.quantity * PER_YEAR[Frequency(listing.frequency or Frequency.one_off)]
-    if unit in _MASS_IN_T:
-        return amount * _MASS_IN_T[unit], "t"
+    tonnes = in_tonnes(amount, unit)
+    if tonnes is not None:
+        return tonnes, "t"
     return amount, unit.value
 
 

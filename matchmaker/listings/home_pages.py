@@ -12,8 +12,6 @@ from matchmaker.deps import SessionDep
 from matchmaker.listings import service, views
 from matchmaker.tables import Listing, Organisation, Theme
 from matchmaker.vocab import ListingKind, Status
-from matchmaker.web import render
-from matchmaker.web.i18n import N_
 from matchmaker.web.render import Page, PageDep
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -79,7 +77,7 @@ def home(ui: PageDep, session: SessionDep) -> Response:
 def organisation(organisation_id: int, ui: PageDep, session: SessionDep) -> Response:
     org = session.get(Organisation, organisation_id)
     if org is None:
-        return not_found(ui)
+        return ui.not_found()
     rows = views.listings_of(session, org, ui.principal)
     listings = views.listing_views(session, rows, ui.t, ui.principal)
     return ui.render(
@@ -90,13 +88,3 @@ def organisation(organisation_id: int, ui: PageDep, session: SessionDep) -> Resp
         listings=listings,
         can_post=ui.principal.curates or ui.principal.organisation_id == org.id,
     )
-
-
-def not_found(ui: Page) -> Response:
-    return ui.render(
-        "errors/404.html", "errors/_404.html", status=404, title=ui.t("error.not_found")
-    )
-
-
-def forbidden(ui: Page) -> Response:
-    return render.forbidden(ui, N_("error.forbidden_help"))

@@ -16,7 +16,6 @@ from matchmaker.errors import Conflict, InputError
 from matchmaker.listings import api as listings_api
 from matchmaker.listings import forms, service, views
 from matchmaker.listings.forms import Message
-from matchmaker.listings.home_pages import forbidden, not_found
 from matchmaker.tables import Listing, Organisation, Theme
 from matchmaker.vocab import ListingKind, Status
 from matchmaker.web import fields
@@ -85,7 +84,7 @@ def detail(
 ) -> Response:
     listing = _visible(ui, session, listing_id)
     if listing is None:
-        return not_found(ui)
+        return ui.not_found()
     # Right after a save the suggestions come with the page, so they show without JavaScript.
     return ui.render(
         "listings/detail.html",
@@ -103,7 +102,7 @@ def matches(
 ) -> Response:
     listing = _visible(ui, session, listing_id)
     if listing is None:
-        return not_found(ui)
+        return ui.not_found()
     view = views.listing_view(session, listing, ui.t, ui.principal)
     return ui.render(
         "listings/matches.html",
@@ -195,9 +194,9 @@ def edit(listing_id: int, ui: PageDep, session: SessionDep) -> Response:
     principal = ui.require_login()
     listing = _visible(ui, session, listing_id)
     if listing is None:
-        return not_found(ui)
+        return ui.not_found()
     if not principal.can_edit(listing):
-        return forbidden(ui)
+        return ui.forbidden()
     theme = session.get(Theme, listing.theme_id)
     values = forms.values_of(listing, theme.slug if theme else "")
     return _show_form(ui, session, listing=listing, values=values, errors={})
@@ -210,9 +209,9 @@ def update(
     principal = ui.require_login()
     listing = _visible(ui, session, listing_id)
     if listing is None:
-        return not_found(ui)
+        return ui.not_found()
     if not principal.can_edit(listing):
-        return forbidden(ui)
+        return ui.forbidden()
     data, errors = forms.parse_update(values)
     status = 422
     if (
@@ -248,7 +247,7 @@ def approve(listing_id: int, ui: PageDep, session: SessionDep, matcher: MatcherD
     """A facilitator approves a pending listing: the API's rule, audit included."""
     principal = ui.require_curator()
     if session.get(Listing, listing_id) is None:
-        return not_found(ui)
+        return ui.not_found()
     try:
         listings_api.approve_listing(listing_id, session, matcher, principal)
     except InputError:

@@ -87,15 +87,13 @@ def walk_pipeline(settings: Settings, engine: Any, matcher: Any) -> int:
     from sqlmodel import Session, col, select
 
     from matchmaker.errors import InputError
-    from matchmaker.tables import Match, Theme, User, utcnow
+    from matchmaker.tables import Match, User, utcnow
     from matchmaker.vocab import MatchStatus, Role, Unit
     from matchmaker.workspace import impact, introductions, pipeline
 
-    table = impact.factors(settings.seeds_dir / "emission_factors.csv")
     with Session(engine) as s:
         pipeline.refresh_queue(s, matcher, threshold=settings.queue_threshold)
         user = s.exec(select(User).where(User.role == Role.facilitator)).first()
-        themes = {t.id: t.slug for t in s.exec(select(Theme))}
         taken: set[int] = set()
         chosen: list[Match] = []
         for m in s.exec(select(Match).order_by(col(Match.score).desc())):
@@ -117,11 +115,8 @@ def walk_pipeline(settings: Settings, engine: Any, matcher: Any) -> int:
                 elif step != "rejected":
                     why = "price" if step == "dropped" else None
                     pipeline.move(s, m, MatchStatus(step), by=user, reason=why)
-            if amount is not None:
-                found = impact.assess(amount, Unit.t, themes[m.theme_id], table)
-                m.amount_per_year, m.amount_unit = amount, Unit.t
-                m.tonnes_per_year, m.co2e_t_per_year = found.tonnes_per_year, found.co2e_t_per_year
-                pipeline.note(s, m, by=user, note=f"impact: {amount:g} t/yr")
+            if amount is not None:  # every walk with an amount ends in a pilot or realised
+                impact.record(s, m, amount, Unit.t, by=user)
             # date the steps back: shortlisted `days_ago`, the last step a week before today
             events = pipeline.history(s, m)
             start = now - timedelta(days=days_ago)

@@ -15,7 +15,6 @@ from starlette.datastructures import UploadFile
 
 from matchmaker.accounts import service as accounts
 from matchmaker.deps import MatcherDep, SessionDep
-from matchmaker.listings.home_pages import not_found
 from matchmaker.settings import Settings
 from matchmaker.tables import User
 from matchmaker.transfer import jobs, sheets
@@ -278,7 +277,7 @@ def job_page(job_id: str, ui: PageDep) -> Response:
     ui.require_curator()
     job = ui.request.app.state.jobs.get(job_id)
     if job is None:
-        return not_found(ui)
+        return ui.not_found()
     return ui.render(
         "imports/job.html",
         "imports/_job.html",

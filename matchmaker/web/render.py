@@ -49,7 +49,7 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(NotAllowed)
     async def _not_allowed(request: Request, exc: NotAllowed) -> Response:
         principal = getattr(request.state, "principal", auth.VISITOR)
-        return forbidden(Page(request, principal), exc.help_key)
+        return Page(request, principal).forbidden(exc.help_key)
 
     @app.exception_handler(auth.CsrfRejected)
     async def _csrf(request: Request, exc: auth.CsrfRejected) -> Response:
@@ -58,7 +58,7 @@ def install(app: FastAPI) -> None:
         with Session(request.app.state.engine) as session:  # the header still shows who it is
             principal = auth.get_principal(request, session)
         ui = Page(request, principal)
-        return forbidden(ui, i18n.N_("error.csrf_help"), title=ui.t("error.csrf"))
+        return ui.forbidden(i18n.N_("error.csrf_help"), title=ui.t("error.csrf"))
 
 
 class LoginNeeded(Exception):
@@ -75,16 +75,6 @@ class NotAllowed(Exception):
     def __init__(self, help_key: str) -> None:
         super().__init__(help_key)
         self.help_key = help_key
-
-
-def forbidden(ui: Page, help_key: str, *, title: str = "") -> Response:
-    return ui.render(
-        "errors/403.html",
-        "errors/_403.html",
-        status=403,
-        title=title or ui.t("error.forbidden"),
-        help=ui.t(help_key),
-    )
 
 
 def login_url(next_url: str) -> str:
@@ -239,6 +229,24 @@ class Page:
         for cookie in fresh.headers.getlist("set-cookie"):
             response.headers.append("set-cookie", cookie)
         return self._finish(response)
+
+    def not_found(self) -> Response:
+        """The 404 page: what the URL names does not exist, or not for this viewer."""
+        return self.render(
+            "errors/404.html", "errors/_404.html", status=404, title=self.t("error.not_found")
+        )
+
+    def forbidden(
+        self, help_key: str = i18n.N_("error.forbidden_help"), *, title: str = ""
+    ) -> Response:
+        """The 403 page, saying why (`help_key`) and what to do instead."""
+        return self.render(
+            "errors/403.html",
+            "errors/_403.html",
+            status=403,
+            title=title or self.t("error.forbidden"),
+            help=self.t(help_key),
+        )
 
     def redirect(self, url: str) -> Response:
         """303 to `url`; an htmx form post is sent there by a full navigation instead."""

@@ -5,47 +5,20 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 from sqlmodel import col, select
 
 from matchmaker.accounts import auth
 from matchmaker.deps import MatcherDep, SessionDep
-from matchmaker.errors import InputError, NotFound
+from matchmaker.errors import NotFound
 from matchmaker.listings import service as listing_service
-from matchmaker.shapes import PathId, StrictModel
+from matchmaker.shapes import PathId
 from matchmaker.tables import Listing, Match, MatchEvent, Theme, saved_id
-from matchmaker.vocab import MatchStatus, Unit
+from matchmaker.vocab import MatchStatus
 from matchmaker.workspace import dashboard, impact, introductions, pipeline
+from matchmaker.workspace.schemas import ImpactIn, IntroductionIn, MoveIn, RefreshIn
 
 router = APIRouter(prefix="/api/matches", tags=["matches"])
-
-
-class RefreshIn(StrictModel):
-    threshold: Annotated[
-        float | None, Field(ge=0, le=100, description="default: the queue_threshold setting")
-    ] = None
-    per_listing: Annotated[int, Field(ge=1, le=20)] = 3
-
-
-class MoveIn(StrictModel):
-    status: MatchStatus
-    reason: Annotated[str | None, Field(max_length=60)] = None
-    note: Annotated[str, Field(max_length=2000)] = ""
-
-
-class MessageIn(StrictModel):
-    subject: Annotated[str, Field(min_length=1, max_length=300)]
-    body: Annotated[str, Field(min_length=1, max_length=10_000)]
-
-
-class IntroductionIn(StrictModel):
-    offer: MessageIn | None = None
-    need: MessageIn | None = None
-
-
-class ImpactIn(StrictModel):
-    amount_per_year: Annotated[float, Field(gt=0, lt=1e9)]
-    unit: Unit
 
 
 class MatchPublic(BaseModel):
@@ -169,9 +142,7 @@ def move(
     match_id: PathId, data: MoveIn, session: SessionDep, principal: auth.CuratorDep
 ) -> MatchPublic:
     match = pipeline.get_match(session, match_id)
-    if data.status == MatchStatus.introduced:
-        raise InputError("status", "send the introduction to mark a match introduced")
-    match = pipeline.move(
+    match = pipeline.decide(
         session, match, data.status, by=principal.user, note=data.note, reason=data.reason
     )
     return public(session, match, principal)
@@ -199,10 +170,7 @@ def send_introduction(
 ) -> MatchPublic:
     assert principal.user is not None
     match = pipeline.get_match(session, match_id)
-    edited = {
-        side: (m.subject, m.body) for side, m in (("offer", data.offer), ("need", data.need)) if m
-    }
-    introductions.send(session, request.app.state.settings, match, principal.user, edited)
+    introductions.send(session, request.app.state.settings, match, principal.user, data.edited())
     return public(session, match, principal)
 
 
@@ -211,18 +179,10 @@ def accept(
     match_id: PathId, request: Request, session: SessionDep, principal: auth.UserDep
 ) -> MatchPublic:
     """The owner of an anonymous side accepts the introduction and is named to the other."""
-    assert principal.user is not None
     match = _viewable(session, match_id, principal)
-    parties = {
-        "offer": session.get(Listing, match.offer_id),
-        "need": session.get(Listing, match.need_id),
-    }
-    sides = [side for side, listing in parties.items() if listing and principal.owns(listing)]
-    if not sides:
+    if not introductions.owned_sides(session, match, principal):
         raise HTTPException(403, "only the anonymous listing's organisation accepts")
-    if match.status not in pipeline.OPEN or match.status == MatchStatus.shortlisted:
-        raise InputError("status", "there is no introduction to accept yet")
-    introductions.accept(session, request.app.state.settings, match, sides[0], principal.user)
+    introductions.accept_as(session, request.app.state.settings, match, principal)
     return public(session, match, principal)
 
 
@@ -230,24 +190,11 @@ def accept(
 def record_impact(
     match_id: PathId,
     data: ImpactIn,
-    request: Request,
     session: SessionDep,
     principal: auth.CuratorDep,
 ) -> dict[str, Any]:
     match = pipeline.get_match(session, match_id)
-    if match.status not in (MatchStatus.pilot, MatchStatus.realised):
-        raise InputError("status", "impact is recorded for pilots and realised exchanges")
-    theme = session.get(Theme, match.theme_id)
-    assert theme is not None
-    table = impact.factors(request.app.state.settings.seeds_dir / "emission_factors.csv")
-    result = impact.assess(data.amount_per_year, data.unit, theme.slug, table)
-    match.amount_per_year, match.amount_unit = data.amount_per_year, data.unit
-    match.tonnes_per_year, match.co2e_t_per_year = result.tonnes_per_year, result.co2e_t_per_year
-    session.add(match)
-    session.commit()
-    pipeline.note(
-        session, match, by=principal.user, note=f"impact: {data.amount_per_year:g} {data.unit}/yr"
-    )
+    result = impact.record(session, match, data.amount_per_year, data.unit, by=principal.user)
     return {
         "tonnes_per_year": result.tonnes_per_year,
         "co2e_t_per_year": result.co2e_t_per_year,

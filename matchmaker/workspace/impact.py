@@ -5,11 +5,19 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
+from importlib import resources
 
-from matchmaker.vocab import Unit
+from sqlmodel import Session
 
-_MASS = {Unit.t: 1.0, Unit.kg: 0.001}
+from matchmaker.errors import InputError
+from matchmaker.tables import Match, Theme, User
+from matchmaker.vocab import MatchStatus, Unit, in_tonnes
+from matchmaker.workspace import pipeline
+
+# Reference data the product reports with, shipped inside the package (not a demo seed).
+FACTORS = "data/emission_factors.csv"
+# The steps whose amounts count: before a pilot nothing moves yet.
+RECORDED = (MatchStatus.pilot, MatchStatus.realised)
 
 
 @dataclass(frozen=True)
@@ -29,21 +37,22 @@ def _num(value: str) -> float | None:
 
 
 @cache
-def factors(path: Path) -> dict[str, Factor]:
-    with path.open(encoding="utf-8") as f:
-        return {
-            row["theme"]: Factor(
-                row["theme"],
-                row["material"],
-                _num(row["density_t_per_m3"]),
-                _num(row["t_per_piece"]),
-                _num(row["co2e_avoided_t_per_t"]),
-                _num(row["co2e_avoided_t_per_mwh"]),
-                row["basis"],
-                row["source"],
-            )
-            for row in csv.DictReader(f)
-        }
+def factors() -> dict[str, Factor]:
+    """The emission factors by theme (`energy` for amounts in MWh)."""
+    text = resources.files("matchmaker.workspace").joinpath(FACTORS).read_text("utf-8")
+    return {
+        row["theme"]: Factor(
+            row["theme"],
+            row["material"],
+            _num(row["density_t_per_m3"]),
+            _num(row["t_per_piece"]),
+            _num(row["co2e_avoided_t_per_t"]),
+            _num(row["co2e_avoided_t_per_mwh"]),
+            row["basis"],
+            row["source"],
+        )
+        for row in csv.DictReader(text.splitlines())
+    }
 
 
 @dataclass(frozen=True)
@@ -61,14 +70,38 @@ def assess(amount: float, unit: Unit, theme: str, table: dict[str, Factor]) -> I
         co2e = amount * energy.co2e_per_mwh if energy and energy.co2e_per_mwh else None
         return Impact(None, co2e, energy, "energy: no tonnes; CO2e per MWh")
     factor = table.get(theme)
-    if unit in _MASS:
-        tonnes = amount * _MASS[unit]
-    elif unit == Unit.m3 and factor and factor.density_t_per_m3:
-        tonnes = amount * factor.density_t_per_m3
-    elif unit == Unit.pcs and factor and factor.t_per_piece:
-        tonnes = amount * factor.t_per_piece
-    else:
+    tonnes = in_tonnes(amount, unit)
+    if tonnes is None and factor:  # volumes and pieces weigh what the theme's material weighs
+        per_unit = {Unit.m3: factor.density_t_per_m3, Unit.pcs: factor.t_per_piece}.get(unit)
+        tonnes = amount * per_unit if per_unit else None
+    if tonnes is None:
         return Impact(None, None, factor, f"no conversion from {unit} to tonnes for {theme}")
     co2e = tonnes * factor.co2e_per_t if factor and factor.co2e_per_t is not None else None
     note = f"{factor.material}: {factor.basis}" if factor else f"no factor for {theme}"
     return Impact(round(tonnes, 3), None if co2e is None else round(co2e, 3), factor, note)
+
+
+def _theme_slug(session: Session, match: Match) -> str:
+    theme = session.get(Theme, match.theme_id)
+    return theme.slug if theme else ""
+
+
+def recorded(session: Session, match: Match) -> Impact | None:
+    """The impact of the amount recorded on the match, or None before one is."""
+    if match.amount_per_year is None or match.amount_unit is None:
+        return None
+    slug = _theme_slug(session, match)
+    return assess(match.amount_per_year, Unit(match.amount_unit), slug, factors())
+
+
+def record(session: Session, match: Match, amount: float, unit: Unit, *, by: User | None) -> Impact:
+    """Record the amount a pilot or a realised exchange moves a year; tonnes and CO2e follow."""
+    if match.status not in RECORDED:
+        raise InputError("status", "impact is recorded for pilots and realised exchanges")
+    result = assess(amount, unit, _theme_slug(session, match), factors())
+    match.amount_per_year, match.amount_unit = amount, unit
+    match.tonnes_per_year, match.co2e_t_per_year = result.tonnes_per_year, result.co2e_t_per_year
+    session.add(match)
+    session.commit()
+    pipeline.note(session, match, by=by, note=f"impact: {amount:g} {unit}/yr")
+    return result

@@ -7,11 +7,13 @@ from dataclasses import dataclass
 from sqlmodel import Session, select
 
 from matchmaker.accounts import mail
+from matchmaker.accounts.auth import Principal
 from matchmaker.errors import InputError
 from matchmaker.settings import Settings
 from matchmaker.tables import Introduction, Listing, Match, Organisation, User, saved_id
 from matchmaker.vocab import Language, MatchStatus, Role
-from matchmaker.workspace import pipeline
+from matchmaker.web.i18n import Translator
+from matchmaker.workspace import pipeline, reasons
 
 SUBJECT = {
     Language.fi: "Esittely: {other_title}",
@@ -95,7 +97,13 @@ def revealed(match: Match, side: str) -> bool:
 
 
 def drafts(session: Session, settings: Settings, match: Match, by: User) -> list[Draft]:
-    """One message per party, in the party's language; an unrevealed side stays unnamed."""
+    """One message per party, in the party's language; an unrevealed side stays unnamed.
+
+    The reasons are the match page's sentences in the party's language, never the scorer's
+    English explanation.
+    """
+    offer, _ = _party(session, match, "offer")
+    need, _ = _party(session, match, "need")
     out = []
     for side in SIDES:
         other = "need" if side == "offer" else "offer"
@@ -118,7 +126,7 @@ def drafts(session: Session, settings: Settings, match: Match, by: User) -> list
             own_title=own_listing.title,
             other_title=other_listing.title,
             other_org=other_name,
-            why=match.explanation,
+            why=reasons.in_words(match, offer, need, Translator(lang)),
             next_step=next_step,
             facilitator=by.name or by.email,
         )
@@ -154,6 +162,36 @@ def send(
         sent.append(intro)
     pipeline.move(session, match, MatchStatus.introduced, by=by, note="introduction sent")
     return sent
+
+
+def owned_sides(session: Session, match: Match, principal: Principal) -> list[str]:
+    """The sides of the match whose listing this viewer's organisation owns."""
+    return [side for side in SIDES if principal.owns(_party(session, match, side)[0])]
+
+
+def awaits_acceptance(match: Match) -> bool:
+    """Whether the introduction has gone out and the match is still open."""
+    return match.status in pipeline.OPEN and match.status != MatchStatus.shortlisted
+
+
+def accepting_side(session: Session, match: Match, principal: Principal) -> str | None:
+    """The anonymous side this viewer's organisation owns and may now reveal, if any."""
+    if not awaits_acceptance(match):
+        return None
+    for side in owned_sides(session, match, principal):
+        if not revealed(match, side):
+            return side
+    return None
+
+
+def accept_as(session: Session, settings: Settings, match: Match, principal: Principal) -> Match:
+    """The owner of a side accepts the introduction; InputError when there is none to accept."""
+    sides = owned_sides(session, match, principal)
+    if not sides or principal.user is None:
+        raise InputError("side", "only the anonymous listing's organisation accepts")
+    if not awaits_acceptance(match):
+        raise InputError("status", "there is no introduction to accept yet")
+    return accept(session, settings, match, sides[0], principal.user)
 
 
 def accept(session: Session, settings: Settings, match: Match, side: str, by: User) -> Match:

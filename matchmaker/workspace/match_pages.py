@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 from sqlmodel import Session
@@ -13,14 +12,14 @@ from sqlmodel import Session
 from matchmaker.accounts.auth import Principal
 from matchmaker.deps import SessionDep
 from matchmaker.errors import InputError
-from matchmaker.listings.home_pages import not_found
-from matchmaker.tables import Listing, Match, Theme
-from matchmaker.vocab import MatchStatus, Unit
-from matchmaker.web.fields import Field, Option
-from matchmaker.web.i18n import N_, Translator
+from matchmaker.tables import Listing, Match
+from matchmaker.vocab import MatchStatus
+from matchmaker.web.i18n import N_
 from matchmaker.web.render import Page, PageDep
-from matchmaker.workspace import api, impact, introductions, pipeline
+from matchmaker.workspace import detail_views, impact, introductions, pipeline
 from matchmaker.workspace import views as match_views
+from matchmaker.workspace.detail_views import Errors
+from matchmaker.workspace.schemas import ImpactIn, MessageIn, MoveIn
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
@@ -49,48 +48,6 @@ async def posted(request: Request) -> dict[str, str]:
 
 
 FormDep = Annotated[dict[str, str], Depends(posted)]
-Errors = dict[str, str]  # field name -> message, already worded
-
-
-@dataclass
-class MoveForm:
-    status: Field
-    reason: Field
-    note: Field
-
-
-@dataclass
-class DraftView:
-    heading: str
-    to: str
-    subject: Field
-    body: Field
-
-
-@dataclass
-class ImpactView:
-    recorded: str
-    tonnes: str
-    co2e: str
-    factor: str  # the material the factor is for, and what it assumes
-    source: str
-    note: str  # why an amount gives no tonnes or no CO2e
-    amount: Field
-    unit: Field
-
-
-@dataclass
-class MatchPage:
-    match: match_views.MatchView
-    curator: bool
-    history: list[match_views.HistoryStep] = field(default_factory=list)
-    move: MoveForm | None = None
-    drafts: list[DraftView] = field(default_factory=list)
-    intro_error: str = ""
-    accept_url: str = ""  # set when this viewer is the anonymous side that may accept
-    impact: ImpactView | None = None
-    notice: str = ""
-    error: str = ""
 
 
 def _visible(session: Session, principal: Principal, match_id: int) -> Match | None:
@@ -103,154 +60,6 @@ def _visible(session: Session, principal: Principal, match_id: int) -> Match | N
         if listing is not None and principal.owns(listing):
             return match
     return None
-
-
-def accepting_side(session: Session, match: Match, principal: Principal) -> str | None:
-    """The anonymous side this viewer's organisation owns and may now reveal, if any."""
-    if match.status not in pipeline.OPEN or match.status == MatchStatus.shortlisted:
-        return None
-    for side in introductions.SIDES:
-        listing = session.get(Listing, match.offer_id if side == "offer" else match.need_id)
-        if listing and principal.owns(listing) and not introductions.revealed(match, side):
-            return side
-    return None
-
-
-def _move_form(
-    t: Translator, match: Match, values: dict[str, str], errors: Errors
-) -> MoveForm | None:
-    current = MatchStatus(match.status)
-    # "introduced" is reached by sending the introduction, never by this form
-    steps = [s for s in pipeline.NEXT[current] if s != MatchStatus.introduced]
-    if not steps:
-        return None
-    chosen = values.get("status", "")
-    reasons = pipeline.REJECT_REASONS if current == MatchStatus.suggested else pipeline.DROP_REASONS
-    status = Field(
-        "status",
-        t("match.next"),
-        "radio",
-        required=True,
-        error=errors.get("status", ""),
-        options=[Option(s.value, t.label("matchstatus", s), s.value == chosen) for s in steps],
-    )
-    reason = match_views.reason_field(
-        t, reasons, values.get("reason", ""), errors.get("reason", "")
-    )
-    reason.hint = t("match.reason_hint")
-    note = Field(
-        "note",
-        t("match.note"),
-        "textarea",
-        value=values.get("note", ""),
-        error=errors.get("note", ""),
-        attrs={"maxlength": "2000", "rows": "3"},
-    )
-    return MoveForm(status, reason, note)
-
-
-def _drafts(
-    ui: Page,
-    session: Session,
-    match: Match,
-    view: match_views.MatchView,
-    values: dict[str, str],
-    errors: Errors,
-) -> tuple[list[DraftView], str]:
-    t, user = ui.t, ui.principal.user
-    assert user is not None
-    try:
-        drafts = introductions.drafts(session, ui.request.app.state.settings, match, user)
-    except InputError:
-        return [], t("intro.no_address")
-    offer = session.get(Listing, match.offer_id)
-    need = session.get(Listing, match.need_id)
-    assert offer is not None and need is not None
-    out = []
-    for d in drafts:
-        # the scorer's English reasons, in the words the page uses, in the party's language
-        plain = " ".join(
-            r.text for r in match_views.reasons(match, offer, need, Translator(d.language))
-        )
-        body = d.body.replace(match.explanation, plain) if match.explanation else d.body
-        side = view.offer if d.side == "offer" else view.need
-        heading = t(
-            "intro.to",
-            org=side.organisation_name or t("listing.anonymous"),
-            language=t.label("language", d.language),
-        )
-        subject = Field(
-            f"{d.side}_subject",
-            t("intro.subject"),
-            "text",
-            required=True,
-            value=values.get(f"{d.side}_subject") or d.subject,
-            error=errors.get(f"{d.side}_subject", ""),
-            attrs={"maxlength": "300"},
-        )
-        text = Field(
-            f"{d.side}_body",
-            t("intro.body"),
-            "textarea",
-            required=True,
-            value=values.get(f"{d.side}_body") or body,
-            error=errors.get(f"{d.side}_body", ""),
-            attrs={"maxlength": "10000", "rows": "14", "lang": d.language.value},
-        )
-        out.append(DraftView(heading, d.to, subject, text))
-    return out, ""
-
-
-def _impact(
-    ui: Page, session: Session, match: Match, values: dict[str, str], errors: Errors
-) -> ImpactView:
-    t = ui.t
-    unit_value = values.get("unit") or (str(match.amount_unit) if match.amount_unit else "t")
-    amount = Field(
-        "amount",
-        t("impact.amount"),
-        "text",
-        required=True,
-        value=values.get("amount")
-        or (t.number(match.amount_per_year, 3) if match.amount_per_year else ""),
-        hint=t("impact.amount_hint"),
-        error=errors.get("amount", ""),
-        attrs={"inputmode": "decimal", "autocomplete": "off"},
-    )
-    unit = Field(
-        "unit",
-        t("field.unit"),
-        "select",
-        required=True,
-        error=errors.get("unit", ""),
-        options=[Option(u.value, t.label("unit", u), u.value == unit_value) for u in Unit],
-    )
-    shown = ImpactView("", "", "", "", "", "", amount, unit)
-    if match.amount_per_year is None or match.amount_unit is None:
-        return shown
-    theme = session.get(Theme, match.theme_id)
-    table = impact.factors(ui.request.app.state.settings.seeds_dir / "emission_factors.csv")
-    result = impact.assess(
-        match.amount_per_year, Unit(match.amount_unit), theme.slug if theme else "", table
-    )
-    per_year = t(
-        "amount.per_year",
-        amount=t.number(match.amount_per_year, 2),
-        unit=t.label("unit", match.amount_unit),
-    )
-    shown.recorded = per_year
-    if result.tonnes_per_year is not None:
-        shown.tonnes = t("impact.tonnes", tonnes=t.number(result.tonnes_per_year, 1))
-    if result.co2e_t_per_year is not None:
-        shown.co2e = t("impact.co2e", co2e=t.number(result.co2e_t_per_year, 1))
-    if result.factor:
-        shown.factor = f"{result.factor.material}: {result.factor.basis}"
-        shown.source = result.factor.source
-    if result.tonnes_per_year is None and result.co2e_t_per_year is None:
-        shown.note = t("impact.no_conversion", unit=t.label("unit", match.amount_unit))
-    elif result.tonnes_per_year is None:
-        shown.note = t("impact.energy")
-    return shown
 
 
 def _show(
@@ -266,18 +75,23 @@ def _show(
 ) -> Response:
     values, errors = values or {}, errors or {}
     principal = ui.principal
-    view = match_views.match_views(session, [match], ui.t, principal)[0]
-    page = MatchPage(view, principal.curates, notice=notice, error=error)
-    side = accepting_side(session, match, principal)
-    if side is not None:
+    t = ui.t
+    view = match_views.match_views(session, [match], t, principal)[0]
+    page = detail_views.MatchPage(view, principal.curates, notice=notice, error=error)
+    if introductions.accepting_side(session, match, principal) is not None:
         page.accept_url = f"/matches/{match.id}/accept"
     if principal.curates:
-        page.history = match_views.history(session, pipeline.history(session, match), ui.t)
-        page.move = _move_form(ui.t, match, values, errors)
+        assert principal.user is not None
+        page.history = match_views.history(session, pipeline.history(session, match), t)
+        page.move = detail_views.move_form(t, match, values, errors)
         if match.status == MatchStatus.shortlisted:
-            page.drafts, page.intro_error = _drafts(ui, session, match, view, values, errors)
-        if match.status in (MatchStatus.pilot, MatchStatus.realised):
-            page.impact = _impact(ui, session, match, values, errors)
+            settings = ui.request.app.state.settings
+            page.drafts, page.intro_error = detail_views.drafts(
+                session, settings, t, match, principal.user, view, values, errors
+            )
+        if match.status in impact.RECORDED:
+            recorded = impact.recorded(session, match)
+            page.impact = detail_views.impact_view(t, match, recorded, values, errors)
     return ui.render(
         "matches/detail.html",
         "matches/_detail.html",
@@ -292,7 +106,7 @@ def _show(
 def detail(match_id: int, ui: PageDep, session: SessionDep, done: str = "") -> Response:
     match = _visible(session, ui.require_login(), match_id)
     if match is None:
-        return not_found(ui)
+        return ui.not_found()
     return _show(ui, session, match, notice=ui.t(DONE[done]) if done in DONE else "")
 
 
@@ -301,11 +115,13 @@ def move(match_id: int, ui: PageDep, session: SessionDep, form: FormDep) -> Resp
     principal = ui.require_curator()
     match = _visible(session, principal, match_id)
     if match is None:
-        return not_found(ui)
+        return ui.not_found()
     errors: Errors = {}
     try:
-        data = api.MoveIn(status=form["status"], reason=form["reason"] or None, note=form["note"])
-        api.move(match_id, data, session, principal)
+        data = MoveIn(status=form["status"], reason=form["reason"] or None, note=form["note"])
+        pipeline.decide(
+            session, match, data.status, by=principal.user, note=data.note, reason=data.reason
+        )
         return ui.redirect(f"/matches/{match_id}?done=moved")
     except ValidationError as exc:
         for e in exc.errors():
@@ -330,12 +146,13 @@ def introduce(match_id: int, ui: PageDep, session: SessionDep, form: FormDep) ->
     principal = ui.require_curator()
     match = _visible(session, principal, match_id)
     if match is None:
-        return not_found(ui)
+        return ui.not_found()
     errors: Errors = {}
-    edited: dict[str, api.MessageIn] = {}
+    edited: dict[str, tuple[str, str]] = {}
     for side in introductions.SIDES:
         try:
-            edited[side] = api.MessageIn(subject=form[f"{side}_subject"], body=form[f"{side}_body"])
+            letter = MessageIn(subject=form[f"{side}_subject"], body=form[f"{side}_body"])
+            edited[side] = (letter.subject, letter.body)
         except ValidationError as exc:
             for e in exc.errors():
                 max_length = (e.get("ctx") or {}).get("max_length", "")
@@ -347,9 +164,9 @@ def introduce(match_id: int, ui: PageDep, session: SessionDep, form: FormDep) ->
     message = ui.t("form.has_errors")
     if not errors:
         try:
-            api.send_introduction(
-                match_id, api.IntroductionIn(**edited), ui.request, session, principal
-            )
+            assert principal.user is not None
+            settings = ui.request.app.state.settings
+            introductions.send(session, settings, match, principal.user, edited)
             return ui.redirect(f"/matches/{match_id}?done=introduced")
         except InputError as exc:
             message = (
@@ -367,8 +184,8 @@ def accept_page(match_id: int, ui: PageDep, session: SessionDep) -> Response:
     principal = ui.require_login()
     match = _visible(session, principal, match_id)
     if match is None:
-        return not_found(ui)
-    if accepting_side(session, match, principal) is None:
+        return ui.not_found()
+    if introductions.accepting_side(session, match, principal) is None:
         return _show(ui, session, match, notice=ui.t("accept.nothing"))
     view = match_views.match_views(session, [match], ui.t, principal)[0]
     return ui.render(
@@ -385,10 +202,10 @@ def accept(match_id: int, ui: PageDep, session: SessionDep) -> Response:
     principal = ui.require_login()
     match = _visible(session, principal, match_id)
     if match is None:
-        return not_found(ui)
+        return ui.not_found()
     try:
-        api.accept(match_id, ui.request, session, principal)
-    except (HTTPException, InputError):
+        introductions.accept_as(session, ui.request.app.state.settings, match, principal)
+    except InputError:
         session.rollback()
         session.refresh(match)
         return _show(ui, session, match, status=422, error=ui.t("accept.nothing"))
@@ -401,12 +218,12 @@ def record_impact(match_id: int, ui: PageDep, session: SessionDep, form: FormDep
     principal = ui.require_curator()
     match = _visible(session, principal, match_id)
     if match is None:
-        return not_found(ui)
+        return ui.not_found()
     errors: Errors = {}
     amount = form["amount"].replace(",", ".").replace(" ", "").replace("\xa0", "")
     try:
-        data = api.ImpactIn.model_validate({"amount_per_year": amount, "unit": form["unit"]})
-        api.record_impact(match_id, data, ui.request, session, principal)
+        data = ImpactIn.model_validate({"amount_per_year": amount, "unit": form["unit"]})
+        impact.record(session, match, data.amount_per_year, data.unit, by=principal.user)
         return ui.redirect(f"/matches/{match_id}?done=impact")
     except ValidationError as exc:
         for e in exc.errors():

@@ -140,6 +140,22 @@ def move(
     return match
 
 
+def decide(
+    session: Session,
+    match: Match,
+    to: MatchStatus,
+    *,
+    by: User | None,
+    note: str = "",
+    reason: str | None = None,
+) -> Match:
+    """A facilitator's step: any allowed one but "introduced", which sending the introduction
+    makes (so that no match is marked introduced without its letters)."""
+    if to == S.introduced:
+        raise InputError("status", "send the introduction to mark a match introduced")
+    return move(session, match, to, by=by, note=note, reason=reason)
+
+
 def note(session: Session, match: Match, *, by: User | None, note: str) -> None:
     """A history entry that does not change the status."""
     session.add(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Annotated
 from urllib.parse import parse_qs, urlsplit
 
@@ -14,14 +13,13 @@ from sqlmodel import Session, col, func, select
 from matchmaker.deps import MatcherDep, SessionDep
 from matchmaker.errors import InputError
 from matchmaker.listings import views
-from matchmaker.listings.home_pages import not_found
 from matchmaker.tables import Listing, Match
 from matchmaker.vocab import MatchStatus, Status
-from matchmaker.web.fields import Field, Option
-from matchmaker.web.i18n import Translator
+from matchmaker.web.fields import Field
 from matchmaker.web.render import Page, PageDep, safe_next
-from matchmaker.workspace import api, pipeline
+from matchmaker.workspace import pipeline
 from matchmaker.workspace import views as match_views
+from matchmaker.workspace.schemas import MoveIn
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
@@ -45,23 +43,6 @@ async def posted(request: Request) -> dict[str, str]:
 FormDep = Annotated[dict[str, str], Depends(posted)]
 
 
-@dataclass
-class QueueItem:
-    match: match_views.MatchView
-    reasons: list[Option]
-    note: str = ""
-    error: str = ""
-
-
-@dataclass
-class Queue:
-    items: list[QueueItem]
-    summary: str
-    empty: str
-    back: str  # this queue's URL, where a decision made without JavaScript returns
-    pending: list[views.ListingView] = field(default_factory=list)
-
-
 def _min_score(value: str) -> float | None:
     try:
         score = float(value.replace(",", ".").strip())
@@ -70,16 +51,7 @@ def _min_score(value: str) -> float | None:
     return score if 0 <= score <= 100 else None
 
 
-def _item(
-    m: match_views.MatchView, t: Translator, reason: str = "", note: str = "", error: str = ""
-) -> QueueItem:
-    options = [Option("", t("form.choose"), not reason)] + [
-        Option(r, match_views.reason_label(t, r), r == reason) for r in pipeline.REJECT_REASONS
-    ]
-    return QueueItem(m, options, note, error)
-
-
-def _queue(ui: Page, session: Session, theme: str, min_score: str, back: str) -> Queue:
+def _queue(ui: Page, session: Session, theme: str, min_score: str, back: str) -> match_views.Queue:
     t = ui.t
     _, theme_id = match_views.theme_choice(session, theme)
     lowest = _min_score(min_score)
@@ -97,8 +69,8 @@ def _queue(ui: Page, session: Session, theme: str, min_score: str, back: str) ->
     pending = session.exec(
         select(Listing).where(Listing.status == Status.pending).order_by(col(Listing.created_at))
     )
-    return Queue(
-        items=[_item(m, t) for m in shown],
+    return match_views.Queue(
+        items=[match_views.queue_item(m, t) for m in shown],
         summary=summary,
         empty=t("queue.empty"),
         back=back,
@@ -135,7 +107,7 @@ def _queue_page(
     *,
     status: int = 200,
     notice: str = "",
-    item: QueueItem | None = None,
+    item: match_views.QueueItem | None = None,
     back: str = "",
 ) -> Response:
     """The queue; `back` is where a decision returns, by default the URL of this request."""
@@ -175,9 +147,10 @@ def queue(
 @router.post("/matches/refresh")
 def refresh(ui: PageDep, session: SessionDep, matcher: MatcherDep) -> Response:
     """New suggestions above the queue_threshold setting join the queue."""
-    principal = ui.require_curator()
-    report = api.refresh(api.RefreshIn(), ui.request, session, matcher, principal)
-    return ui.redirect(f"/matches?refreshed={report['added']}")
+    ui.require_curator()
+    threshold = ui.request.app.state.settings.queue_threshold
+    report = pipeline.refresh_queue(session, matcher, threshold=threshold)
+    return ui.redirect(f"/matches?refreshed={report.added}")
 
 
 @router.post("/matches/{match_id:int}/decide")
@@ -187,20 +160,22 @@ def decide(match_id: int, ui: PageDep, session: SessionDep, form: FormDep) -> Re
     principal = ui.require_curator()
     match = session.get(Match, match_id)
     if match is None:
-        return not_found(ui)
+        return ui.not_found()
     t = ui.t
     wanted = form["status"] if form["status"] in ("shortlisted", "rejected") else ""
     error = ""
     try:
-        data = api.MoveIn(status=wanted or "?", reason=form["reason"] or None, note=form["note"])
-        api.move(match_id, data, session, principal)
+        data = MoveIn(status=wanted or "?", reason=form["reason"] or None, note=form["note"])
+        pipeline.decide(
+            session, match, data.status, by=principal.user, note=data.note, reason=data.reason
+        )
     except ValidationError:
         error = t("match.error.invalid")
     except InputError as exc:
         error = t("match.error.reason") if exc.field == "reason" else t("match.error.status")
     session.refresh(match)
     view = match_views.match_views(session, [match], t, ui.principal)[0]
-    item = _item(view, t, form["reason"], form["note"], error)
+    item = match_views.queue_item(view, t, form["reason"], form["note"], error)
     if not error:
         if not ui.htmx:
             return ui.redirect(safe_next(form["next"] or "/matches"))

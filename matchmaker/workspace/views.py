@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from babel.dates import format_time, get_timezone
 from sqlmodel import Session, col, select
 
 from matchmaker.accounts.auth import Principal
-from matchmaker.engine import explanations, scoring
+from matchmaker.engine import explanations
 from matchmaker.listings import views
 from matchmaker.tables import Listing, Match, MatchEvent, Organisation, Theme, User, utcnow
 from matchmaker.vocab import MatchStatus
 from matchmaker.web.fields import Field, Option
 from matchmaker.web.i18n import N_, Translator
-from matchmaker.workspace import introductions
+from matchmaker.workspace import introductions, pipeline
+from matchmaker.workspace import reasons as match_reasons
 
 HELSINKI = get_timezone("Europe/Helsinki")
 
@@ -84,17 +85,6 @@ class MatchView:
     stale: bool
 
 
-def reasons(
-    match: Match, offer: Listing, need: Listing, t: Translator
-) -> list[explanations.Reason]:
-    """The score's parts in plain words: the stored similarity, the rest from the listings."""
-    semantic = match.parts.get("semantic")
-    fit = scoring.fit(offer, need, semantic=semantic or 0.0, raw_cosine=0.0)
-    if semantic is None:
-        fit.parts[0].value = None
-    return explanations.reasons(fit.parts, t)
-
-
 def match_views(
     session: Session,
     matches: Sequence[Match],
@@ -149,7 +139,7 @@ def match_views(
                 need=sides["need"],
                 offer_hidden=not introductions.revealed(m, "offer"),
                 need_hidden=not introductions.revealed(m, "need"),
-                reasons=reasons(m, offer, need, t),
+                reasons=match_reasons.of_match(m, offer, need, t),
                 updated=t.date(m.updated_at.date()),
                 idle_label=t("match.idle", days=days),
                 stale=m.id in stale_ids,
@@ -231,6 +221,33 @@ def theme_field(session: Session, t: Translator, chosen: str) -> Field:
         Option(slug, name, slug == chosen) for slug, name in views.theme_names(session, t).items()
     ]
     return Field("theme", t("field.theme"), "select", options=options)
+
+
+@dataclass
+class QueueItem:
+    match: MatchView
+    reasons: list[Option]
+    note: str = ""
+    error: str = ""
+
+
+@dataclass
+class Queue:
+    items: list[QueueItem]
+    summary: str
+    empty: str
+    back: str  # this queue's URL, where a decision made without JavaScript returns
+    pending: list[views.ListingView] = field(default_factory=list)
+
+
+def queue_item(
+    m: MatchView, t: Translator, reason: str = "", note: str = "", error: str = ""
+) -> QueueItem:
+    """A suggestion in the queue with its reject reasons (`reason` chosen), `note`, `error`."""
+    options = [Option("", t("form.choose"), not reason)] + [
+        Option(r, reason_label(t, r), r == reason) for r in pipeline.REJECT_REASONS
+    ]
+    return QueueItem(m, options, note, error)
 
 
 def reason_field(t: Translator, reasons: Sequence[str], chosen: str = "", error: str = "") -> Field:

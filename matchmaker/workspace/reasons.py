@@ -1,0 +1,23 @@
+"""A stored match's reasons in plain words, in any language: its page and its letters agree."""
+
+from __future__ import annotations
+
+from matchmaker.engine import explanations, scoring
+from matchmaker.tables import Listing, Match
+from matchmaker.web.i18n import Translator
+
+
+def of_match(
+    match: Match, offer: Listing, need: Listing, t: Translator
+) -> list[explanations.Reason]:
+    """The score's parts in plain words: the stored similarity, the rest from the listings."""
+    semantic = match.parts.get("semantic")
+    fit = scoring.fit(offer, need, semantic=semantic or 0.0, raw_cosine=0.0)
+    if semantic is None:
+        fit.parts[0].value = None
+    return explanations.reasons(fit.parts, t)
+
+
+def in_words(match: Match, offer: Listing, need: Listing, t: Translator) -> str:
+    """The reasons as one paragraph, as a letter says them."""
+    return " ".join(r.text for r in of_match(match, offer, need, t))
