@@ -137,6 +137,27 @@ def test_a_pending_listing_is_hidden_until_approved(visitor: TestClient, engine:
     assert visitor.get(f"/api/listings/{w['listing']}").json()["status"] == "pending"
 
 
+def test_a_member_never_approves_a_pending_listing_even_with_approval_off(
+    visitor: TestClient, engine: Any
+) -> None:
+    """Pending (set by a facilitator, or from when approval was on) stays for facilitators to
+    lift: the API says so as the edit form does, and the listing stays hidden."""
+    w = world(engine)
+    visitor.app.state.settings.approval_required = False  # type: ignore[attr-defined]
+    login_as(visitor, engine, "member", org_id=w["mine"])
+    r = visitor.patch(f"/api/listings/{w['listing']}", json={"status": "active", "version": 1})
+    assert r.status_code == 422
+    assert r.json()["detail"] == "status: a facilitator approves a pending listing"
+    assert visitor.get(f"/api/listings/{w['listing']}").json()["status"] == "pending"
+    edited = visitor.patch(f"/api/listings/{w['listing']}", json={"title": "Cullet", "version": 1})
+    assert edited.status_code == 200 and edited.json()["status"] == "pending"
+    login_as(visitor, engine, "facilitator")
+    approved = visitor.patch(
+        f"/api/listings/{w['listing']}", json={"status": "active", "version": 2}
+    )
+    assert approved.status_code == 200 and approved.json()["status"] == "active"
+
+
 def test_with_approval_required_a_members_listing_waits_for_a_facilitator(
     visitor: TestClient, engine: Any
 ) -> None:
@@ -155,7 +176,10 @@ def test_with_approval_required_a_members_listing_waits_for_a_facilitator(
     ).json()
     assert made["status"] == "pending"
     again = visitor.patch(f"/api/listings/{made['id']}", json={"status": "active", "version": 1})
-    assert again.json()["status"] == "pending"  # a member cannot approve their own listing
+    # a member cannot approve their own listing: refused, as the edit form refuses it
+    assert again.status_code == 422
+    assert again.json()["detail"] == "status: a facilitator approves a pending listing"
+    assert visitor.get(f"/api/listings/{made['id']}").json()["status"] == "pending"
     assert (
         visitor.get(
             "/api/listings/{}".format(made["id"]), headers={"Authorization": ""}

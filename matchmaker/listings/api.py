@@ -8,7 +8,6 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from sqlmodel import col
 
 from matchmaker.accounts import auth
-from matchmaker.accounts import service as accounts
 from matchmaker.deps import MatcherDep, SessionDep
 from matchmaker.engine.matching import Suggestion
 from matchmaker.errors import InputError, NotFound
@@ -100,7 +99,11 @@ def create_listing(
         raise HTTPException(403, "members post for their own organisation only")
     approval = request.app.state.settings.approval_required
     data = data.model_copy(
-        update={"status": principal.status_on_save(None, data.status, approval_required=approval)}
+        update={
+            "status": service.status_on_save(
+                principal, None, data.status, approval_required=approval
+            )
+        }
     )
     listing = service.create_listing(session, data=data, matcher=matcher)
     return service.present(session, [listing], principal)[0]
@@ -131,8 +134,8 @@ def update_listing(
         approval = request.app.state.settings.approval_required
         data = data.model_copy(
             update={
-                "status": principal.status_on_save(
-                    Status(listing.status), data.status, approval_required=approval
+                "status": service.status_on_save(
+                    principal, Status(listing.status), data.status, approval_required=approval
                 )
             }
         )
@@ -156,12 +159,7 @@ def approve_listing(
     listing_id: PathId, session: SessionDep, matcher: MatcherDep, principal: auth.CuratorDep
 ) -> ListingPublic:
     listing = service.get_listing(session, listing_id)
-    if listing.status != Status.pending:
-        raise InputError("status", f"listing {listing_id} is {listing.status}, not pending")
-    accounts.audit(session, principal.user, "approve listing", f"listing {listing_id}")
-    listing = service.update_listing(
-        session, listing=listing, data=ListingUpdate(status=Status.active), matcher=matcher
-    )
+    listing = service.approve_listing(session, listing=listing, by=principal.user, matcher=matcher)
     return service.present(session, [listing], principal)[0]
 
 

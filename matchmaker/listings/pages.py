@@ -13,7 +13,6 @@ from matchmaker.accounts.auth import Principal
 from matchmaker.deps import MatcherDep, SessionDep
 from matchmaker.engine.matching import Matcher
 from matchmaker.errors import Conflict, InputError
-from matchmaker.listings import api as listings_api
 from matchmaker.listings import forms, service, views
 from matchmaker.listings.forms import Message
 from matchmaker.tables import Listing, Organisation, Theme
@@ -161,7 +160,7 @@ def _show_form(
 
 def _moderated(principal: Principal, ui: Page, old: Status | None, new: Status | None) -> Status:
     approval = ui.request.app.state.settings.approval_required
-    return principal.status_on_save(old, new, approval_required=approval)
+    return service.status_on_save(principal, old, new, approval_required=approval)
 
 
 @router.get("/listings/new")
@@ -214,16 +213,13 @@ def update(
         return ui.forbidden()
     data, errors = forms.parse_update(values)
     status = 422
-    if (
-        data is not None
-        and data.status == Status.active
-        and listing.status == Status.pending
-        and not principal.curates
-    ):
-        data, errors = None, {"status": Message(N_("error.approval"))}
     if data is not None:
-        moderated = _moderated(principal, ui, Status(listing.status), data.status)
-        data = data.model_copy(update={"status": moderated})
+        try:
+            moderated = _moderated(principal, ui, Status(listing.status), data.status)
+            data = data.model_copy(update={"status": moderated})
+        except InputError:  # only a facilitator approves a pending listing
+            data, errors = None, {"status": Message(N_("error.approval"))}
+    if data is not None:
         try:
             service.update_listing(session, listing=listing, data=data, matcher=matcher)
             return ui.redirect(f"/listings/{listing_id}?saved=1")
@@ -244,12 +240,13 @@ def update(
 
 @router.post("/listings/{listing_id:int}/approve")
 def approve(listing_id: int, ui: PageDep, session: SessionDep, matcher: MatcherDep) -> Response:
-    """A facilitator approves a pending listing: the API's rule, audit included."""
+    """A facilitator approves a pending listing: the API's rule (service), audit included."""
     principal = ui.require_curator()
-    if session.get(Listing, listing_id) is None:
+    listing = session.get(Listing, listing_id)
+    if listing is None:
         return ui.not_found()
     try:
-        listings_api.approve_listing(listing_id, session, matcher, principal)
+        service.approve_listing(session, listing=listing, by=principal.user, matcher=matcher)
     except InputError:
         session.rollback()  # approved already: the page shows it as it is
     return ui.redirect(f"/listings/{listing_id}")

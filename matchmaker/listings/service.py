@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import update
 from sqlmodel import Session, col, func, select
 
+from matchmaker.accounts import service as accounts
 from matchmaker.accounts.auth import VISITOR, Principal
 from matchmaker.engine import language
 from matchmaker.engine.matching import Matcher
@@ -19,7 +20,8 @@ from matchmaker.listings.schemas import (
     OrganisationIn,
     ThemeIn,
 )
-from matchmaker.tables import Listing, Organisation, Theme, saved_id, utcnow
+from matchmaker.tables import Listing, Organisation, Theme, User, saved_id, utcnow
+from matchmaker.vocab import Status
 
 
 def theme_by_slug(session: Session, slug: str) -> Theme:
@@ -74,6 +76,28 @@ def update_listing(
         raise InputError("unit", "a quantity needs a unit")
     listing.updated_at = utcnow()
     return _save(session, listing, matcher)
+
+
+def status_on_save(
+    principal: Principal, old: Status | None, new: Status | None, *, approval_required: bool
+) -> Status:
+    """The status a save by `principal` gives (the API's and the form's one rule): only a
+    facilitator approves a pending listing; otherwise as `Principal.status_on_save` says."""
+    if new == Status.active and old == Status.pending and not principal.curates:
+        raise InputError("status", "a facilitator approves a pending listing")
+    return principal.status_on_save(old, new, approval_required=approval_required)
+
+
+def approve_listing(
+    session: Session, *, listing: Listing, by: User | None, matcher: Matcher
+) -> Listing:
+    """A facilitator approves a pending listing: it becomes active, and the audit log says who."""
+    if listing.status != Status.pending:
+        raise InputError("status", f"listing {listing.id} is {listing.status}, not pending")
+    accounts.audit(session, by, "approve listing", f"listing {listing.id}")
+    return update_listing(
+        session, listing=listing, data=ListingUpdate(status=Status.active), matcher=matcher
+    )
 
 
 def _claim_version(session: Session, listing: Listing, expected: int) -> None:
