@@ -101,11 +101,7 @@ def create_token(data: TokenIn, session: SessionDep, principal: auth.UserDep) ->
 
 @router.delete("/tokens/{token_id}", status_code=status.HTTP_204_NO_CONTENT)
 def revoke_token(token_id: PathId, session: SessionDep, principal: auth.UserDep) -> None:
-    token = session.get(ApiToken, token_id)
-    if token is None or principal.user is None or token.user_id != principal.user.id:
-        raise NotFound(f"token {token_id} does not exist")
-    session.delete(token)
-    session.commit()
+    accounts.revoke_api_token(session, principal.user, token_id)
 
 
 @router.get("/users", response_model=list[UserPublic])

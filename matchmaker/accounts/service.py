@@ -6,10 +6,10 @@ from datetime import timedelta
 from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from matchmaker.accounts import mail, security
-from matchmaker.errors import InputError
+from matchmaker.errors import InputError, NotFound
 from matchmaker.settings import Settings
 from matchmaker.shapes import DbId, StrictModel
 from matchmaker.tables import (
@@ -263,9 +263,30 @@ def reset_password(session: Session, data: ResetConfirmIn) -> User:
 
 
 def new_api_token(session: Session, user: User, name: str) -> tuple[ApiToken, str]:
+    """A new token of `user` and its value, which is never stored (only its hash is)."""
     plain, hashed = security.new_token()
     token = ApiToken(user_id=user.id, name=name, token_hash=hashed)  # type: ignore[arg-type]
     session.add(token)
     session.commit()
     session.refresh(token)
     return token, plain
+
+
+def user_tokens(session: Session, user: User) -> list[ApiToken]:
+    """The user's API tokens, newest first."""
+    return list(
+        session.exec(
+            select(ApiToken)
+            .where(ApiToken.user_id == user.id)
+            .order_by(col(ApiToken.created_at).desc())
+        )
+    )
+
+
+def revoke_api_token(session: Session, user: User | None, token_id: int) -> None:
+    """Delete one of `user`'s tokens; another's, or none, does not exist for them (NotFound)."""
+    token = session.get(ApiToken, token_id)
+    if token is None or user is None or token.user_id != user.id:
+        raise NotFound(f"token {token_id} does not exist")
+    session.delete(token)
+    session.commit()

@@ -7,13 +7,11 @@ from dataclasses import dataclass
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
-from matchmaker.accounts import api
 from matchmaker.accounts import service as accounts
 from matchmaker.deps import SessionDep
 from matchmaker.errors import NotFound
-from matchmaker.tables import ApiToken
 from matchmaker.web.fields import Field
 from matchmaker.web.render import Page, PageDep
 from matchmaker.workspace import views as match_views
@@ -42,11 +40,7 @@ def _page(
 ) -> Response:
     t, user = ui.t, ui.principal.user
     assert user is not None
-    rows = session.exec(
-        select(ApiToken)
-        .where(ApiToken.user_id == user.id)
-        .order_by(col(ApiToken.created_at).desc())
-    )
+    rows = accounts.user_tokens(session, user)
     tokens = [
         TokenView(
             tok.id,
@@ -95,19 +89,21 @@ async def create(ui: PageDep, session: SessionDep, request: Request) -> Response
     """A new token, shown on this answer only (a redirect would have to keep it somewhere)."""
     principal = ui.require_login()
     name = str((await request.form()).get("name") or "").strip()
+    assert principal.user is not None
     try:
-        made = api.create_token(accounts.TokenIn(name=name), session, principal)
+        data = accounts.TokenIn(name=name)
     except ValidationError:
         error = ui.t("error.required") if not name else ui.t("error.too_long", max=100)
         return _page(ui, session, name=name[:100], error=error, status=422)
-    return _page(ui, session, created=made["token"])
+    _, plain = accounts.new_api_token(session, principal.user, data.name)
+    return _page(ui, session, created=plain)
 
 
 @router.post("/account/tokens/{token_id:int}/revoke")
 def revoke(token_id: int, ui: PageDep, session: SessionDep) -> Response:
     principal = ui.require_login()
     try:
-        api.revoke_token(token_id, session, principal)
+        accounts.revoke_api_token(session, principal.user, token_id)
     except NotFound:
         return ui.not_found()
     return ui.redirect("/account/tokens?revoked=1")
