@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
@@ -16,7 +15,7 @@ from matchmaker.errors import Conflict, InputError
 from matchmaker.listings import forms, service, views
 from matchmaker.listings.forms import Message
 from matchmaker.tables import Listing, Organisation, Theme
-from matchmaker.vocab import ListingKind, Status
+from matchmaker.vocab import Status
 from matchmaker.web import fields
 from matchmaker.web.i18n import N_
 from matchmaker.web.render import Page, PageDep
@@ -36,14 +35,6 @@ FormDep = Annotated[dict[str, str], Depends(posted)]
 # -- one listing and its suggested matches ----------------------------------------------------
 
 
-@dataclass
-class Panel:
-    url: str  # the suggestions' own URL, which the listing page loads with htmx
-    all_themes: bool
-    items: list[views.SuggestionView] | None  # None: not computed yet, the page loads them
-    empty: str
-
-
 def _panel(
     ui: Page,
     session: Session,
@@ -52,15 +43,12 @@ def _panel(
     *,
     all_themes: bool,
     compute: bool,
-) -> Panel:
-    url = f"/listings/{listing.id}/matches" + ("?all_themes=1" if all_themes else "")
+) -> views.Panel:
     items = None
     if compute:
         found = matcher.suggest(session, listing, k=SUGGESTIONS, all_themes=all_themes)
         items = views.suggestion_views(session, listing, found, ui.t, ui.principal)
-    other = ui.t.label("kind", ListingKind(listing.kind).opposite)
-    empty = ui.t("suggest.none_all", kind=other) if all_themes else ui.t("suggest.none", kind=other)
-    return Panel(url=url, all_themes=all_themes, items=items, empty=empty)
+    return views.panel(listing, ui.t, items, all_themes=all_themes)
 
 
 def _visible(ui: Page, session: Session, listing_id: int) -> Listing | None:

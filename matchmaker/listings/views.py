@@ -12,7 +12,7 @@ from matchmaker.engine.matching import Suggestion
 from matchmaker.listings import service
 from matchmaker.listings.schemas import ListingPublic
 from matchmaker.tables import Listing, Organisation, Theme
-from matchmaker.vocab import Status
+from matchmaker.vocab import ListingKind, Status
 from matchmaker.web.i18n import Translator
 
 
@@ -215,3 +215,21 @@ def listings_of(session: Session, org: Organisation, viewer: Principal) -> list[
         .order_by(col(Listing.status), col(Listing.created_at).desc())
     )
     return [lst for lst in rows if viewer.can_see(lst) and viewer.can_see_owner(lst)]
+
+
+@dataclass
+class Panel:
+    url: str  # the suggestions' own URL, which the listing page loads with htmx
+    all_themes: bool
+    items: list[SuggestionView] | None  # None: not computed yet, the page loads them
+    empty: str
+
+
+def panel(
+    listing: Listing, t: Translator, items: list[SuggestionView] | None, *, all_themes: bool
+) -> Panel:
+    """A listing's suggestions panel: `items` as found, or None for the page to load them."""
+    url = f"/listings/{listing.id}/matches" + ("?all_themes=1" if all_themes else "")
+    other = t.label("kind", ListingKind(listing.kind).opposite)
+    empty = t("suggest.none_all", kind=other) if all_themes else t("suggest.none", kind=other)
+    return Panel(url=url, all_themes=all_themes, items=items, empty=empty)
