@@ -252,3 +252,19 @@ def test_an_unedited_introduction_says_why_in_each_partys_language(
     for letter in (finnish, swedish):
         assert "text similarity" not in letter
         assert not [sentence for sentence in english if sentence in letter]
+
+
+def test_the_emission_factors_ship_with_the_package_for_every_demo_theme() -> None:
+    """Reference data, not a demo seed: read from the package, one row per theme and energy."""
+    import json
+
+    from matchmaker.settings import ROOT
+    from matchmaker.vocab import Unit
+    from matchmaker.workspace import impact
+
+    themes = {t["slug"] for t in json.loads((ROOT / "seeds" / "themes.json").read_text("utf-8"))}
+    assert set(impact.factors()) == themes | {"energy"}
+    assert not (ROOT / "seeds" / "emission_factors.csv").exists()
+    bricks = impact.assess(2000, Unit.kg, "construction", impact.factors())
+    assert bricks.tonnes_per_year == 2 and bricks.factor is not None
+    assert "DESNZ" in bricks.factor.source
