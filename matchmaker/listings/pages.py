@@ -14,7 +14,7 @@ from matchmaker.deps import MatcherDep, SessionDep
 from matchmaker.engine.matching import Matcher
 from matchmaker.errors import Conflict, InputError
 from matchmaker.listings import api as listings_api
-from matchmaker.listings import forms, service, views
+from matchmaker.listings import forms, service, views, visibility
 from matchmaker.listings.forms import Message
 from matchmaker.listings.home_pages import forbidden, not_found
 from matchmaker.tables import Listing, Organisation, Theme
@@ -68,7 +68,7 @@ def _panel(
 def _visible(ui: Page, session: Session, listing_id: int) -> Listing | None:
     """The listing if this viewer may see it; drafts and pending ones are not for everyone."""
     listing = session.get(Listing, listing_id)
-    return listing if listing is not None and ui.principal.can_see(listing) else None
+    return listing if listing is not None and visibility.may_see(ui.principal, listing) else None
 
 
 def _notice(ui: Page, listing: Listing, saved: bool) -> str:

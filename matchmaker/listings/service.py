@@ -12,6 +12,7 @@ from matchmaker.accounts.auth import VISITOR, Principal
 from matchmaker.engine import language
 from matchmaker.engine.matching import Matcher
 from matchmaker.errors import Conflict, InputError, NotFound
+from matchmaker.listings import visibility
 from matchmaker.listings.schemas import (
     ListingCreate,
     ListingPublic,
@@ -135,23 +136,25 @@ def list_listings(
     return int(total), list(rows)
 
 
+def organisation_names(session: Session, listings: Sequence[Listing]) -> dict[int, str]:
+    """Organisation id -> name for the listings' organisations (whether to show it is
+    visibility's to say)."""
+    org_ids = {lst.organisation_id for lst in listings}
+    if not org_ids:
+        return {}
+    query = select(Organisation).where(col(Organisation.id).in_(org_ids))
+    return {saved_id(o): o.name for o in session.exec(query)}
+
+
 def present(
     session: Session, listings: Sequence[Listing], viewer: Principal | None = None
 ) -> list[ListingPublic]:
     """Public shapes; an anonymous listing names its organisation only to those who may know."""
     themes = {t.id: t.slug for t in session.exec(select(Theme))}
-    org_ids = {lst.organisation_id for lst in listings}
-    orgs = (
-        {
-            o.id: o.name
-            for o in session.exec(select(Organisation).where(col(Organisation.id).in_(org_ids)))
-        }
-        if org_ids
-        else {}
-    )
+    orgs = organisation_names(session, listings)
     out = []
     for lst in listings:
-        hidden = not (viewer or VISITOR).can_see_owner(lst)
+        hidden = not visibility.owner_named(viewer or VISITOR, lst)
         data = lst.model_dump()
         data.update(
             theme=themes[lst.theme_id],

@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 
 from matchmaker.engine import language
 from matchmaker.engine.matching import Matcher, text_of
+from matchmaker.listings import visibility
 from matchmaker.listings.schemas import ListingCreate
 from matchmaker.listings.service import present
 from matchmaker.tables import Listing, Match, Organisation, Theme, saved_id
@@ -69,7 +70,8 @@ def listing_rows(session: Session) -> list[dict[str, Any]]:
 
 
 def match_rows(session: Session) -> list[dict[str, Any]]:
-    """Every match; an anonymous side's organisation only once its owner has accepted."""
+    """Every match as its parties may see it: exports travel, so an anonymous side's
+    organisation is written only once its owner has accepted."""
     themes = {t.id: t.slug for t in session.exec(select(Theme))}
     rows = []
     for m in session.exec(select(Match).order_by(col(Match.id))):
@@ -83,10 +85,14 @@ def match_rows(session: Session) -> list[dict[str, Any]]:
                 "score": m.score,
                 "offer_id": offer.id,
                 "offer_title": offer.title,
-                "offer_organisation": _org_name(session, offer) if m.offer_revealed else HIDDEN,
+                "offer_organisation": _org_name(session, offer)
+                if visibility.named_to_other_party(m, "offer", offer)
+                else HIDDEN,
                 "need_id": need.id,
                 "need_title": need.title,
-                "need_organisation": _org_name(session, need) if m.need_revealed else HIDDEN,
+                "need_organisation": _org_name(session, need)
+                if visibility.named_to_other_party(m, "need", need)
+                else HIDDEN,
                 "tonnes_per_year": m.tonnes_per_year,
                 "co2e_t_per_year": m.co2e_t_per_year,
                 "updated_at": m.updated_at.isoformat(timespec="seconds"),

@@ -8,6 +8,7 @@ from sqlmodel import Session, select
 
 from matchmaker.accounts import mail
 from matchmaker.errors import InputError
+from matchmaker.listings import visibility
 from matchmaker.settings import Settings
 from matchmaker.tables import Introduction, Listing, Match, Organisation, User, saved_id
 from matchmaker.vocab import Language, MatchStatus, Role
@@ -90,10 +91,6 @@ def _address(session: Session, org: Organisation) -> tuple[str, str]:
     return member.email, member.name or member.email
 
 
-def revealed(match: Match, side: str) -> bool:
-    return match.offer_revealed if side == "offer" else match.need_revealed
-
-
 def drafts(session: Session, settings: Settings, match: Match, by: User) -> list[Draft]:
     """One message per party, in the party's language; an unrevealed side stays unnamed."""
     out = []
@@ -103,13 +100,13 @@ def drafts(session: Session, settings: Settings, match: Match, by: User) -> list
         other_listing, other_org = _party(session, match, other)
         lang = Language(own_org.language)
         to, _ = _address(session, own_org)
-        if revealed(match, other):
+        if visibility.named_to_other_party(match, other, other_listing):
             email, contact = _address(session, other_org)
             other_name = other_org.name
             next_step = CONTACT[lang].format(contact=contact, email=email)
         else:
             other_name, next_step = HIDDEN[lang], WAIT[lang]
-        if not revealed(match, side):
+        if not visibility.named_to_other_party(match, side, own_listing):
             next_step += "\n\n" + ACCEPT[lang].format(
                 url=f"{settings.base_url}/matches/{match.id}/accept"
             )
@@ -158,7 +155,7 @@ def send(
 
 def accept(session: Session, settings: Settings, match: Match, side: str, by: User) -> Match:
     """The anonymous owner accepts: the other party now learns who they are."""
-    if revealed(match, side):
+    if visibility.revealed(match, side):
         raise InputError("side", "this side is not anonymous, or has accepted already")
     setattr(match, f"{side}_revealed", True)
     session.add(match)

@@ -13,6 +13,7 @@ from sqlmodel import Session
 from matchmaker.accounts.auth import Principal
 from matchmaker.deps import SessionDep
 from matchmaker.errors import InputError
+from matchmaker.listings import visibility
 from matchmaker.listings.home_pages import not_found
 from matchmaker.tables import Listing, Match, Theme
 from matchmaker.vocab import MatchStatus, Unit
@@ -96,13 +97,10 @@ class MatchPage:
 def _visible(session: Session, principal: Principal, match_id: int) -> Match | None:
     """The match if this viewer is a facilitator or one of its two parties; else none."""
     match = session.get(Match, match_id)
-    if match is None or principal.curates:
-        return match
-    for listing_id in (match.offer_id, match.need_id):
-        listing = session.get(Listing, listing_id)
-        if listing is not None and principal.owns(listing):
-            return match
-    return None
+    if match is None:
+        return None
+    offer, need = session.get(Listing, match.offer_id), session.get(Listing, match.need_id)
+    return match if visibility.may_see_match(principal, offer, need) else None
 
 
 def accepting_side(session: Session, match: Match, principal: Principal) -> str | None:
@@ -111,7 +109,7 @@ def accepting_side(session: Session, match: Match, principal: Principal) -> str 
         return None
     for side in introductions.SIDES:
         listing = session.get(Listing, match.offer_id if side == "offer" else match.need_id)
-        if listing and principal.owns(listing) and not introductions.revealed(match, side):
+        if listing and principal.owns(listing) and not visibility.revealed(match, side):
             return side
     return None
 
