@@ -7,7 +7,6 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 
 from matchmaker.accounts import auth
-from matchmaker.accounts import service as accounts
 from matchmaker.deps import MatcherDep, SessionDep
 from matchmaker.engine.matching import Suggestion
 from matchmaker.errors import InputError, NotFound
@@ -150,12 +149,7 @@ def approve_listing(
     listing_id: PathId, session: SessionDep, matcher: MatcherDep, principal: auth.CuratorDep
 ) -> ListingPublic:
     listing = service.get_listing(session, listing_id)
-    if listing.status != Status.pending:
-        raise InputError("status", f"listing {listing_id} is {listing.status}, not pending")
-    accounts.audit(session, principal.user, "approve listing", f"listing {listing_id}")
-    listing = service.update_listing(
-        session, listing=listing, data=ListingUpdate(status=Status.active), matcher=matcher
-    )
+    listing = service.approve_listing(session, listing=listing, by=principal.user, matcher=matcher)
     return service.present(session, [listing], principal)[0]
 
 

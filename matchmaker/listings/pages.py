@@ -13,7 +13,6 @@ from matchmaker.accounts.auth import Principal
 from matchmaker.deps import MatcherDep, SessionDep
 from matchmaker.engine.matching import Matcher
 from matchmaker.errors import Conflict, InputError
-from matchmaker.listings import api as listings_api
 from matchmaker.listings import forms, service, views, visibility
 from matchmaker.listings.forms import Message
 from matchmaker.listings.home_pages import forbidden, not_found
@@ -245,12 +244,13 @@ def update(
 
 @router.post("/listings/{listing_id:int}/approve")
 def approve(listing_id: int, ui: PageDep, session: SessionDep, matcher: MatcherDep) -> Response:
-    """A facilitator approves a pending listing: the API's rule, audit included."""
+    """A facilitator approves a pending listing: the service's rule, audit included."""
     principal = ui.require_curator()
-    if session.get(Listing, listing_id) is None:
+    listing = session.get(Listing, listing_id)
+    if listing is None:
         return not_found(ui)
     try:
-        listings_api.approve_listing(listing_id, session, matcher, principal)
+        service.approve_listing(session, listing=listing, by=principal.user, matcher=matcher)
     except InputError:
         session.rollback()  # approved already: the page shows it as it is
     return ui.redirect(f"/listings/{listing_id}")

@@ -12,11 +12,10 @@ from typing import Any
 from pydantic import ValidationError
 from sqlmodel import Session, col, select
 
-from matchmaker.engine import language
 from matchmaker.engine.matching import Matcher, text_of
+from matchmaker.listings import service as listing_service
 from matchmaker.listings import visibility
 from matchmaker.listings.schemas import ListingCreate
-from matchmaker.listings.service import present
 from matchmaker.tables import Listing, Match, Organisation, Theme, saved_id
 from matchmaker.vocab import OrgKind
 
@@ -62,7 +61,7 @@ def listing_rows(session: Session) -> list[dict[str, Any]]:
     """Every listing as a sheet row; an anonymous listing's organisation is never written."""
     listings = list(session.exec(select(Listing).order_by(col(Listing.id))))
     rows = []
-    for pub in present(session, listings):  # as a visitor sees them: exports travel
+    for pub in listing_service.present(session, listings):  # as a visitor sees them: exports travel
         data = pub.model_dump(mode="json")
         data["organisation"] = pub.organisation_name or HIDDEN
         rows.append({"id": pub.id, "status": pub.status.value, **{c: data.get(c) for c in COLUMNS}})
@@ -286,34 +285,21 @@ def commit(
     report, good = check(session, rows)
     themes = {t.slug: saved_id(t) for t in session.exec(select(Theme))}
     listings = [
-        Listing(
-            **r.data.model_dump(exclude={"theme", "language", "organisation_id"}),
-            language=r.data.language or language.guess(f"{r.data.title}\n{r.data.description}"),
-            theme_id=themes[r.data.theme],
-            organisation_id=0,
-            key=r.key,
-        )
-        for r in good
+        listing_service.new_listing(r.data, theme_id=themes[r.data.theme], key=r.key) for r in good
     ]
     vectors = matcher.embed_batches([text_of(lst) for lst in listings], progress)
     try:
+        # the sheet's new organisations land in the same transaction as its listings
         orgs = {o.name.casefold(): o for o in session.exec(select(Organisation))}
         for name in report.new_organisations:
             orgs[name.casefold()] = Organisation(name=name, kind=OrgKind.company)
             session.add(orgs[name.casefold()])
         session.flush()
         for lst, r in zip(listings, good, strict=True):
-            lst.organisation_id = orgs[r.organisation.casefold()].id  # type: ignore[assignment]
-            session.add(lst)
-        session.flush()
-        for lst, vec in zip(listings, vectors, strict=True):
-            assert lst.id is not None
-            session.add(matcher.vector_row(lst.id, text_of(lst), vec))
-        session.commit()
+            lst.organisation_id = saved_id(orgs[r.organisation.casefold()])
     except Exception:
         session.rollback()
         raise
-    for lst in listings:
-        matcher.refresh(session, lst)
+    listing_service.save_listings(session, listings, matcher, vectors=vectors)
     report.added, report.committed = len(listings), True
     return report
