@@ -13,12 +13,11 @@ from matchmaker.accounts.auth import Principal
 from matchmaker.deps import MatcherDep, SessionDep
 from matchmaker.engine.matching import Matcher
 from matchmaker.errors import Conflict, InputError
-from matchmaker.listings import forms, service, views, visibility
+from matchmaker.listings import form_fields, forms, service, views, visibility
 from matchmaker.listings.forms import Message
 from matchmaker.listings.home_pages import forbidden, not_found
 from matchmaker.tables import Listing, Organisation, Theme
 from matchmaker.vocab import ListingKind, Status
-from matchmaker.web import fields
 from matchmaker.web.i18n import N_
 from matchmaker.web.render import Page, PageDep
 
@@ -135,7 +134,7 @@ def _show_form(
         for o in session.exec(select(Organisation).order_by(col(Organisation.name)))
         if o.id is not None
     ]
-    form = fields.listing_form(
+    form = form_fields.listing_form(
         ui.t,
         action=action,
         values=values,

@@ -13,28 +13,17 @@ from pydantic import ValidationError
 from sqlmodel import Session, col, select
 
 from matchmaker.engine.matching import Matcher, text_of
+from matchmaker.listings import fieldnames, visibility
 from matchmaker.listings import service as listing_service
-from matchmaker.listings import visibility
 from matchmaker.listings.schemas import ListingCreate
 from matchmaker.tables import Listing, Match, Organisation, Theme, saved_id
 from matchmaker.vocab import OrgKind
 
+# A sheet names the organisation; an imported listing is active, so status is no column.
 COLUMNS = [
-    "organisation",
-    "theme",
-    "kind",
-    "category",
-    "title",
-    "description",
-    "language",
-    "quantity",
-    "unit",
-    "frequency",
-    "municipality",
-    "ewc_code",
-    "available_from",
-    "available_until",
-    "visibility",
+    "organisation" if name == "organisation_id" else name
+    for name in fieldnames.EDITABLE
+    if name != "status"
 ]
 MATCH_COLUMNS = [
     "id",
