@@ -99,6 +99,7 @@ def test_only_active_listings_are_for_everyone(viewer: str, status: Status) -> N
 
 def test_the_other_party_learns_an_anonymous_side_only_once_it_is_revealed() -> None:
     anonymous, public = spent_grain(Visibility.anonymous), spent_grain(Visibility.public)
+    assert visibility.starts_revealed(public) and not visibility.starts_revealed(anonymous)
     assert not visibility.named_to_other_party(match(False), "offer", anonymous)
     assert visibility.named_to_other_party(match(True), "offer", anonymous)
     assert visibility.named_to_other_party(match(True), "offer", public)

@@ -38,6 +38,12 @@ def on_organisation_page(viewer: Principal, listing: Listing) -> bool:
     return may_see(viewer, listing) and owner_named(viewer, listing)
 
 
+def starts_revealed(listing: Listing) -> bool:
+    """Whether a new match names this side to the other party from the start: an anonymous
+    side is named only once its owner accepts the introduction."""
+    return listing.visibility != Visibility.anonymous
+
+
 def revealed(match: Match, side: str) -> bool:
     """Whether the match names this side to the other party: an anonymous side is revealed
     once its owner accepts the introduction."""
