@@ -106,7 +106,7 @@ def drafts(session: Session, settings: Settings, match: Match, by: User) -> list
             next_step = CONTACT[lang].format(contact=contact, email=email)
         else:
             other_name, next_step = HIDDEN[lang], WAIT[lang]
-        if not visibility.named_to_other_party(match, side, own_listing):
+        if not visibility.revealed(match, side):  # the accept link, as the match page offers it
             next_step += "\n\n" + ACCEPT[lang].format(
                 url=f"{settings.base_url}/matches/{match.id}/accept"
             )
