@@ -15,7 +15,7 @@ from sqlmodel import select
 from matchmaker.accounts import security
 from matchmaker.deps import SessionDep
 from matchmaker.tables import ApiToken, Listing, User, utcnow
-from matchmaker.vocab import Role, Status, Visibility
+from matchmaker.vocab import Role, Status
 
 COOKIE = "mm_session"
 CSRF_HEADER = "X-CSRF-Token"
@@ -25,7 +25,11 @@ _UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
 @dataclass(frozen=True)
 class Principal:
-    """The person behind a request; `user` is None for a visitor who has not logged in."""
+    """The person behind a request; `user` is None for a visitor who has not logged in.
+
+    It answers what the role allows; what of a listing this person may see is
+    listings/visibility.py's to say.
+    """
 
     user: User | None = None
     via_token: bool = False
@@ -48,9 +52,6 @@ class Principal:
     def can_edit(self, listing: Listing) -> bool:
         return self.curates or (self.role == Role.member and self.owns(listing))
 
-    def can_see(self, listing: Listing) -> bool:
-        return listing.status == Status.active or self.curates or self.owns(listing)
-
     def status_on_save(
         self, old: Status | None, new: Status | None, *, approval_required: bool
     ) -> Status:
@@ -66,9 +67,6 @@ class Principal:
         ):
             return Status.pending
         return wanted
-
-    def can_see_owner(self, listing: Listing) -> bool:
-        return listing.visibility == Visibility.public or self.curates or self.owns(listing)
 
 
 VISITOR = Principal()

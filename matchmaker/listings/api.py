@@ -5,13 +5,12 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
-from sqlmodel import col
 
 from matchmaker.accounts import auth
 from matchmaker.deps import MatcherDep, SessionDep
 from matchmaker.engine.matching import Suggestion
 from matchmaker.errors import InputError, NotFound
-from matchmaker.listings import service
+from matchmaker.listings import service, visibility
 from matchmaker.listings.schemas import (
     ListingCreate,
     ListingPage,
@@ -38,7 +37,7 @@ router = APIRouter(prefix="/api/listings", tags=["listings"])
 def visible(session: SessionDep, listing_id: PathId, viewer: auth.Principal) -> Listing:
     """The listing if this viewer may see it; otherwise it does not exist for them."""
     listing = service.get_listing(session, listing_id)
-    if not viewer.can_see(listing):
+    if not visibility.may_see(viewer, listing):
         raise NotFound(f"listing {listing_id} does not exist")
     return listing
 
@@ -72,13 +71,8 @@ def list_listings(
         "municipality": municipality,
         "status": None if status == "all" else status,
     }
-    extra = []
-    if status != Status.active and not viewer.curates:
-        # beyond active listings, one sees only one's own organisation's
-        extra.append(
-            (col(Listing.status) == Status.active)
-            | (col(Listing.organisation_id) == (viewer.organisation_id or -1))
-        )
+    # beyond active listings, one sees only one's own organisation's
+    extra = visibility.seen_clauses(viewer) if status != Status.active else []
     total, rows = service.list_listings(
         session, filters=filters, where=extra, limit=limit, offset=offset
     )

@@ -10,29 +10,13 @@ from pydantic import ValidationError
 
 from matchmaker.engine import geo
 from matchmaker.errors import InputError
+from matchmaker.listings import fieldnames
 from matchmaker.listings.schemas import ListingCreate, ListingUpdate
 from matchmaker.tables import Listing
 from matchmaker.web.i18n import N_
 
-FIELDS = (
-    "organisation_id",
-    "kind",
-    "theme",
-    "category",
-    "title",
-    "description",
-    "language",
-    "quantity",
-    "unit",
-    "frequency",
-    "municipality",
-    "ewc_code",
-    "available_from",
-    "available_until",
-    "visibility",
-    "status",
-    "version",  # of the listing the edit form was filled in on
-)
+# the version: of the listing the edit form was filled in on
+FIELDS = (*fieldnames.EDITABLE, "version")
 EDITABLE = tuple(f for f in FIELDS if f != "organisation_id")
 CHOICES = {
     "organisation_id",

@@ -12,11 +12,10 @@ from matchmaker.accounts.auth import Principal
 from matchmaker.deps import MatcherDep, SessionDep
 from matchmaker.engine.matching import Matcher
 from matchmaker.errors import Conflict, InputError
-from matchmaker.listings import forms, service, views
+from matchmaker.listings import form_fields, forms, service, views, visibility
 from matchmaker.listings.forms import Message
 from matchmaker.tables import Listing, Organisation, Theme
 from matchmaker.vocab import Status
-from matchmaker.web import fields
 from matchmaker.web.i18n import N_
 from matchmaker.web.render import Page, PageDep
 
@@ -54,7 +53,7 @@ def _panel(
 def _visible(ui: Page, session: Session, listing_id: int) -> Listing | None:
     """The listing if this viewer may see it; drafts and pending ones are not for everyone."""
     listing = session.get(Listing, listing_id)
-    return listing if listing is not None and ui.principal.can_see(listing) else None
+    return listing if listing is not None and visibility.may_see(ui.principal, listing) else None
 
 
 def _notice(ui: Page, listing: Listing, saved: bool) -> str:
@@ -122,7 +121,7 @@ def _show_form(
         for o in session.exec(select(Organisation).order_by(col(Organisation.name)))
         if o.id is not None
     ]
-    form = fields.listing_form(
+    form = form_fields.listing_form(
         ui.t,
         action=action,
         values=values,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import update
@@ -11,8 +11,10 @@ from sqlmodel import Session, col, func, select
 from matchmaker.accounts import service as accounts
 from matchmaker.accounts.auth import VISITOR, Principal
 from matchmaker.engine import language
-from matchmaker.engine.matching import Matcher
+from matchmaker.engine.index import Vectors
+from matchmaker.engine.matching import Matcher, text_of
 from matchmaker.errors import Conflict, InputError, NotFound
+from matchmaker.listings import visibility
 from matchmaker.listings.schemas import (
     ListingCreate,
     ListingPublic,
@@ -20,8 +22,10 @@ from matchmaker.listings.schemas import (
     OrganisationIn,
     ThemeIn,
 )
-from matchmaker.tables import Listing, Organisation, Theme, User, saved_id, utcnow
-from matchmaker.vocab import Status
+from matchmaker.tables import Listing, ListingVector, Organisation, Theme, User, saved_id, utcnow
+from matchmaker.vocab import Language, Status
+
+_FLUSH = 500  # rows written between flushes in a bulk write
 
 
 def theme_by_slug(session: Session, slug: str) -> Theme:
@@ -39,15 +43,33 @@ def get_listing(session: Session, listing_id: int) -> Listing:
     return listing
 
 
+def guess_language(title: str, description: str) -> Language:
+    """A listing's language when its poster gave none: guessed from the text that is embedded."""
+    return language.guess(f"{title}\n{description}")
+
+
+def listing_values(data: ListingCreate, *, theme_id: int) -> dict[str, Any]:
+    """The table's values for a validated listing: the theme by id, the language guessed when
+    none is given."""
+    values = data.model_dump(exclude={"theme"})
+    values["theme_id"] = theme_id
+    values["language"] = data.language or guess_language(data.title, data.description)
+    return values
+
+
+def new_listing(data: ListingCreate, *, theme_id: int, key: str | None = None) -> Listing:
+    """The row of a new listing, not stored yet (add_listings or save_listings store it)."""
+    return Listing(**listing_values(data, theme_id=theme_id), key=key)
+
+
 def create_listing(session: Session, *, data: ListingCreate, matcher: Matcher) -> Listing:
     """Store the listing and its vector in one transaction, then index it."""
     theme = theme_by_slug(session, data.theme)
     if session.get(Organisation, data.organisation_id) is None:
         raise InputError("organisation_id", f"organisation {data.organisation_id} does not exist")
-    fields = data.model_dump(exclude={"theme", "language"})
-    lang = data.language or language.guess(f"{data.title} {data.description}")
-    listing = Listing(**fields, theme_id=saved_id(theme), language=lang)
-    return _save(session, listing, matcher)
+    listing = new_listing(data, theme_id=saved_id(theme))
+    save_listings(session, [listing], matcher)
+    return listing
 
 
 def update_listing(
@@ -75,7 +97,20 @@ def update_listing(
     if listing.quantity is not None and listing.unit is None:
         raise InputError("unit", "a quantity needs a unit")
     listing.updated_at = utcnow()
-    return _save(session, listing, matcher)
+    save_listings(session, [listing], matcher)
+    return listing
+
+
+def approve_listing(
+    session: Session, *, listing: Listing, by: User | None, matcher: Matcher
+) -> Listing:
+    """A facilitator approves a pending listing; the audit entry is written with the change."""
+    if listing.status != Status.pending:
+        raise InputError("status", f"listing {listing.id} is {listing.status}, not pending")
+    accounts.audit(session, by, "approve listing", f"listing {listing.id}")
+    return update_listing(
+        session, listing=listing, data=ListingUpdate(status=Status.active), matcher=matcher
+    )
 
 
 def status_on_save(
@@ -86,18 +121,6 @@ def status_on_save(
     if new == Status.active and old == Status.pending and not principal.curates:
         raise InputError("status", "a facilitator approves a pending listing")
     return principal.status_on_save(old, new, approval_required=approval_required)
-
-
-def approve_listing(
-    session: Session, *, listing: Listing, by: User | None, matcher: Matcher
-) -> Listing:
-    """A facilitator approves a pending listing: it becomes active, and the audit log says who."""
-    if listing.status != Status.pending:
-        raise InputError("status", f"listing {listing.id} is {listing.status}, not pending")
-    accounts.audit(session, by, "approve listing", f"listing {listing.id}")
-    return update_listing(
-        session, listing=listing, data=ListingUpdate(status=Status.active), matcher=matcher
-    )
 
 
 def _claim_version(session: Session, listing: Listing, expected: int) -> None:
@@ -122,18 +145,81 @@ def _claim_version(session: Session, listing: Listing, expected: int) -> None:
     listing.version = expected + 1
 
 
-def _save(session: Session, listing: Listing, matcher: Matcher) -> Listing:
-    try:
-        session.add(listing)
+# -- storing rows and vectors: every way a listing enters the database goes through these ---
+
+
+def store_rows(
+    session: Session,
+    listings: Sequence[Listing],
+    vectors: Sequence[ListingVector] = (),
+    *,
+    merge: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> None:
+    """The lowest level: write listing rows, then ready vector rows, in the open transaction
+    (flushed, not committed). With `merge`, rows are matched by their ids: an import keeps
+    ids, text hashes and vectors as exported."""
+    for rows in (listings, vectors):
+        for n, row in enumerate(rows, start=1):
+            if merge:
+                session.merge(row)
+            else:
+                session.add(row)
+            if n % _FLUSH == 0:
+                session.flush()
+                if progress:
+                    progress(_FLUSH)
         session.flush()
-        matcher.store_vectors(session, [listing])
+        if progress:
+            progress(len(rows) % _FLUSH)
+
+
+def add_listings(
+    session: Session,
+    listings: Sequence[Listing],
+    matcher: Matcher,
+    *,
+    vectors: Vectors | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Write new or changed listings and their vectors in the open transaction (no commit).
+
+    `vectors`, in the listings' order, were embedded beforehand, so that the write lock is held
+    only while writing; without them the listings whose text changed are embedded now.
+    Returns how many vectors were embedded.
+    """
+    store_rows(session, listings)
+    if vectors is None:
+        embedded, _ = matcher.store_vectors(session, listings, progress)
+        return embedded
+    for listing, vector in zip(listings, vectors, strict=True):
+        session.add(matcher.vector_row(saved_id(listing), text_of(listing), vector))
+    session.flush()
+    return len(listings)
+
+
+def save_listings(
+    session: Session,
+    listings: Sequence[Listing],
+    matcher: Matcher,
+    *,
+    vectors: Vectors | None = None,
+    progress: Callable[[int], None] | None = None,
+    reindex: bool = True,
+) -> int:
+    """add_listings, committed with whatever else the transaction holds: all of it or none.
+    Then the index entries are brought in step, unless a `matcher.sync` follows anyway."""
+    try:
+        embedded = add_listings(session, listings, matcher, vectors=vectors, progress=progress)
         session.commit()
     except Exception:
         session.rollback()
         raise
-    session.refresh(listing)
-    matcher.refresh(session, listing)
-    return listing
+    if reindex:
+        for listing in listings:
+            session.refresh(listing)
+            matcher.refresh(session, listing)
+    return embedded
 
 
 def list_listings(
@@ -159,23 +245,25 @@ def list_listings(
     return int(total), list(rows)
 
 
+def organisation_names(session: Session, listings: Sequence[Listing]) -> dict[int, str]:
+    """Organisation id -> name for the listings' organisations (whether to show it is
+    visibility's to say)."""
+    org_ids = {lst.organisation_id for lst in listings}
+    if not org_ids:
+        return {}
+    query = select(Organisation).where(col(Organisation.id).in_(org_ids))
+    return {saved_id(o): o.name for o in session.exec(query)}
+
+
 def present(
     session: Session, listings: Sequence[Listing], viewer: Principal | None = None
 ) -> list[ListingPublic]:
     """Public shapes; an anonymous listing names its organisation only to those who may know."""
     themes = {t.id: t.slug for t in session.exec(select(Theme))}
-    org_ids = {lst.organisation_id for lst in listings}
-    orgs = (
-        {
-            o.id: o.name
-            for o in session.exec(select(Organisation).where(col(Organisation.id).in_(org_ids)))
-        }
-        if org_ids
-        else {}
-    )
+    orgs = organisation_names(session, listings)
     out = []
     for lst in listings:
-        hidden = not (viewer or VISITOR).can_see_owner(lst)
+        hidden = not visibility.owner_named(viewer or VISITOR, lst)
         data = lst.model_dump()
         data.update(
             theme=themes[lst.theme_id],

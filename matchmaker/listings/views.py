@@ -9,7 +9,7 @@ from sqlmodel import Session, col, select
 from matchmaker.accounts.auth import Principal
 from matchmaker.engine import explanations, geo
 from matchmaker.engine.matching import Suggestion
-from matchmaker.listings import service
+from matchmaker.listings import service, visibility
 from matchmaker.listings.schemas import ListingPublic
 from matchmaker.tables import Listing, Organisation, Theme
 from matchmaker.vocab import ListingKind, Status
@@ -101,7 +101,7 @@ def listing_views(
     session: Session, listings: list[Listing], t: Translator, viewer: Principal
 ) -> list[ListingView]:
     """Views of the listings; an anonymous one names its organisation only to those who may
-    know it (service.present decides)."""
+    know it (visibility.owner_named decides, through service.present)."""
     names = theme_names(session, t)
     views = [_view(pub, names, t) for pub in service.present(session, listings, viewer)]
     for view, listing in zip(views, listings, strict=True):
@@ -214,7 +214,7 @@ def listings_of(session: Session, org: Organisation, viewer: Principal) -> list[
         .where(Listing.organisation_id == org.id)
         .order_by(col(Listing.status), col(Listing.created_at).desc())
     )
-    return [lst for lst in rows if viewer.can_see(lst) and viewer.can_see_owner(lst)]
+    return [lst for lst in rows if visibility.on_organisation_page(viewer, lst)]
 
 
 @dataclass

@@ -6,14 +6,17 @@ import base64
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import LargeBinary
 from sqlmodel import Session, SQLModel, select
 
 from matchmaker import tables  # noqa: F401  (every table registered before we list them)
+from matchmaker.listings import service as listing_service
+from matchmaker.tables import Listing, ListingVector
 
 FORMAT = 2
+Row = TypeVar("Row", bound=SQLModel)
 
 
 def _models() -> list[type[SQLModel]]:
@@ -55,6 +58,16 @@ def read(path: Path) -> dict[str, Any]:
     return doc
 
 
+def _rows(doc: dict[str, Any], model: type[Row]) -> list[Row]:
+    binary = _binary_columns(model)
+    rows: list[Row] = []
+    for row in doc.get(_name(model), []):
+        for name in binary:
+            row[name] = base64.b64decode(row[name])
+        rows.append(model.model_validate(row))
+    return rows
+
+
 def import_(
     session: Session, doc: dict[str, Any], progress: Callable[[int], None] | None = None
 ) -> dict[str, int]:
@@ -62,20 +75,26 @@ def import_(
     counts = {}
     try:
         for model in _models():
-            rows = doc.get(_name(model), [])
-            binary = _binary_columns(model)
+            if model is ListingVector:
+                continue  # stored with the listings, as the listing service stores them
+            if model is Listing:
+                listings, vectors = _rows(doc, Listing), _rows(doc, ListingVector)
+                listing_service.store_rows(
+                    session, listings, vectors, merge=True, progress=progress
+                )
+                counts[_name(Listing)], counts[_name(ListingVector)] = len(listings), len(vectors)
+                continue
+            rows = _rows(doc, model)
             for n, row in enumerate(rows, start=1):
-                for name in binary:
-                    row[name] = base64.b64decode(row[name])
-                session.merge(model.model_validate(row))
+                session.merge(row)
                 if n % 500 == 0:
                     session.flush()
                     if progress:
                         progress(500)
             session.flush()
-            counts[_name(model)] = len(rows)
             if progress:
                 progress(len(rows) % 500)
+            counts[_name(model)] = len(rows)
         session.commit()
     except Exception:
         session.rollback()

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from sqlmodel import Session, select
 
 from matchmaker.engine.matching import Matcher
+from matchmaker.listings import service as listing_service
 from matchmaker.listings.schemas import ListingCreate, OrganisationIn, ThemeIn
 from matchmaker.tables import Listing, Organisation, Theme, User, saved_id, utcnow
 from matchmaker.vocab import Role
@@ -81,8 +82,7 @@ def load(
             data = ListingCreate.model_validate({**fields, "organisation_id": orgs[row["org"]]})
         except (ValidationError, KeyError) as exc:
             raise ValueError(f"seed listing {key!r} is invalid: {exc}") from exc
-        values = data.model_dump(exclude={"theme"})
-        values["theme_id"] = themes[data.theme]
+        values = listing_service.listing_values(data, theme_id=themes[data.theme])
         listing = session.exec(select(Listing).where(Listing.key == key)).first()
         if listing is None:
             listing = Listing(key=key, **values)
@@ -91,11 +91,11 @@ def load(
             listing.sqlmodel_update(values)
             listing.updated_at = utcnow()
             report.listings_changed += 1
-        session.add(listing)
         listings.append(listing)
-    session.flush()
-    report.embedded, _ = matcher.store_vectors(session, listings, progress)
-    session.commit()
+    # only the listings whose text changed are embedded; the caller's matcher.sync indexes them
+    report.embedded = listing_service.save_listings(
+        session, listings, matcher, progress=progress, reindex=False
+    )
     if (seeds_dir / "users.json").exists():
         report.users = load_demo_users(session, seeds_dir / "users.json", orgs)
     log.info("seeds: %s", report)

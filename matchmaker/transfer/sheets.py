@@ -12,29 +12,18 @@ from typing import Any
 from pydantic import ValidationError
 from sqlmodel import Session, col, select
 
-from matchmaker.engine import language
 from matchmaker.engine.matching import Matcher, text_of
+from matchmaker.listings import fieldnames, visibility
+from matchmaker.listings import service as listing_service
 from matchmaker.listings.schemas import ListingCreate
-from matchmaker.listings.service import present
 from matchmaker.tables import Listing, Match, Organisation, Theme, saved_id
 from matchmaker.vocab import OrgKind
 
+# A sheet names the organisation; an imported listing is active, so status is no column.
 COLUMNS = [
-    "organisation",
-    "theme",
-    "kind",
-    "category",
-    "title",
-    "description",
-    "language",
-    "quantity",
-    "unit",
-    "frequency",
-    "municipality",
-    "ewc_code",
-    "available_from",
-    "available_until",
-    "visibility",
+    "organisation" if name == "organisation_id" else name
+    for name in fieldnames.EDITABLE
+    if name != "status"
 ]
 MATCH_COLUMNS = [
     "id",
@@ -61,7 +50,7 @@ def listing_rows(session: Session) -> list[dict[str, Any]]:
     """Every listing as a sheet row; an anonymous listing's organisation is never written."""
     listings = list(session.exec(select(Listing).order_by(col(Listing.id))))
     rows = []
-    for pub in present(session, listings):  # as a visitor sees them: exports travel
+    for pub in listing_service.present(session, listings):  # as a visitor sees them: exports travel
         data = pub.model_dump(mode="json")
         data["organisation"] = pub.organisation_name or HIDDEN
         rows.append({"id": pub.id, "status": pub.status.value, **{c: data.get(c) for c in COLUMNS}})
@@ -69,7 +58,8 @@ def listing_rows(session: Session) -> list[dict[str, Any]]:
 
 
 def match_rows(session: Session) -> list[dict[str, Any]]:
-    """Every match; an anonymous side's organisation only once its owner has accepted."""
+    """Every match as its parties may see it: exports travel, so an anonymous side's
+    organisation is written only once its owner has accepted."""
     themes = {t.id: t.slug for t in session.exec(select(Theme))}
     rows = []
     for m in session.exec(select(Match).order_by(col(Match.id))):
@@ -83,10 +73,14 @@ def match_rows(session: Session) -> list[dict[str, Any]]:
                 "score": m.score,
                 "offer_id": offer.id,
                 "offer_title": offer.title,
-                "offer_organisation": _org_name(session, offer) if m.offer_revealed else HIDDEN,
+                "offer_organisation": _org_name(session, offer)
+                if visibility.named_to_other_party(m, "offer", offer)
+                else HIDDEN,
                 "need_id": need.id,
                 "need_title": need.title,
-                "need_organisation": _org_name(session, need) if m.need_revealed else HIDDEN,
+                "need_organisation": _org_name(session, need)
+                if visibility.named_to_other_party(m, "need", need)
+                else HIDDEN,
                 "tonnes_per_year": m.tonnes_per_year,
                 "co2e_t_per_year": m.co2e_t_per_year,
                 "updated_at": m.updated_at.isoformat(timespec="seconds"),
@@ -280,34 +274,21 @@ def commit(
     report, good = check(session, rows)
     themes = {t.slug: saved_id(t) for t in session.exec(select(Theme))}
     listings = [
-        Listing(
-            **r.data.model_dump(exclude={"theme", "language", "organisation_id"}),
-            language=r.data.language or language.guess(f"{r.data.title}\n{r.data.description}"),
-            theme_id=themes[r.data.theme],
-            organisation_id=0,
-            key=r.key,
-        )
-        for r in good
+        listing_service.new_listing(r.data, theme_id=themes[r.data.theme], key=r.key) for r in good
     ]
     vectors = matcher.embed_batches([text_of(lst) for lst in listings], progress)
     try:
+        # the sheet's new organisations land in the same transaction as its listings
         orgs = {o.name.casefold(): o for o in session.exec(select(Organisation))}
         for name in report.new_organisations:
             orgs[name.casefold()] = Organisation(name=name, kind=OrgKind.company)
             session.add(orgs[name.casefold()])
         session.flush()
         for lst, r in zip(listings, good, strict=True):
-            lst.organisation_id = orgs[r.organisation.casefold()].id  # type: ignore[assignment]
-            session.add(lst)
-        session.flush()
-        for lst, vec in zip(listings, vectors, strict=True):
-            assert lst.id is not None
-            session.add(matcher.vector_row(lst.id, text_of(lst), vec))
-        session.commit()
+            lst.organisation_id = saved_id(orgs[r.organisation.casefold()])
     except Exception:
         session.rollback()
         raise
-    for lst in listings:
-        matcher.refresh(session, lst)
+    listing_service.save_listings(session, listings, matcher, vectors=vectors)
     report.added, report.committed = len(listings), True
     return report

@@ -12,6 +12,7 @@ from matchmaker.accounts import auth
 from matchmaker.deps import MatcherDep, SessionDep
 from matchmaker.errors import NotFound
 from matchmaker.listings import service as listing_service
+from matchmaker.listings import visibility
 from matchmaker.shapes import PathId
 from matchmaker.tables import Listing, Match, MatchEvent, Theme, saved_id
 from matchmaker.vocab import MatchStatus
@@ -44,7 +45,7 @@ def public(session: SessionDep, match: Match, viewer: auth.Principal) -> MatchPu
     offer, need = session.get(Listing, match.offer_id), session.get(Listing, match.need_id)
     theme = session.get(Theme, match.theme_id)
     assert offer is not None and need is not None and theme is not None
-    names = listing_service.present(session, [offer, need], viewer)
+    names = listing_service.organisation_names(session, [offer, need])
     return MatchPublic(
         id=saved_id(match),
         theme=theme.slug,
@@ -56,11 +57,11 @@ def public(session: SessionDep, match: Match, viewer: auth.Principal) -> MatchPu
         need_id=saved_id(need),
         offer_title=offer.title,
         need_title=need.title,
-        offer_organisation=names[0].organisation_name
-        if match.offer_revealed or viewer.curates or viewer.owns(offer)
+        offer_organisation=names.get(offer.organisation_id)
+        if visibility.side_named(viewer, match, "offer", offer)
         else None,
-        need_organisation=names[1].organisation_name
-        if match.need_revealed or viewer.curates or viewer.owns(need)
+        need_organisation=names.get(need.organisation_id)
+        if visibility.side_named(viewer, match, "need", need)
         else None,
         tonnes_per_year=match.tonnes_per_year,
         co2e_t_per_year=match.co2e_t_per_year,
@@ -71,7 +72,7 @@ def public(session: SessionDep, match: Match, viewer: auth.Principal) -> MatchPu
 def _viewable(session: SessionDep, match_id: int, viewer: auth.Principal) -> Match:
     match = pipeline.get_match(session, match_id)
     offer, need = session.get(Listing, match.offer_id), session.get(Listing, match.need_id)
-    if not (viewer.curates or (offer and viewer.owns(offer)) or (need and viewer.owns(need))):
+    if not visibility.may_see_match(viewer, offer, need):
         raise NotFound(f"match {match_id} does not exist")
     return match
 

@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 from matchmaker.accounts import mail
 from matchmaker.accounts.auth import Principal
 from matchmaker.errors import InputError
+from matchmaker.listings import visibility
 from matchmaker.settings import Settings
 from matchmaker.tables import Introduction, Listing, Match, Organisation, User, saved_id
 from matchmaker.vocab import Language, MatchStatus, Role
@@ -92,10 +93,6 @@ def _address(session: Session, org: Organisation) -> tuple[str, str]:
     return member.email, member.name or member.email
 
 
-def revealed(match: Match, side: str) -> bool:
-    return match.offer_revealed if side == "offer" else match.need_revealed
-
-
 def drafts(session: Session, settings: Settings, match: Match, by: User) -> list[Draft]:
     """One message per party, in the party's language; an unrevealed side stays unnamed.
 
@@ -111,13 +108,13 @@ def drafts(session: Session, settings: Settings, match: Match, by: User) -> list
         other_listing, other_org = _party(session, match, other)
         lang = Language(own_org.language)
         to, _ = _address(session, own_org)
-        if revealed(match, other):
+        if visibility.named_to_other_party(match, other, other_listing):
             email, contact = _address(session, other_org)
             other_name = other_org.name
             next_step = CONTACT[lang].format(contact=contact, email=email)
         else:
             other_name, next_step = HIDDEN[lang], WAIT[lang]
-        if not revealed(match, side):
+        if not visibility.revealed(match, side):  # the accept link, as the match page offers it
             next_step += "\n\n" + ACCEPT[lang].format(
                 url=f"{settings.base_url}/matches/{match.id}/accept"
             )
@@ -179,7 +176,7 @@ def accepting_side(session: Session, match: Match, principal: Principal) -> str 
     if not awaits_acceptance(match):
         return None
     for side in owned_sides(session, match, principal):
-        if not revealed(match, side):
+        if not visibility.revealed(match, side):
             return side
     return None
 
@@ -196,7 +193,7 @@ def accept_as(session: Session, settings: Settings, match: Match, principal: Pri
 
 def accept(session: Session, settings: Settings, match: Match, side: str, by: User) -> Match:
     """The anonymous owner accepts: the other party now learns who they are."""
-    if revealed(match, side):
+    if visibility.revealed(match, side):
         raise InputError("side", "this side is not anonymous, or has accepted already")
     setattr(match, f"{side}_revealed", True)
     session.add(match)

@@ -12,6 +12,7 @@ from sqlmodel import Session
 from matchmaker.accounts.auth import Principal
 from matchmaker.deps import SessionDep
 from matchmaker.errors import InputError
+from matchmaker.listings import visibility
 from matchmaker.tables import Listing, Match
 from matchmaker.vocab import MatchStatus
 from matchmaker.web.i18n import N_
@@ -53,13 +54,10 @@ FormDep = Annotated[dict[str, str], Depends(posted)]
 def _visible(session: Session, principal: Principal, match_id: int) -> Match | None:
     """The match if this viewer is a facilitator or one of its two parties; else none."""
     match = session.get(Match, match_id)
-    if match is None or principal.curates:
-        return match
-    for listing_id in (match.offer_id, match.need_id):
-        listing = session.get(Listing, listing_id)
-        if listing is not None and principal.owns(listing):
-            return match
-    return None
+    if match is None:
+        return None
+    offer, need = session.get(Listing, match.offer_id), session.get(Listing, match.need_id)
+    return match if visibility.may_see_match(principal, offer, need) else None
 
 
 def _show(

@@ -9,8 +9,9 @@ from sqlmodel import Session, col, select
 
 from matchmaker.engine.matching import Matcher
 from matchmaker.errors import InputError, NotFound
+from matchmaker.listings import visibility
 from matchmaker.tables import Listing, Match, MatchEvent, User, saved_id, utcnow
-from matchmaker.vocab import ListingKind, MatchStatus, Status, Visibility
+from matchmaker.vocab import ListingKind, MatchStatus, Status
 
 S = MatchStatus
 # Where a match may go from each step; "dropped" (with a reason) is possible from any open step.
@@ -80,9 +81,8 @@ def refresh_queue(
                 parts={p.name: p.value for p in s.fit.parts},
                 explanation=s.fit.explanation,
             )
-            # an anonymous side is named to the other party only once its owner accepts
-            match.offer_revealed = s.listing.visibility != Visibility.anonymous
-            match.need_revealed = need.visibility != Visibility.anonymous
+            match.offer_revealed = visibility.starts_revealed(s.listing)
+            match.need_revealed = visibility.starts_revealed(need)
             session.add(match)
             session.flush()
             session.add(

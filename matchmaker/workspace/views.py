@@ -11,12 +11,12 @@ from sqlmodel import Session, col, select
 
 from matchmaker.accounts.auth import Principal
 from matchmaker.engine import explanations
-from matchmaker.listings import views
+from matchmaker.listings import views, visibility
 from matchmaker.tables import Listing, Match, MatchEvent, Organisation, Theme, User, utcnow
 from matchmaker.vocab import MatchStatus
 from matchmaker.web.fields import Field, Option
 from matchmaker.web.i18n import N_, Translator
-from matchmaker.workspace import introductions, pipeline
+from matchmaker.workspace import pipeline
 from matchmaker.workspace import reasons as match_reasons
 
 HELSINKI = get_timezone("Europe/Helsinki")
@@ -120,7 +120,7 @@ def match_views(
             listing = listings[listing_id]
             view = replace(shown[listing_id])  # a copy: two matches may reveal it differently
             org = orgs.get(listing.organisation_id)
-            if view.organisation_name is None and introductions.revealed(m, side) and org:
+            if visibility.side_named(viewer, m, side, listing) and org:
                 view.organisation_name, view.organisation_url = org.name, f"/organisations/{org.id}"
             sides[side] = view
         days = idle_days(m)
@@ -137,8 +137,8 @@ def match_views(
                 theme_name=names.get(slugs.get(m.theme_id, ""), ""),
                 offer=sides["offer"],
                 need=sides["need"],
-                offer_hidden=not introductions.revealed(m, "offer"),
-                need_hidden=not introductions.revealed(m, "need"),
+                offer_hidden=not visibility.named_to_other_party(m, "offer", offer),
+                need_hidden=not visibility.named_to_other_party(m, "need", need),
                 reasons=match_reasons.of_match(m, offer, need, t),
                 updated=t.date(m.updated_at.date()),
                 idle_label=t("match.idle", days=days),
