@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 
 from bench.corpus import Corpus
 from matchmaker import db
-from matchmaker.engine.matching import text_hash, text_of
+from matchmaker.engine.vectors import text_hash, text_of
 from matchmaker.listings.schemas import ListingCreate, OrganisationIn
 from matchmaker.tables import Listing, ListingVector, Organisation, Theme, utcnow
 from matchmaker.transfer import seeding

@@ -52,8 +52,8 @@ def measure(
 
     from bench.corpus import texts as texts_of
     from matchmaker import db
-    from matchmaker.app import build_matcher
     from matchmaker.engine import embeddings
+    from matchmaker.engine.matching import build_matcher
     from matchmaker.settings import Settings
     from matchmaker.transfer.seeding import load
 

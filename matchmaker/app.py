@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import logging
-import threading
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
@@ -21,8 +20,8 @@ from matchmaker.accounts import (
     security,
     token_pages,
 )
-from matchmaker.engine import embeddings
-from matchmaker.engine.matching import Embedder, Matcher
+from matchmaker.engine.embeddings import Embedder, LazyEmbedder
+from matchmaker.engine.matching import Matcher, build_matcher
 from matchmaker.listings import api as listings_api
 from matchmaker.listings import browse_pages, catalog_api, home_pages
 from matchmaker.listings import pages as listing_pages
@@ -36,50 +35,6 @@ from matchmaker.workspace import api as workspace_api
 from matchmaker.workspace import dashboard_pages, match_pages, queue_pages
 
 log = logging.getLogger(__name__)
-
-
-class LazyEmbedder:
-    """Loads the model on first use (or in the background), once, whichever thread asks."""
-
-    def __init__(self, factory: Callable[[], Embedder]) -> None:
-        self._factory = factory
-        self._lock = threading.Lock()
-        self._embedder: Embedder | None = None
-
-    def __call__(self) -> Embedder:
-        with self._lock:
-            if self._embedder is None:
-                self._embedder = self._factory()
-            return self._embedder
-
-    def warm_up(self) -> None:
-        threading.Thread(target=self, name="embedder-warm-up", daemon=True).start()
-
-
-def build_matcher(
-    settings: Settings, embedder: Embedder | None = None, *, persist: bool = True
-) -> Matcher:
-    """The matcher over the given embedder, or over the configured model, loaded lazily.
-
-    With `persist=False` its index lives in memory only (evaluation pools, throwaway runs).
-    """
-    space = embedder.name if embedder else embeddings.space_name(settings.engine, settings.model)
-    provider: Callable[[], Embedder] = (
-        (lambda: embedder)
-        if embedder
-        else LazyEmbedder(
-            lambda: embeddings.make_embedder(
-                settings.engine, settings.model, threads=settings.torch_threads
-            )
-        )
-    )
-    return Matcher(
-        space,
-        provider,
-        index_dir=settings.instance_dir / "index" if persist else None,
-        backend=settings.index_backend,
-        candidates=settings.candidates,
-    )
 
 
 def create_app(

@@ -25,7 +25,7 @@ def _session_and_matcher(settings: Settings):  # type: ignore[no-untyped-def]
     from sqlmodel import Session
 
     from matchmaker import db
-    from matchmaker.app import build_matcher
+    from matchmaker.engine.matching import build_matcher
 
     engine = db.make_engine(settings.database_url)
     db.create_schema(engine)

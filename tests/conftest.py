@@ -19,7 +19,7 @@ from matchmaker import db
 from matchmaker.accounts import service as accounts
 from matchmaker.app import create_app
 from matchmaker.engine import embeddings
-from matchmaker.engine.matching import Embedder
+from matchmaker.engine.embeddings import Embedder
 from matchmaker.settings import ROOT, Settings
 from matchmaker.tables import Organisation
 from matchmaker.vocab import Role

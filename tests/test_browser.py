@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from matchmaker.accounts import service as accounts
 from matchmaker.app import create_app
-from matchmaker.engine.matching import Embedder
+from matchmaker.engine.embeddings import Embedder
 from matchmaker.settings import ROOT, Settings
 from matchmaker.tools.liveserver import CHROMIUM, CHROMIUM_ARGS, serve
 from matchmaker.vocab import Role

@@ -76,7 +76,7 @@ def test_a_killed_import_leaves_the_database_and_the_index_in_agreement(tmp_path
     from sqlmodel import Session, col, select
 
     from matchmaker import db
-    from matchmaker.app import build_matcher
+    from matchmaker.engine.matching import build_matcher
     from matchmaker.settings import Settings
     from matchmaker.tables import Listing
 

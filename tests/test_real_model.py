@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from matchmaker.app import create_app
-from matchmaker.engine.matching import Embedder
+from matchmaker.engine.embeddings import Embedder
 from matchmaker.settings import Settings
 from tests.conftest import Factory, login_as
 

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from matchmaker.app import create_app
-from matchmaker.engine.matching import Embedder
+from matchmaker.engine.embeddings import Embedder
 from matchmaker.settings import Settings
 from matchmaker.tables import Match, utcnow
 from matchmaker.workspace import pipeline

@@ -13,8 +13,7 @@ import numpy as np
 from sqlmodel import Session, select
 
 from matchmaker import db
-from matchmaker.app import build_matcher
-from matchmaker.engine.matching import Matcher
+from matchmaker.engine.matching import Matcher, build_matcher
 from matchmaker.listings.schemas import ListingCreate
 from matchmaker.settings import Settings
 from matchmaker.tables import Listing, Organisation, Theme, saved_id

@@ -13,7 +13,8 @@ from pydantic import ValidationError
 from sqlmodel import Session, col, select
 
 from matchmaker.engine import language
-from matchmaker.engine.matching import Matcher, text_of
+from matchmaker.engine.matching import Matcher
+from matchmaker.engine.vectors import text_of
 from matchmaker.listings.schemas import ListingCreate
 from matchmaker.listings.service import present
 from matchmaker.tables import Listing, Match, Organisation, Theme, saved_id
