@@ -120,7 +120,7 @@ def test_only_active_listings_are_indexed(
     live.status = "closed"  # type: ignore[assignment]
     session.add(live)
     session.commit()
-    m.refresh(session, live)
+    m.reindex(session, live)
     assert len(m.index) == 0
 
 

@@ -151,8 +151,8 @@ class IndexSync(StoredVectors):
         )
         return report
 
-    def refresh(self, session: Session, listing: Listing) -> None:
-        """Bring one committed listing's index entry in step with its row."""
+    def reindex(self, session: Session, listing: Listing) -> None:
+        """Re-index one listing after a save: its entry brought in step with its committed row."""
         if self.index is None or listing.id is None:
             return
         ids = np.array([listing.id], dtype=np.int64)

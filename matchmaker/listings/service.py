@@ -108,7 +108,7 @@ def _save(session: Session, listing: Listing, matcher: Matcher) -> Listing:
         session.rollback()
         raise
     session.refresh(listing)
-    matcher.refresh(session, listing)
+    matcher.reindex(session, listing)
     return listing
 
 

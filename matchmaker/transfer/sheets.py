@@ -309,6 +309,6 @@ def commit(
         session.rollback()
         raise
     for lst in listings:
-        matcher.refresh(session, lst)
+        matcher.reindex(session, lst)
     report.added, report.committed = len(listings), True
     return report
