@@ -1,4 +1,4 @@
-"""The application factory: settings, database, embedder and matcher are built here."""
+"""The application factory: settings, database engine and matcher are built here, not at import."""
 
 from __future__ import annotations
 
