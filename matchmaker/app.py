@@ -40,17 +40,17 @@ log = logging.getLogger(__name__)
 def create_app(
     settings: Settings | None = None,
     *,
-    engine: Engine | None = None,
+    db_engine: Engine | None = None,
     embedder: Embedder | None = None,
 ) -> FastAPI:
     settings = settings or Settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine_ = app.state.engine
+        db_engine = app.state.db_engine
         matcher: Matcher = app.state.matcher
-        db.create_schema(engine_)
-        with Session(engine_) as session:
+        db.create_schema(db_engine)
+        with Session(db_engine) as session:
             if (settings.seeds_dir / "themes.json").exists():
                 seeding.ensure_themes(session, settings.seeds_dir)
             if settings.seed_on_start and session.exec(select(Listing.id)).first() is None:
@@ -59,7 +59,7 @@ def create_app(
         if isinstance(matcher.embedder, LazyEmbedder):
             matcher.embedder.warm_up()  # the first search or write then need not wait for it
         yield
-        with Session(engine_) as session:
+        with Session(db_engine) as session:
             matcher.save(session)
 
     app = FastAPI(
@@ -74,7 +74,7 @@ def create_app(
         max_age=settings.session_days * 86400,
     )
     app.state.login_limiter = auth.RateLimiter(settings.login_attempts, 15 * 60)
-    app.state.engine = engine or db.make_engine(settings.database_url)
+    app.state.db_engine = db_engine or db.make_engine(settings.database_url)
     app.state.matcher = build_matcher(settings, embedder)
     app.state.jobs = jobs.Jobs()  # the pages' background work (an import), polled for progress
     errors.install(app)

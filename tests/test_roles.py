@@ -21,8 +21,8 @@ from tests.conftest import login_as
 ROLES = ["visitor", "member", "other member", "facilitator", "admin"]
 
 
-def world(engine: Any) -> dict[str, int]:
-    with Session(engine) as s:
+def world(db_engine: Any) -> dict[str, int]:
+    with Session(db_engine) as s:
         mine = Organisation(name="Lohjan Lasi Oy", kind="company")
         other = Organisation(name="Hangon Satama Oy", kind="company")
         s.add(mine)
@@ -115,14 +115,14 @@ ROUTES: dict[str, tuple[Call, dict[str, int]]] = {
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("route", list(ROUTES))
-def test_role_matrix(route: str, role: str, visitor: TestClient, engine: Any) -> None:
-    w = world(engine)
+def test_role_matrix(route: str, role: str, visitor: TestClient, db_engine: Any) -> None:
+    w = world(db_engine)
     if role == "member":
-        login_as(visitor, engine, "member", org_id=w["mine"])
+        login_as(visitor, db_engine, "member", org_id=w["mine"])
     elif role == "other member":
-        login_as(visitor, engine, "member", org_id=w["other"])
+        login_as(visitor, db_engine, "member", org_id=w["other"])
     elif role != "visitor":
-        login_as(visitor, engine, role)
+        login_as(visitor, db_engine, role)
     call, expected = ROUTES[route]
     response = call(visitor, w)
     assert response.status_code == expected[role], response.text
@@ -130,19 +130,19 @@ def test_role_matrix(route: str, role: str, visitor: TestClient, engine: Any) ->
         assert response.json()["detail"]  # a sentence, not a bare code
 
 
-def test_a_pending_listing_is_hidden_until_approved(visitor: TestClient, engine: Any) -> None:
-    w = world(engine)
+def test_a_pending_listing_is_hidden_until_approved(visitor: TestClient, db_engine: Any) -> None:
+    w = world(db_engine)
     assert visitor.get(f"/api/listings/{w['listing']}").status_code == 404
-    login_as(visitor, engine, "member", org_id=w["mine"])
+    login_as(visitor, db_engine, "member", org_id=w["mine"])
     assert visitor.get(f"/api/listings/{w['listing']}").json()["status"] == "pending"
 
 
 def test_with_approval_required_a_members_listing_waits_for_a_facilitator(
-    visitor: TestClient, engine: Any
+    visitor: TestClient, db_engine: Any
 ) -> None:
-    w = world(engine)
+    w = world(db_engine)
     visitor.app.state.settings.approval_required = True  # type: ignore[attr-defined]
-    login_as(visitor, engine, "member", org_id=w["mine"])
+    login_as(visitor, db_engine, "member", org_id=w["mine"])
     made = visitor.post(
         "/api/listings",
         json={
@@ -162,7 +162,7 @@ def test_with_approval_required_a_members_listing_waits_for_a_facilitator(
         ).status_code
         == 404
     )  # nobody else sees it yet
-    login_as(visitor, engine, "facilitator")
+    login_as(visitor, db_engine, "facilitator")
     approved = visitor.post(f"/api/listings/{made['id']}/approve")
     assert approved.json()["status"] == "active"
     assert (

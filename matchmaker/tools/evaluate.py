@@ -102,11 +102,11 @@ def evaluate(settings: Settings, devset_path: Path) -> dict[str, Any]:
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     devset = json.loads(devset_path.read_text("utf-8"))
-    engine = db.make_engine("sqlite://")
-    db.create_schema(engine)
+    db_engine = db.make_engine("sqlite://")
+    db.create_schema(db_engine)
     matcher = build_matcher(settings, persist=False)  # the evaluation pool is never saved
     matcher.candidates = 10_000  # rank every candidate, so ranks beyond 10 are real
-    with Session(engine) as session:
+    with Session(db_engine) as session:
         queries = load_pool(session, devset, settings.seeds_dir)
         listings = list(session.exec(select(Listing)))
         matcher.store_vectors(session, listings)
