@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from matchmaker.engine import embeddings
-from matchmaker.engine.matching import text_of
+from matchmaker.engine.vectors import text_of
 from matchmaker.tables import Listing
 
 Vectors = npt.NDArray[np.float32]

@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 
 from bench.corpus import Corpus
 from matchmaker import db
-from matchmaker.engine.matching import text_hash, text_of
+from matchmaker.engine.vectors import text_hash, text_of
 from matchmaker.listings.schemas import ListingCreate, OrganisationIn
 from matchmaker.tables import Listing, ListingVector, Organisation, Theme, utcnow
 from matchmaker.transfer import seeding
@@ -30,15 +30,15 @@ def fill(
 ) -> Engine:
     """Listing i + 1 carries corpus row src[i]'s text and labels and vector i, stored as the
     product stores it (model name, SHA-256 of matching.text_of), so a start embeds nothing."""
-    engine = db.make_engine(url)
-    db.create_schema(engine)
-    with Session(engine) as session:
+    db_engine = db.make_engine(url)
+    db.create_schema(db_engine)
+    with Session(db_engine) as session:
         seeding.ensure_themes(session, seeds_dir)
         themes = {t.slug: int(t.id or 0) for t in session.exec(select(Theme))}
         orgs = _organisations(session, seeds_dir)
     rows, hashes = _base_rows(corpus, themes, orgs)
     now = utcnow()
-    with engine.begin() as conn:
+    with db_engine.begin() as conn:
         for lo in range(0, len(src), _CHUNK):
             chunk = range(lo, min(lo + _CHUNK, len(src)))
             conn.execute(
@@ -60,7 +60,7 @@ def fill(
                     for i in chunk
                 ],
             )
-    return engine
+    return db_engine
 
 
 def _organisations(session: Session, seeds_dir: Path) -> dict[str, int]:

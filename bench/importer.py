@@ -52,8 +52,8 @@ def measure(
 
     from bench.corpus import texts as texts_of
     from matchmaker import db
-    from matchmaker.app import build_matcher
     from matchmaker.engine import embeddings
+    from matchmaker.engine.matching import build_matcher
     from matchmaker.settings import Settings
     from matchmaker.transfer.seeding import load
 
@@ -71,15 +71,15 @@ def measure(
     )
     embedder = _Timed(embeddings.make_embedder(engine, model, threads=threads))
     matcher = build_matcher(settings, embedder)
-    engine_ = db.make_engine(settings.database_url)
-    db.create_schema(engine_)
+    db_engine = db.make_engine(settings.database_url)
+    db.create_schema(db_engine)
     texts = texts_of(listings)
     embedder.inner.embed(texts[:2])  # first call: lazy allocations, for both sides alike
     step = max(1, len(texts) // raw_sample)  # the raw run embeds every step-th text
     size = -(-len(listings) // SHEETS)
     raw_s = import_s = 0.0
     raw_n = embedded = 0
-    with Session(engine_) as session:
+    with Session(db_engine) as session:
         for lo in range(0, len(listings), size):
             sample = texts[lo : lo + size : step]
             raw_s += _raw(embedder.inner, sample)

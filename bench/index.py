@@ -17,8 +17,9 @@ from sqlmodel import Session, col, select
 
 from bench.corpus import Corpus, grow
 from bench.measure import latencies, percentiles, rss_mb
+from matchmaker.engine.embeddings import Embedder
 from matchmaker.engine.index import BACKENDS, HnswIndex, Key, Partitions
-from matchmaker.engine.matching import Embedder, Matcher
+from matchmaker.engine.matching import Matcher
 from matchmaker.tables import Listing
 from matchmaker.vocab import ListingKind
 
@@ -42,9 +43,9 @@ def matcher_for(space: str, index_dir: Path, backend: str = "faiss") -> Matcher:
     return Matcher(space, _no_embedder, index_dir=index_dir, backend=backend)
 
 
-def rebuild(engine: Engine, matcher: Matcher) -> dict[str, Any]:
+def rebuild(db_engine: Engine, matcher: Matcher) -> dict[str, Any]:
     """Matcher.rebuild from stored vectors: read, centre, partition, add, save."""
-    with Session(engine) as session:
+    with Session(db_engine) as session:
         start = time.perf_counter()
         indexed = matcher.rebuild(session)
         seconds = time.perf_counter() - start
@@ -52,11 +53,11 @@ def rebuild(engine: Engine, matcher: Matcher) -> dict[str, Any]:
     return {"rebuild_s": seconds, "indexed": indexed, "partitions": len(matcher.index.keys())}
 
 
-def queries(engine: Engine, matcher: Matcher, ids: Sequence[int]) -> list[Query]:
+def queries(db_engine: Engine, matcher: Matcher, ids: Sequence[int]) -> list[Query]:
     """For each listing: its centred vector and the partitions its suggestions search."""
     assert matcher.index is not None
     keys = matcher.index.keys()
-    with Session(engine) as session:
+    with Session(db_engine) as session:
         rows = session.exec(
             select(Listing.id, Listing.theme_id, Listing.kind, Listing.language).where(
                 col(Listing.id).in_(list(ids))

@@ -24,12 +24,15 @@ from bench import http, scale
 ROOT = Path(__file__).resolve().parent.parent
 # what a sampled stack is charged to: the first group that any of its frames belongs to
 GROUPS = [
-    ("scoring (scoring.fit, 50 candidates)", ("matchmaker/scoring.py",)),
-    ("FAISS search (Partitions.search)", ("matchmaker/index.py",)),
-    ("candidate rows and vectors (ORM)", ("Matcher._rows", "Matcher.vectors_of")),
+    ("scoring (scoring.fit, 50 candidates)", ("matchmaker/engine/scoring.py",)),
+    ("FAISS search (Partitions.search)", ("matchmaker/engine/index.py",)),
+    (
+        "candidate rows and vectors (ORM)",
+        ("Matcher._rows", "Matcher.vectors_of", "StoredVectors.vectors_of"),
+    ),
     ("response shapes (crud.present, pydantic)", ("present", "pydantic")),
     ("other database work (SQLAlchemy)", ("sqlalchemy/", "sqlmodel/")),
-    ("rest of Matcher.suggest", ("matchmaker/matching.py",)),
+    ("rest of Matcher.suggest", ("matchmaker/engine/",)),
     (
         "FastAPI, Starlette, uvicorn, middleware",
         ("fastapi/", "starlette/", "uvicorn/", "anyio/", "matchmaker/errors.py", "h11"),

@@ -53,18 +53,18 @@ def run(
     out: dict[str, Any] = {"n": n}
     raw, src = grow(corpus, n)
     start = time.perf_counter()
-    engine_ = fill(f"sqlite:///{folder / 'matchmaker.db'}", seeds_dir, corpus, raw, src)
+    db_engine = fill(f"sqlite:///{folder / 'matchmaker.db'}", seeds_dir, corpus, raw, src)
     out["db_fill_s"] = time.perf_counter() - start
 
     log(f"  {n:,}: index rebuild and bare search")
     matcher = index.matcher_for(corpus.space, folder / "instance" / "index")
-    out["rebuild"] = index.rebuild(engine_, matcher)
+    out["rebuild"] = index.rebuild(db_engine, matcher)
     ids = np.random.default_rng(3).choice(np.arange(1, n + 1), min(n_queries, n), replace=False)
-    qs = index.queries(engine_, matcher, ids.tolist())
+    qs = index.queries(db_engine, matcher, ids.tolist())
     out["bare"] = {c: index.bare_search(matcher, qs, c) for c in clients}
     flat = index.flat_search(index.centred(corpus, raw, src), np.stack([q.vector for q in qs]))
     out["flat_all_themes"] = flat
-    engine_.dispose()
+    db_engine.dispose()
     del raw, matcher
 
     log(f"  {n:,}: server")

@@ -10,11 +10,12 @@ import sys
 
 
 def main(argv: list[str]) -> None:
-    from matchmaker import app, cli
+    from matchmaker import cli
+    from matchmaker.engine import embeddings
 
     if "--no-warm-up" in argv:
         argv = [a for a in argv if a != "--no-warm-up"]
-        app.LazyEmbedder.warm_up = lambda self: None  # type: ignore[method-assign]
+        embeddings.LazyEmbedder.warm_up = lambda self: None  # type: ignore[method-assign]
     cli.main(["serve", *argv])
 
 

@@ -1,10 +1,9 @@
-"""The application factory: settings, database, embedder and matcher are built here."""
+"""The application factory: settings, database engine and matcher are built here, not at import."""
 
 from __future__ import annotations
 
 import logging
-import threading
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
@@ -21,8 +20,8 @@ from matchmaker.accounts import (
     security,
     token_pages,
 )
-from matchmaker.engine import embeddings
-from matchmaker.engine.matching import Embedder, Matcher
+from matchmaker.engine.embeddings import Embedder, LazyEmbedder
+from matchmaker.engine.matching import Matcher, build_matcher
 from matchmaker.listings import api as listings_api
 from matchmaker.listings import browse_pages, catalog_api, home_pages
 from matchmaker.listings import pages as listing_pages
@@ -38,64 +37,20 @@ from matchmaker.workspace import dashboard_pages, match_pages, queue_pages
 log = logging.getLogger(__name__)
 
 
-class LazyEmbedder:
-    """Loads the model on first use (or in the background), once, whichever thread asks."""
-
-    def __init__(self, factory: Callable[[], Embedder]) -> None:
-        self._factory = factory
-        self._lock = threading.Lock()
-        self._embedder: Embedder | None = None
-
-    def __call__(self) -> Embedder:
-        with self._lock:
-            if self._embedder is None:
-                self._embedder = self._factory()
-            return self._embedder
-
-    def warm_up(self) -> None:
-        threading.Thread(target=self, name="embedder-warm-up", daemon=True).start()
-
-
-def build_matcher(
-    settings: Settings, embedder: Embedder | None = None, *, persist: bool = True
-) -> Matcher:
-    """The matcher over the given embedder, or over the configured model, loaded lazily.
-
-    With `persist=False` its index lives in memory only (evaluation pools, throwaway runs).
-    """
-    space = embedder.name if embedder else embeddings.space_name(settings.engine, settings.model)
-    provider: Callable[[], Embedder] = (
-        (lambda: embedder)
-        if embedder
-        else LazyEmbedder(
-            lambda: embeddings.make_embedder(
-                settings.engine, settings.model, threads=settings.torch_threads
-            )
-        )
-    )
-    return Matcher(
-        space,
-        provider,
-        index_dir=settings.instance_dir / "index" if persist else None,
-        backend=settings.index_backend,
-        candidates=settings.candidates,
-    )
-
-
 def create_app(
     settings: Settings | None = None,
     *,
-    engine: Engine | None = None,
+    db_engine: Engine | None = None,
     embedder: Embedder | None = None,
 ) -> FastAPI:
     settings = settings or Settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine_ = app.state.engine
+        db_engine = app.state.db_engine
         matcher: Matcher = app.state.matcher
-        db.create_schema(engine_)
-        with Session(engine_) as session:
+        db.create_schema(db_engine)
+        with Session(db_engine) as session:
             if (settings.seeds_dir / "themes.json").exists():
                 seeding.ensure_themes(session, settings.seeds_dir)
             if settings.seed_on_start and session.exec(select(Listing.id)).first() is None:
@@ -104,7 +59,7 @@ def create_app(
         if isinstance(matcher.embedder, LazyEmbedder):
             matcher.embedder.warm_up()  # the first search or write then need not wait for it
         yield
-        with Session(engine_) as session:
+        with Session(db_engine) as session:
             matcher.save(session)
 
     app = FastAPI(
@@ -119,7 +74,7 @@ def create_app(
         max_age=settings.session_days * 86400,
     )
     app.state.login_limiter = auth.RateLimiter(settings.login_attempts, 15 * 60)
-    app.state.engine = engine or db.make_engine(settings.database_url)
+    app.state.db_engine = db_engine or db.make_engine(settings.database_url)
     app.state.matcher = build_matcher(settings, embedder)
     app.state.jobs = jobs.Jobs()  # the pages' background work (an import), polled for progress
     errors.install(app)

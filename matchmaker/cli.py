@@ -25,11 +25,11 @@ def _session_and_matcher(settings: Settings):  # type: ignore[no-untyped-def]
     from sqlmodel import Session
 
     from matchmaker import db
-    from matchmaker.app import build_matcher
+    from matchmaker.engine.matching import build_matcher
 
-    engine = db.make_engine(settings.database_url)
-    db.create_schema(engine)
-    return Session(engine), build_matcher(settings)
+    db_engine = db.make_engine(settings.database_url)
+    db.create_schema(db_engine)
+    return Session(db_engine), build_matcher(settings)
 
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:

@@ -1,15 +1,14 @@
-"""Database engine, schema creation and the session dependency."""
+"""The SQLAlchemy engine and the schema; the request's session dependency lives in deps.py."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import StaticPool
-from sqlmodel import Session, SQLModel, create_engine
+from sqlmodel import SQLModel, create_engine
 
 from matchmaker import tables  # noqa: F401  (registers the tables on SQLModel.metadata)
 
@@ -38,9 +37,5 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 
 
 def create_schema(engine: Engine) -> None:
+    """Create the tables that do not exist yet; existing ones are left as they are."""
     SQLModel.metadata.create_all(engine)
-
-
-def sessions(engine: Engine) -> Iterator[Session]:
-    with Session(engine) as session:
-        yield session

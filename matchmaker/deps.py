@@ -12,7 +12,7 @@ from matchmaker.engine.matching import Matcher
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    with Session(request.app.state.engine) as session:
+    with Session(request.app.state.db_engine) as session:
         yield session
 
 

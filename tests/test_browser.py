@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from matchmaker.accounts import service as accounts
 from matchmaker.app import create_app
-from matchmaker.engine.matching import Embedder
+from matchmaker.engine.embeddings import Embedder
 from matchmaker.settings import ROOT, Settings
 from matchmaker.tools.liveserver import CHROMIUM, CHROMIUM_ARGS, serve
 from matchmaker.vocab import Role
@@ -55,7 +55,7 @@ def start(tmp: Path, embedder: Embedder) -> Iterator[tuple[str, FastAPI]]:
 
 def fill_market(base: str, app: FastAPI) -> dict[str, Any]:
     """A Finnish demolition company with a member, offers in English and Swedish, via the API."""
-    with Session(app.state.engine) as session:
+    with Session(app.state.db_engine) as session:
         admin = accounts.create_user(
             session, email="admin@example.fi", password="x" * 12, role=Role.admin
         )
@@ -171,7 +171,7 @@ def fill_market(base: str, app: FastAPI) -> dict[str, Any]:
             title="Etsimme betonimursketta",
             description="Murskattua betonia kenttiin.",
         )
-    with Session(app.state.engine) as session:
+    with Session(app.state.db_engine) as session:
         accounts.create_user(
             session, **MEMBER, role=Role.member, name="Jussi", organisation_id=kallio["id"]
         )
@@ -476,7 +476,7 @@ def test_a_facilitator_goes_from_the_queue_to_the_board(
     with start(tmp_path, hash_embedder) as (base, app):
         fill_market(base, app)
         app.state.settings.queue_threshold = 0  # the deterministic embedder scores low
-        with Session(app.state.engine) as session:
+        with Session(app.state.db_engine) as session:
             accounts.create_user(session, **FACILITATOR, role=Role.facilitator, name="Fanni")
         context = chromium.new_context(locale="en-GB", viewport={"width": 1200, "height": 900})
         page = context.new_page()

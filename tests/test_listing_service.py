@@ -10,8 +10,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, func, select
 
+from matchmaker.engine.embeddings import Embedder
 from matchmaker.engine.index import Vectors
-from matchmaker.engine.matching import Embedder, Matcher
+from matchmaker.engine.matching import Matcher
 from matchmaker.listings import service
 from matchmaker.listings.schemas import ListingCreate
 from matchmaker.settings import ROOT

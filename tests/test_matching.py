@@ -9,7 +9,9 @@ import numpy as np
 import pytest
 from sqlmodel import Session, select
 
-from matchmaker.engine.matching import Embedder, Matcher, text_of
+from matchmaker.engine.embeddings import Embedder
+from matchmaker.engine.matching import Matcher
+from matchmaker.engine.vectors import text_of
 from matchmaker.settings import ROOT
 from matchmaker.tables import Listing, ListingVector, Organisation, Theme
 from matchmaker.transfer import seeding
@@ -118,7 +120,7 @@ def test_only_active_listings_are_indexed(
     live.status = "closed"  # type: ignore[assignment]
     session.add(live)
     session.commit()
-    m.refresh(session, live)
+    m.reindex(session, live)
     assert len(m.index) == 0
 
 

@@ -145,8 +145,8 @@ def test_a_visitor_is_asked_to_log_in_before_posting(
     assert p.find("a", href="/login")
 
 
-def test_logging_in_and_out_through_the_pages(visitor: TestClient, engine: Any) -> None:
-    login_as(visitor, engine, "facilitator", email="fanni@example.fi")
+def test_logging_in_and_out_through_the_pages(visitor: TestClient, db_engine: Any) -> None:
+    login_as(visitor, db_engine, "facilitator", email="fanni@example.fi")
     visitor.headers.pop("Authorization")  # from here on, a browser with cookies
     form = visitor.get("/login?next=/listings&lang=en")
     assert form.status_code == 200 and page(form).find("input", name="next", value="/listings")
@@ -178,9 +178,9 @@ def test_login_goes_back_only_to_this_site(visitor: TestClient) -> None:
 
 
 def test_a_member_posts_for_their_own_organisation(
-    client: TestClient, engine: Any, world: dict[str, Any]
+    client: TestClient, db_engine: Any, world: dict[str, Any]
 ) -> None:
-    login_as(client, engine, "member", org_id=world["org"]["id"], email="jussi@example.fi")
+    login_as(client, db_engine, "member", org_id=world["org"]["id"], email="jussi@example.fi")
     form = page(get(client, "/listings/new"))
     assert not form.find("select", id="f-organisation_id")
     assert "Organisation Purkupalvelu Kallio Oy" in form.text
@@ -199,10 +199,10 @@ def test_a_member_posts_for_their_own_organisation(
 
 
 def test_with_approval_on_a_members_listing_waits_for_a_facilitator(
-    client: TestClient, engine: Any, world: dict[str, Any]
+    client: TestClient, db_engine: Any, world: dict[str, Any]
 ) -> None:
     client.app.state.settings.approval_required = True  # type: ignore[attr-defined]
-    login_as(client, engine, "member", org_id=world["org"]["id"], email="jussi@example.fi")
+    login_as(client, db_engine, "member", org_id=world["org"]["id"], email="jussi@example.fi")
     assert "Waiting for approval" not in get(client, "/listings/new").text  # not a choice
     r = client.post("/listings?lang=en", data=form_for(world), follow_redirects=False)
     p = page(client.get(r.headers["location"]))

@@ -21,8 +21,8 @@ from tests.conftest import login_as
 ROLES = ["visitor", "member", "other member", "facilitator", "admin"]
 
 
-def world(engine: Any) -> dict[str, int]:
-    with Session(engine) as s:
+def world(db_engine: Any) -> dict[str, int]:
+    with Session(db_engine) as s:
         mine = Organisation(name="Lohjan Lasi Oy", kind="company")
         other = Organisation(name="Hangon Satama Oy", kind="company")
         s.add(mine)
@@ -115,14 +115,14 @@ ROUTES: dict[str, tuple[Call, dict[str, int]]] = {
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("route", list(ROUTES))
-def test_role_matrix(route: str, role: str, visitor: TestClient, engine: Any) -> None:
-    w = world(engine)
+def test_role_matrix(route: str, role: str, visitor: TestClient, db_engine: Any) -> None:
+    w = world(db_engine)
     if role == "member":
-        login_as(visitor, engine, "member", org_id=w["mine"])
+        login_as(visitor, db_engine, "member", org_id=w["mine"])
     elif role == "other member":
-        login_as(visitor, engine, "member", org_id=w["other"])
+        login_as(visitor, db_engine, "member", org_id=w["other"])
     elif role != "visitor":
-        login_as(visitor, engine, role)
+        login_as(visitor, db_engine, role)
     call, expected = ROUTES[route]
     response = call(visitor, w)
     assert response.status_code == expected[role], response.text
@@ -130,28 +130,28 @@ def test_role_matrix(route: str, role: str, visitor: TestClient, engine: Any) ->
         assert response.json()["detail"]  # a sentence, not a bare code
 
 
-def test_a_pending_listing_is_hidden_until_approved(visitor: TestClient, engine: Any) -> None:
-    w = world(engine)
+def test_a_pending_listing_is_hidden_until_approved(visitor: TestClient, db_engine: Any) -> None:
+    w = world(db_engine)
     assert visitor.get(f"/api/listings/{w['listing']}").status_code == 404
-    login_as(visitor, engine, "member", org_id=w["mine"])
+    login_as(visitor, db_engine, "member", org_id=w["mine"])
     assert visitor.get(f"/api/listings/{w['listing']}").json()["status"] == "pending"
 
 
 def test_a_member_never_approves_a_pending_listing_even_with_approval_off(
-    visitor: TestClient, engine: Any
+    visitor: TestClient, db_engine: Any
 ) -> None:
     """Pending (set by a facilitator, or from when approval was on) stays for facilitators to
     lift: the API says so as the edit form does, and the listing stays hidden."""
-    w = world(engine)
+    w = world(db_engine)
     visitor.app.state.settings.approval_required = False  # type: ignore[attr-defined]
-    login_as(visitor, engine, "member", org_id=w["mine"])
+    login_as(visitor, db_engine, "member", org_id=w["mine"])
     r = visitor.patch(f"/api/listings/{w['listing']}", json={"status": "active", "version": 1})
     assert r.status_code == 422
     assert r.json()["detail"] == "status: a facilitator approves a pending listing"
     assert visitor.get(f"/api/listings/{w['listing']}").json()["status"] == "pending"
     edited = visitor.patch(f"/api/listings/{w['listing']}", json={"title": "Cullet", "version": 1})
     assert edited.status_code == 200 and edited.json()["status"] == "pending"
-    login_as(visitor, engine, "facilitator")
+    login_as(visitor, db_engine, "facilitator")
     approved = visitor.patch(
         f"/api/listings/{w['listing']}", json={"status": "active", "version": 2}
     )
@@ -159,11 +159,11 @@ def test_a_member_never_approves_a_pending_listing_even_with_approval_off(
 
 
 def test_with_approval_required_a_members_listing_waits_for_a_facilitator(
-    visitor: TestClient, engine: Any
+    visitor: TestClient, db_engine: Any
 ) -> None:
-    w = world(engine)
+    w = world(db_engine)
     visitor.app.state.settings.approval_required = True  # type: ignore[attr-defined]
-    login_as(visitor, engine, "member", org_id=w["mine"])
+    login_as(visitor, db_engine, "member", org_id=w["mine"])
     made = visitor.post(
         "/api/listings",
         json={
@@ -186,7 +186,7 @@ def test_with_approval_required_a_members_listing_waits_for_a_facilitator(
         ).status_code
         == 404
     )  # nobody else sees it yet
-    login_as(visitor, engine, "facilitator")
+    login_as(visitor, db_engine, "facilitator")
     approved = visitor.post(f"/api/listings/{made['id']}/approve")
     assert approved.json()["status"] == "active"
     assert (

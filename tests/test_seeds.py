@@ -11,7 +11,8 @@ import pytest
 from sqlmodel import Session, func, select
 
 from matchmaker.engine import geo
-from matchmaker.engine.matching import Embedder, Matcher
+from matchmaker.engine.embeddings import Embedder
+from matchmaker.engine.matching import Matcher
 from matchmaker.settings import ROOT
 from matchmaker.tables import Listing, Organisation
 from matchmaker.transfer import seeding

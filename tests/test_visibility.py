@@ -141,7 +141,7 @@ def brewery_and_bakery(make: Factory) -> tuple[dict[str, Any], ...]:
 
 
 def test_the_match_json_names_an_anonymous_side_to_the_other_party_once_accepted(
-    client: TestClient, make: Factory, engine: Any
+    client: TestClient, make: Factory, db_engine: Any
 ) -> None:
     """The match page and the reveal e-mail name the side once accepted; the JSON now too."""
     brewery, bakery, offer, _ = brewery_and_bakery(make)
@@ -150,15 +150,15 @@ def test_the_match_json_names_an_anonymous_side_to_the_other_party_once_accepted
     client.post(f"/api/matches/{match_id}/status", json={"status": "shortlisted"})
     client.post(f"/api/matches/{match_id}/introduction", json={})
 
-    login_as(client, engine, "member", org_id=bakery["id"], email="ben@example.com")
+    login_as(client, db_engine, "member", org_id=bakery["id"], email="ben@example.com")
     before = client.get(f"/api/matches/{match_id}").json()
     assert before["offer_organisation"] is None
     assert before["need_organisation"] == "Espoo Bakery Ltd"
 
-    login_as(client, engine, "member", org_id=brewery["id"], email="paula@example.fi")
+    login_as(client, db_engine, "member", org_id=brewery["id"], email="paula@example.fi")
     assert client.post(f"/api/matches/{match_id}/accept").status_code == 200
 
-    login_as(client, engine, "member", org_id=bakery["id"], email="ben2@example.com")
+    login_as(client, db_engine, "member", org_id=bakery["id"], email="ben2@example.com")
     after = client.get(f"/api/matches/{match_id}").json()
     assert after["offer_organisation"] == "Helsingin Panimo Oy"
     # the listing itself stays anonymous

@@ -171,7 +171,7 @@ def test_rejecting_needs_a_reason_from_the_list(client: TestClient, make: Factor
     assert r.json()["status"] == "rejected" and r.json()["reason"] == "too far apart"
 
 
-def test_stale_matches_are_flagged(client: TestClient, make: Factory, engine: Any) -> None:
+def test_stale_matches_are_flagged(client: TestClient, make: Factory, db_engine: Any) -> None:
     from datetime import timedelta
 
     from sqlmodel import Session
@@ -183,7 +183,7 @@ def test_stale_matches_are_flagged(client: TestClient, make: Factory, engine: An
     match_id = client.get("/api/matches").json()[0]["id"]
     client.post(f"/api/matches/{match_id}/status", json={"status": "shortlisted"})
     assert client.get("/api/matches/stale").json() == []
-    with Session(engine) as s:
+    with Session(db_engine) as s:
         match = s.get(Match, match_id)
         assert match is not None
         match.updated_at = utcnow() - timedelta(days=15)
@@ -193,7 +193,7 @@ def test_stale_matches_are_flagged(client: TestClient, make: Factory, engine: An
 
 
 def test_an_anonymous_owner_is_not_revealed_before_accepting(
-    client: TestClient, make: Factory, engine: Any
+    client: TestClient, make: Factory, db_engine: Any
 ) -> None:
     brewery, bakery, offer, need = pair(make, anonymous_offer=True)
     secret = "Helsingin Panimo"
@@ -204,7 +204,7 @@ def test_an_anonymous_owner_is_not_revealed_before_accepting(
     admin = client.headers["Authorization"]
 
     # the bakery's member: the other party
-    login_as(client, engine, "member", org_id=bakery["id"], email="ben@example.com")
+    login_as(client, db_engine, "member", org_id=bakery["id"], email="ben@example.com")
     surfaces = {
         "listing JSON": client.get(f"/api/listings/{offer['id']}").text,
         "suggestions": client.get(f"/api/listings/{need['id']}/suggestions").text,
@@ -221,7 +221,7 @@ def test_an_anonymous_owner_is_not_revealed_before_accepting(
     for surface, text in surfaces.items():
         assert secret not in text, surface
 
-    login_as(client, engine, "member", org_id=brewery["id"], email="paula@example.fi")
+    login_as(client, db_engine, "member", org_id=brewery["id"], email="paula@example.fi")
     accepted = client.post(f"/api/matches/{match_id}/accept")
     assert accepted.status_code == 200
     client.headers["Authorization"] = admin

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from matchmaker.app import create_app
-from matchmaker.engine.matching import Embedder
+from matchmaker.engine.embeddings import Embedder
 from matchmaker.settings import Settings
 from matchmaker.tables import Match, utcnow
 from matchmaker.workspace import pipeline
@@ -60,13 +60,13 @@ PAGES = [
 
 @pytest.mark.parametrize("url", PAGES)
 def test_workspace_pages_are_for_facilitators_and_admins(
-    client: TestClient, engine: Any, world: dict[str, Any], url: str
+    client: TestClient, db_engine: Any, world: dict[str, Any], url: str
 ) -> None:
     url = url.format(match=world["match"])
     log_out(client)
     visitor = client.get(url, follow_redirects=False)
     assert visitor.status_code == 303 and visitor.headers["location"].startswith("/login?next=")
-    log_in(client, engine, "member", org_id=world["glass"]["id"])
+    log_in(client, db_engine, "member", org_id=world["glass"]["id"])
     member = client.get(url + "?lang=en")
     if url.startswith("/matches/") and url != "/matches/board":
         assert member.status_code == 404  # a match of other organisations does not exist for them
@@ -75,7 +75,7 @@ def test_workspace_pages_are_for_facilitators_and_admins(
             page(member).text
         )
     for role in ("facilitator", "admin"):
-        log_in(client, engine, role)
+        log_in(client, db_engine, role)
         assert client.get(url).status_code == 200, role
 
 
@@ -93,9 +93,9 @@ def test_workspace_pages_are_for_facilitators_and_admins(
     ],
 )
 def test_one_url_gives_the_page_or_the_fragment(
-    client: TestClient, engine: Any, world: dict[str, Any], url: str, fragment: str
+    client: TestClient, db_engine: Any, world: dict[str, Any], url: str, fragment: str
 ) -> None:
-    log_in(client, engine, "facilitator")
+    log_in(client, db_engine, "facilitator")
     url = url.format(match=world["match"])
     full, part = client.get(url), client.get(url, headers=HTMX)
     assert full.status_code == part.status_code == 200
@@ -106,15 +106,15 @@ def test_one_url_gives_the_page_or_the_fragment(
 
 
 def test_the_workspace_links_are_shown_to_curators_only(
-    client: TestClient, engine: Any, world: dict[str, Any]
+    client: TestClient, db_engine: Any, world: dict[str, Any]
 ) -> None:
     log_out(client)
     assert not page(get(client, "/")).find("a", href="/matches")
-    log_in(client, engine, "member", org_id=world["bakery"]["id"])
+    log_in(client, db_engine, "member", org_id=world["bakery"]["id"])
     p = page(get(client, "/"))
     assert not p.find("a", href="/matches") and not p.find("a", href="/dashboard")
     assert p.find("a", href="/account/tokens")  # every user has their API tokens
-    log_in(client, engine, "facilitator")
+    log_in(client, db_engine, "facilitator")
     p = page(get(client, "/matches/board"))
     assert p.find("nav", **{"aria-label": "Facilitator workspace"})
     for url in ("/matches", "/matches/board", "/dashboard", "/import", "/outbox", "/invite"):
@@ -126,9 +126,9 @@ def test_the_workspace_links_are_shown_to_curators_only(
 
 
 def test_the_queue_shows_each_suggestion_with_its_reasons_and_filters(
-    client: TestClient, engine: Any, make: Factory, world: dict[str, Any]
+    client: TestClient, db_engine: Any, make: Factory, world: dict[str, Any]
 ) -> None:
-    log_in(client, engine, "facilitator")
+    log_in(client, db_engine, "facilitator")
     p = page(get(client, "/matches"))
     item = p.text_of(f"match-{world['match']}")
     assert "Spent grain from brewing" in item and "Bakery seeks spent grain for bread" in item
@@ -139,7 +139,7 @@ def test_the_queue_shows_each_suggestion_with_its_reasons_and_filters(
     fi = page(get(client, "/matches", "fi")).text_of(f"match-{world['match']}")
     assert "Sama luokka" in fi
     assert "waiting for a decision: 0" in page(get(client, "/matches?theme=textiles")).text
-    score = matches(engine)[0].score
+    score = matches(db_engine)[0].score
     high = page(get(client, f"/matches?min_score={score + 1:.0f}")).text
     assert "waiting for a decision: 0" in high
     assert (
@@ -150,9 +150,9 @@ def test_the_queue_shows_each_suggestion_with_its_reasons_and_filters(
 
 
 def test_shortlisting_inline_with_htmx(
-    client: TestClient, engine: Any, world: dict[str, Any]
+    client: TestClient, db_engine: Any, world: dict[str, Any]
 ) -> None:
-    csrf = log_in(client, engine, "facilitator")
+    csrf = log_in(client, db_engine, "facilitator")
     r = client.post(
         f"/matches/{world['match']}/decide",
         headers=HTMX,
@@ -160,16 +160,16 @@ def test_shortlisting_inline_with_htmx(
     )
     assert r.status_code == 200 and r.template.name == "matches/_decided.html"  # type: ignore[attr-defined]
     assert page(r).text.startswith("Shortlisted")
-    assert matches(engine)[0].status == "shortlisted"
-    with Session(engine) as s:
-        steps = pipeline.history(s, matches(engine)[0])
+    assert matches(db_engine)[0].status == "shortlisted"
+    with Session(db_engine) as s:
+        steps = pipeline.history(s, matches(db_engine)[0])
     assert steps[-1].user_id is not None and steps[-1].to_status == "shortlisted"
 
 
 def test_rejecting_needs_a_reason_with_and_without_javascript(
-    client: TestClient, engine: Any, world: dict[str, Any]
+    client: TestClient, db_engine: Any, world: dict[str, Any]
 ) -> None:
-    csrf = log_in(client, engine, "facilitator")
+    csrf = log_in(client, db_engine, "facilitator")
     url = f"/matches/{world['match']}/decide"
     r = client.post(
         url,
@@ -193,17 +193,19 @@ def test_rejecting_needs_a_reason_with_and_without_javascript(
         next="/matches?theme=food",
     )
     assert done.status_code == 303 and done.headers["location"] == "/matches?theme=food"
-    m = matches(engine)[0]
+    m = matches(db_engine)[0]
     assert (m.status, m.reason) == ("rejected", "too far apart")
-    with Session(engine) as s:
+    with Session(db_engine) as s:
         last = pipeline.history(s, m)[-1]
     assert last.note == "Espoo is too far for wet grain" and last.user_id is not None
     assert "waiting for a decision: 0" in page(get(client, "/matches")).text
 
 
-def test_the_refresh_button_fills_the_queue(client: TestClient, engine: Any, make: Factory) -> None:
+def test_the_refresh_button_fills_the_queue(
+    client: TestClient, db_engine: Any, make: Factory
+) -> None:
     pair(make)
-    csrf = log_in(client, engine, "facilitator")
+    csrf = log_in(client, db_engine, "facilitator")
     client.app.state.settings.queue_threshold = 0  # type: ignore[attr-defined]
     r = post(client, "/matches/refresh", csrf)
     assert r.status_code == 303 and r.headers["location"] == "/matches?refreshed=1"
@@ -216,9 +218,9 @@ def test_the_refresh_button_fills_the_queue(client: TestClient, engine: Any, mak
 
 
 def test_a_match_walked_through_the_pages_to_the_dashboard(
-    client: TestClient, engine: Any, world: dict[str, Any]
+    client: TestClient, db_engine: Any, world: dict[str, Any]
 ) -> None:
-    csrf = log_in(client, engine, "facilitator")
+    csrf = log_in(client, db_engine, "facilitator")
     url = f"/matches/{world['match']}"
     post(client, f"{url}/decide", csrf, status="shortlisted", next="/matches")
 
@@ -251,7 +253,7 @@ def test_a_match_walked_through_the_pages_to_the_dashboard(
         need_body="Hello Espoo Bakery Ltd,\nthey deliver on Tuesdays.",
     )
     assert r.status_code == 303 and r.headers["location"] == f"{url}?done=introduced"
-    sent = {m.to: m for m in outbox(engine)}
+    sent = {m.to: m for m in outbox(db_engine)}
     assert sent["bakery@example.com"].subject == "Spent grain for your bread"
     assert "Tuesdays" in sent["bakery@example.com"].body
     assert sent["panimo@example.fi"].subject == "Esittely: leipomo"
@@ -291,9 +293,9 @@ def test_a_match_walked_through_the_pages_to_the_dashboard(
 
 
 def test_dropping_needs_a_reason_from_the_list(
-    client: TestClient, engine: Any, world: dict[str, Any]
+    client: TestClient, db_engine: Any, world: dict[str, Any]
 ) -> None:
-    csrf = log_in(client, engine, "facilitator")
+    csrf = log_in(client, db_engine, "facilitator")
     url = f"/matches/{world['match']}"
     post(client, f"{url}/decide", csrf, status="shortlisted", next="/matches")
     r = post(client, f"{url}/status", csrf, status="dropped", note="they went quiet")
@@ -303,14 +305,14 @@ def test_dropping_needs_a_reason_from_the_list(
     assert "they went quiet" in p.text_of("f-note")
     r = post(client, f"{url}/status", csrf, status="dropped", reason="no answer")
     assert r.status_code == 303
-    assert matches(engine)[0].status == "dropped"
+    assert matches(db_engine)[0].status == "dropped"
     assert "Dropped" in page(get(client, url)).text and "No answer" in page(get(client, url)).text
 
 
 def test_the_board_shows_columns_and_flags_stale_matches(
-    client: TestClient, engine: Any, world: dict[str, Any]
+    client: TestClient, db_engine: Any, world: dict[str, Any]
 ) -> None:
-    csrf = log_in(client, engine, "facilitator")
+    csrf = log_in(client, db_engine, "facilitator")
     post(client, f"/matches/{world['match']}/decide", csrf, status="shortlisted", next="/")
     p = page(get(client, "/matches/board"))
     for column in ("Shortlisted", "Introduced", "Negotiating", "Pilot", "Realised"):
@@ -318,7 +320,7 @@ def test_the_board_shows_columns_and_flags_stale_matches(
     assert "Spent grain from brewing" in p.text_of("column-shortlisted")
     assert "Spent grain" not in p.text_of("column-introduced")
     assert "Needs attention" not in p.text
-    with Session(engine) as s:
+    with Session(db_engine) as s:
         m = s.get(Match, world["match"])
         assert m is not None
         m.updated_at = utcnow() - timedelta(days=20)
@@ -337,13 +339,13 @@ def test_the_board_shows_columns_and_flags_stale_matches(
 
 
 def test_an_anonymous_owner_appears_in_no_page_before_accepting(
-    client: TestClient, engine: Any, make: Factory
+    client: TestClient, db_engine: Any, make: Factory
 ) -> None:
     brewery, bakery, offer, need = pair(make, anonymous_offer=True)
     client.post("/api/matches/refresh", json={"threshold": 0})
     match_id = client.get("/api/matches").json()[0]["id"]
     secret = "Helsingin Panimo"
-    csrf = log_in(client, engine, "facilitator")
+    csrf = log_in(client, db_engine, "facilitator")
     assert secret in page(get(client, "/matches")).text  # facilitators see who it is
     post(client, f"/matches/{match_id}/decide", csrf, status="shortlisted", next="/")
     p = page(get(client, f"/matches/{match_id}"))
@@ -359,7 +361,7 @@ def test_an_anonymous_owner_appears_in_no_page_before_accepting(
         need_subject=p.find("input", id="f-need_subject")[0]["value"],
         need_body=bakery_draft,
     )
-    accept_link = next(m for m in outbox(engine) if m.to == "panimo@example.fi").body
+    accept_link = next(m for m in outbox(db_engine) if m.to == "panimo@example.fi").body
     assert f"/matches/{match_id}/accept" in accept_link
 
     surfaces = {
@@ -378,7 +380,7 @@ def test_an_anonymous_owner_appears_in_no_page_before_accepting(
     # the organisation's own page names it, so the anonymous listing must not be there
     organisation = get(client, f"/organisations/{brewery['id']}").text
     assert "Spent grain from brewing" not in organisation
-    log_in(client, engine, "member", org_id=bakery["id"])  # the other party
+    log_in(client, db_engine, "member", org_id=bakery["id"])  # the other party
     for name, url in surfaces.items():
         r = get(client, url)
         assert r.status_code == 200 and secret not in r.text, name
@@ -388,25 +390,25 @@ def test_an_anonymous_owner_appears_in_no_page_before_accepting(
     assert not other_side.find("section", **{"aria-labelledby": "accept-h"})
     assert not other_side.find("section", id="history")  # the facilitators' notes stay theirs
 
-    csrf = log_in(client, engine, "member", org_id=brewery["id"])  # the owner accepts
+    csrf = log_in(client, db_engine, "member", org_id=brewery["id"])  # the owner accepts
     ask = get(client, f"/matches/{match_id}/accept")
     assert ask.status_code == 200 and "Accept and reveal our name" in page(ask).text
     r = post(client, f"/matches/{match_id}/accept", csrf)
     assert r.status_code == 303 and r.headers["location"] == f"/matches/{match_id}?done=accepted"
     assert "the other party now knows who you are" in page(get(client, r.headers["location"])).text
-    log_in(client, engine, "member", org_id=bakery["id"], email="second@bakery.example.com")
+    log_in(client, db_engine, "member", org_id=bakery["id"], email="second@bakery.example.com")
     assert secret in get(client, f"/matches/{match_id}").text
     assert secret not in get(client, f"/listings/{offer['id']}").text  # the listing stays anonymous
 
 
 def test_the_accept_link_asks_for_a_login_first(
-    client: TestClient, engine: Any, world: dict[str, Any]
+    client: TestClient, db_engine: Any, world: dict[str, Any]
 ) -> None:
     log_out(client)
     r = client.get(f"/matches/{world['match']}/accept", follow_redirects=False)
     assert r.status_code == 303
     assert r.headers["location"] == f"/login?next=%2Fmatches%2F{world['match']}%2Faccept"
-    log_in(client, engine, "member", org_id=world["bakery"]["id"])
+    log_in(client, db_engine, "member", org_id=world["bakery"]["id"])
     r = get(client, f"/matches/{world['match']}/accept")  # nothing to accept: the page says so
     assert r.status_code == 200 and "no introduction for your organisation" in page(r).text
 
@@ -418,7 +420,7 @@ ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;&#34;&#39;&gt;&lt;img src=x oner
 
 
 def test_a_hostile_text_renders_escaped_on_every_page(
-    client: TestClient, engine: Any, make: Factory
+    client: TestClient, db_engine: Any, make: Factory
 ) -> None:
     org = make.org(XSS, contact_name=XSS, description=XSS, contact_email="xss@example.fi")
     other = make.org("Espoo Bakery Ltd", contact_email="bakery@example.com", municipality="Espoo")
@@ -428,7 +430,7 @@ def test_a_hostile_text_renders_escaped_on_every_page(
     )
     client.post("/api/matches/refresh", json={"threshold": 0})
     match_id = client.get("/api/matches").json()[0]["id"]
-    csrf = log_in(client, engine, "facilitator")
+    csrf = log_in(client, db_engine, "facilitator")
     pages = {"/matches": get(client, "/matches").text}  # while the match is in the queue
     # the intro messages carry the payload into the outbox
     post(client, f"/matches/{match_id}/decide", csrf, status="shortlisted", next="/", note=XSS)
@@ -442,7 +444,7 @@ def test_a_hostile_text_renders_escaped_on_every_page(
         need_subject=XSS,
         need_body=p.text_of("f-need_body"),
     )
-    with Session(engine) as s:
+    with Session(db_engine) as s:
         m = s.get(Match, match_id)
         assert m is not None
         m.updated_at = utcnow() - timedelta(days=30)  # a reminder on the dashboard too
@@ -489,9 +491,9 @@ def test_every_reason_of_the_workspace_is_translated() -> None:
 
 
 def test_a_form_without_its_csrf_token_gets_a_page_not_json(
-    client: TestClient, engine: Any, world: dict[str, Any]
+    client: TestClient, db_engine: Any, world: dict[str, Any]
 ) -> None:
-    log_in(client, engine, "facilitator")
+    log_in(client, db_engine, "facilitator")
     r = client.post("/matches/refresh", data={"csrf_token": "forged"})
     assert r.status_code == 403 and r.text.startswith("<!doctype html>")
     p = page(r)
@@ -499,19 +501,19 @@ def test_a_form_without_its_csrf_token_gets_a_page_not_json(
     assert "Fanni Fasilitaattori" in p.text  # still shown as logged in
     api = client.post("/api/matches/refresh", json={})
     assert api.status_code == 403 and "form has expired" in api.json()["detail"]
-    assert matches(engine)[0].status == "suggested"
+    assert matches(db_engine)[0].status == "suggested"
 
 
 # -- import ----------------------------------------------------------------------------------
 
 
 def test_import_dry_run_then_commit_without_javascript(
-    client: TestClient, engine: Any, make: Factory
+    client: TestClient, db_engine: Any, make: Factory
 ) -> None:
     rows, bad = sheet_rows()
     data = xlsx(rows[:60])
     bad_here = {row: why for row, why in bad.items() if row <= 61}
-    csrf = log_in(client, engine, "facilitator")
+    csrf = log_in(client, db_engine, "facilitator")
     r = client.post(
         "/import",
         files={"file": ("workshop.xlsx", data)},
@@ -527,8 +529,8 @@ def test_import_dry_run_then_commit_without_javascript(
         assert f"{row} " in table and why in table, (row, why)
     assert "Title" in table  # the field, in the UI language
     upload = report.find("input", name="upload")[0]["value"]
-    before = client.app.state.engine  # type: ignore[attr-defined]
-    assert before is engine
+    before = client.app.state.db_engine  # type: ignore[attr-defined]
+    assert before is db_engine
     done = post(client, "/import/commit", csrf, upload=upload, name="workshop.xlsx")
     assert done.status_code == 303 and done.headers["location"].startswith("/import/jobs/")
     result = page(get(client, done.headers["location"]))
@@ -555,10 +557,10 @@ def on_disk(settings: Settings, tmp_path: Path, hash_embedder: Embedder) -> Iter
 
 
 def test_import_commit_with_htmx_shows_progress_until_done(on_disk: TestClient) -> None:
-    client, engine = on_disk, on_disk.app.state.engine  # type: ignore[attr-defined]
+    client, db_engine = on_disk, on_disk.app.state.db_engine  # type: ignore[attr-defined]
     rows, _ = sheet_rows()
     good = [r for i, r in enumerate(rows[:30]) if i % 25 != 7]
-    csrf = log_in(client, engine, "facilitator")
+    csrf = log_in(client, db_engine, "facilitator")
     r = client.post(
         "/import",
         files={"file": ("w.xlsx", xlsx(good))},
@@ -585,9 +587,9 @@ def test_import_commit_with_htmx_shows_progress_until_done(on_disk: TestClient) 
 
 
 def test_an_upload_that_is_not_a_sheet_is_refused_with_words(
-    client: TestClient, engine: Any
+    client: TestClient, db_engine: Any
 ) -> None:
-    csrf = log_in(client, engine, "facilitator")
+    csrf = log_in(client, db_engine, "facilitator")
     for name, data, words in (
         ("notes.txt", b"hello", "Upload a .csv or an .xlsx file."),
         ("sheet.csv", b"a,b\n1,2\n", "lacks the columns: category"),
@@ -603,7 +605,7 @@ def test_an_upload_that_is_not_a_sheet_is_refused_with_words(
 
 
 def test_the_queue_never_pairs_an_organisation_with_itself(
-    client: TestClient, engine: Any, make: Factory
+    client: TestClient, db_engine: Any, make: Factory
 ) -> None:
     bakery = make.org("Espoo Bakery Ltd", contact_email="bakery@example.com", municipality="Espoo")
     make.listing(

@@ -19,7 +19,7 @@ NAMES = {"admin": "Aino Admin", "facilitator": "Fanni Fasilitaattori", "member":
 
 def log_in(
     client: TestClient,
-    engine: Any,
+    db_engine: Any,
     role: str,
     *,
     org_id: int | None = None,
@@ -32,7 +32,7 @@ def log_in(
     client.headers.pop("Authorization", None)
     client.cookies.clear()
     email = email or f"{role}.{org_id or 0}@pages.example.fi"
-    with Session(engine) as s:
+    with Session(db_engine) as s:
         accounts.create_user(
             s,
             email=email,
@@ -63,13 +63,13 @@ def log_out(client: TestClient) -> None:
     client.cookies.clear()
 
 
-def matches(engine: Any) -> list[Match]:
-    with Session(engine) as s:
+def matches(db_engine: Any) -> list[Match]:
+    with Session(db_engine) as s:
         return list(s.exec(select(Match).order_by(Match.id)))  # type: ignore[arg-type]
 
 
-def outbox(engine: Any) -> list[OutboxMessage]:
-    with Session(engine) as s:
+def outbox(db_engine: Any) -> list[OutboxMessage]:
+    with Session(db_engine) as s:
         return list(s.exec(select(OutboxMessage).order_by(OutboxMessage.id)))  # type: ignore[arg-type]
 
 

@@ -1,1 +1,1 @@
-"""The matching engine: embeddings, the vector index, ranking, scoring and its words."""
+"""The matching engine: embeddings, stored vectors, the index and its sync, ranking, scoring."""

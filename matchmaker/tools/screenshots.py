@@ -79,7 +79,7 @@ WALKS: list[tuple[tuple[str, ...], int, float | None]] = [
 ]
 
 
-def walk_pipeline(settings: Settings, engine: Any, matcher: Any) -> int:
+def walk_pipeline(settings: Settings, db_engine: Any, matcher: Any) -> int:
     """Fill the queue, then walk a few of its best matches through the pipeline, dated over
     the past months, as a facilitator would have: the workspace screenshots show them."""
     from datetime import timedelta
@@ -91,7 +91,7 @@ def walk_pipeline(settings: Settings, engine: Any, matcher: Any) -> int:
     from matchmaker.vocab import MatchStatus, Role, Unit
     from matchmaker.workspace import impact, introductions, pipeline
 
-    with Session(engine) as s:
+    with Session(db_engine) as s:
         pipeline.refresh_queue(s, matcher, threshold=settings.queue_threshold)
         user = s.exec(select(User).where(User.role == Role.facilitator)).first()
         taken: set[int] = set()
@@ -235,6 +235,6 @@ def main(out: Path = OUT, langs: Sequence[str] = LANGS, *, public: bool = True) 
         app = create_app(settings)
         with serve(app, startup_timeout=900) as base:
             saved = take(base, out, langs, demo_member(settings.seeds_dir)) if public else []
-            walk_pipeline(settings, app.state.engine, app.state.matcher)
+            walk_pipeline(settings, app.state.db_engine, app.state.matcher)
             facilitator = demo_member(settings.seeds_dir, "facilitator")
             return saved + take_workspace(base, out, facilitator)

@@ -241,11 +241,11 @@ async def commit(ui: PageDep, session: SessionDep, matcher: MatcherDep) -> Respo
     except sheets.SheetError as exc:
         return _page(ui, status=422, error=_sheet_error(ui.t, exc))
     good = sheets.check(session, rows)[0].good
-    engine = ui.request.app.state.engine
+    db_engine = ui.request.app.state.db_engine
     user_id = principal.user.id if principal.user else None
 
     def work(progress: jobs.Progress) -> sheets.Report:
-        with Session(engine) as s:
+        with Session(db_engine) as s:
             report = sheets.commit(s, matcher, rows, progress)
             accounts.audit(
                 s,

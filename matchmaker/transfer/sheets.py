@@ -12,7 +12,8 @@ from typing import Any
 from pydantic import ValidationError
 from sqlmodel import Session, col, select
 
-from matchmaker.engine.matching import Matcher, text_of
+from matchmaker.engine.matching import Matcher
+from matchmaker.engine.vectors import text_of
 from matchmaker.listings import fieldnames, visibility
 from matchmaker.listings import service as listing_service
 from matchmaker.listings.schemas import ListingCreate

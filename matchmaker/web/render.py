@@ -55,7 +55,7 @@ def install(app: FastAPI) -> None:
     async def _csrf(request: Request, exc: auth.CsrfRejected) -> Response:
         if request.url.path.startswith("/api"):
             return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
-        with Session(request.app.state.engine) as session:  # the header still shows who it is
+        with Session(request.app.state.db_engine) as session:  # the header still shows who it is
             principal = auth.get_principal(request, session)
         ui = Page(request, principal)
         return ui.forbidden(i18n.N_("error.csrf_help"), title=ui.t("error.csrf"))

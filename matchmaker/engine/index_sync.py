@@ -1,0 +1,164 @@
+"""Index sync: the FAISS index as a cache of the stored vectors, kept in step with the database.
+
+The index holds language-centred vectors of active listings, one partition per (theme, kind); it
+is saved beside a fingerprint of what it holds and rebuilt from stored vectors when that is stale.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from sqlmodel import Session, col, select
+
+from matchmaker.engine.embeddings import Embedder, unit_rows
+from matchmaker.engine.index import Key, Partitions, Vectors
+from matchmaker.engine.vectors import StoredVectors, chunks
+from matchmaker.tables import Listing
+from matchmaker.vocab import Status
+
+log = logging.getLogger(__name__)
+
+# A language mean estimated from n vectors is shrunk by n / (n + _PRIOR): with a handful of
+# listings in a language, centering must not erase what little signal they carry.
+_PRIOR = 20
+
+
+@dataclass
+class SyncReport:
+    embedded: int
+    reused: int
+    indexed: int
+    index_source: str  # "disk" or "rebuilt"
+
+
+class IndexSync(StoredVectors):
+    """Owns the index and the language means of one vector space; the database owns the rest."""
+
+    def __init__(
+        self,
+        space: str,
+        embedder: Callable[[], Embedder],
+        *,
+        index_dir: Path | None = None,
+        backend: str = "faiss",
+    ) -> None:
+        super().__init__(space, embedder)
+        self._index_dir = index_dir
+        self._backend = backend
+        self.index: Partitions | None = None
+        self.means: dict[str, Vectors] = {}
+        self._sync_lock = threading.Lock()
+
+    # -- language centring -----------------------------------------------------------------
+
+    def centred(self, vectors: Vectors, languages: Sequence[str]) -> Vectors:
+        """Remove each language's mean direction, so language no longer pulls texts together."""
+        shifted = np.array(vectors, dtype=np.float32)
+        langs = np.asarray(languages)
+        for lang, mean in self.means.items():
+            shifted[langs == lang] -= mean
+        return unit_rows(shifted)
+
+    def estimate_means(self, vectors: Vectors, languages: Sequence[str]) -> None:
+        self.means = {}
+        langs = np.asarray(languages)
+        for lang in sorted(set(languages)):
+            chosen = vectors[langs == lang]
+            n = len(chosen)
+            self.means[lang] = (chosen.mean(axis=0) * n / (n + _PRIOR)).astype(np.float32)
+
+    # -- the index -------------------------------------------------------------------------
+
+    def rebuild(self, session: Session) -> int:
+        """Build the index from stored vectors alone; nothing is re-embedded."""
+        rows = self.indexed_rows(session)
+        self.estimate_means(*self.all_vectors(session))
+        parts = Partitions(None, self._backend)
+        groups: dict[Key, list[tuple[int, str, bytes]]] = {}
+        for listing_id, key, lang, blob in rows:
+            groups.setdefault(key, []).append((listing_id, lang, blob))
+        for key, members in groups.items():
+            ids = np.array([m[0] for m in members], dtype=np.int64)
+            raw = np.frombuffer(b"".join(m[2] for m in members), dtype=np.float32)
+            parts.upsert(
+                key, ids, self.centred(raw.reshape(len(members), -1), [m[1] for m in members])
+            )
+        self.index = parts
+        self.save(session)
+        return len(rows)
+
+    def save(self, session: Session) -> None:
+        if self._index_dir is None or self.index is None:
+            return
+        self.index.save(
+            self._index_dir,
+            {
+                "space": self.space,
+                "fingerprint": self.fingerprint(session),
+                "means": {lang: m.tolist() for lang, m in self.means.items()},
+            },
+        )
+
+    def load_or_rebuild(self, session: Session, fingerprint: str | None = None) -> str:
+        """The saved index if it holds what the database says (`fingerprint`, when the caller
+        has just computed it), else one rebuilt from the stored vectors."""
+        if self._index_dir is not None:
+            loaded = Partitions.load(self._index_dir)
+            if loaded is not None:
+                parts, manifest = loaded
+                if (
+                    manifest.get("space") == self.space
+                    and parts.backend == self._backend
+                    and manifest.get("fingerprint") == (fingerprint or self.fingerprint(session))
+                ):
+                    self.index = parts
+                    self.means = {
+                        lang: np.asarray(m, dtype=np.float32)
+                        for lang, m in manifest["means"].items()
+                    }
+                    return "disk"
+        self.rebuild(session)
+        return "rebuilt"
+
+    def sync(self, session: Session, progress: Callable[[int], None] | None = None) -> SyncReport:
+        """Embed what is missing or changed, then load the saved index or rebuild it."""
+        with self._sync_lock:
+            stale, total, fingerprint = self.scan(session)
+            listings = [
+                lst
+                for chunk in chunks(stale)
+                for lst in session.exec(select(Listing).where(col(Listing.id).in_(chunk)))
+            ]
+            embedded, _ = self.store_vectors(session, listings, progress)
+            reused = total - embedded
+            session.commit()
+            # the scan's fingerprint holds while nothing was embedded: spare a second pass
+            source = self.load_or_rebuild(session, None if embedded else fingerprint)
+            assert self.index is not None
+            report = SyncReport(embedded, reused, len(self.index), source)
+        how = "loaded from disk" if report.index_source == "disk" else "rebuilt from stored vectors"
+        log.info(
+            "vectors: %d embedded, %d unchanged; index %s: %d listings",
+            report.embedded,
+            report.reused,
+            how,
+            report.indexed,
+        )
+        return report
+
+    def reindex(self, session: Session, listing: Listing) -> None:
+        """Re-index one listing after a save: its entry brought in step with its committed row."""
+        if self.index is None or listing.id is None:
+            return
+        ids = np.array([listing.id], dtype=np.int64)
+        vec = self.vectors_of(session, [listing.id]).get(listing.id)
+        if listing.status != Status.active or vec is None:
+            self.index.remove(ids)
+            return
+        centred = self.centred(vec.reshape(1, -1), [str(listing.language)])
+        self.index.upsert((listing.theme_id, str(listing.kind)), ids, centred)
