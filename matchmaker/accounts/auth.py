@@ -135,6 +135,14 @@ def require_admin(principal: PrincipalDep) -> Principal:
     return principal
 
 
+def browsing_allowed(request: Request, principal: PrincipalDep) -> Principal:
+    """Anyone may browse public listings, unless the login_required setting says otherwise."""
+    if request.app.state.settings.login_required and principal.user is None:
+        raise HTTPException(401, "log in to browse listings")
+    return principal
+
+
+ViewerDep = Annotated[Principal, Depends(browsing_allowed)]
 UserDep = Annotated[Principal, Depends(require_user)]
 CuratorDep = Annotated[Principal, Depends(require_curator)]
 AdminDep = Annotated[Principal, Depends(require_admin)]
@@ -185,7 +193,7 @@ def csrf_token(request: Request, response: Response | None = None) -> str:
 
 
 class CsrfRejected(HTTPException):
-    """A failed CSRF check: JSON for the API, a page saying what to do for a form (web.py)."""
+    """A failed CSRF check: JSON for the API, a page saying what to do for a form (web/render)."""
 
 
 async def check_csrf(request: Request) -> None:

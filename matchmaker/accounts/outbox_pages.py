@@ -11,7 +11,6 @@ from sqlmodel import col, select
 from matchmaker.deps import SessionDep
 from matchmaker.tables import OutboxMessage
 from matchmaker.web.render import PageDep
-from matchmaker.workspace import views as match_views
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
@@ -38,15 +37,13 @@ def outbox(ui: PageDep, session: SessionDep) -> Response:
     for m in rows:
         assert m.id is not None
         if m.sent_at is not None:
-            state, label = "sent", t("outbox.sent", when=match_views.when(t, m.sent_at))
+            state, label = "sent", t("outbox.sent", when=t.time(m.sent_at))
         elif m.error:
             state, label = "failed", t("outbox.failed", error=m.error)
         else:
             state, label = "held", t("outbox.held")
         messages.append(
-            MessageView(
-                m.id, m.to, m.subject, m.body, match_views.when(t, m.created_at), state, label
-            )
+            MessageView(m.id, m.to, m.subject, m.body, t.time(m.created_at), state, label)
         )
     smtp = ui.request.app.state.settings.smtp_host
     return ui.render(

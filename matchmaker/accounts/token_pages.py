@@ -14,7 +14,6 @@ from matchmaker.deps import SessionDep
 from matchmaker.errors import NotFound
 from matchmaker.web.fields import Field
 from matchmaker.web.render import Page, PageDep
-from matchmaker.workspace import views as match_views
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
@@ -45,8 +44,8 @@ def _page(
         TokenView(
             tok.id,
             tok.name,
-            match_views.when(t, tok.created_at),
-            match_views.when(t, tok.last_used_at) if tok.last_used_at else t("tokens.never"),
+            t.time(tok.created_at),
+            t.time(tok.last_used_at) if tok.last_used_at else t("tokens.never"),
             f"/account/tokens/{tok.id}/revoke",
         )
         for tok in rows

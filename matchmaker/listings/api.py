@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
+from fastapi import APIRouter, HTTPException, Query, Request, status
 
 from matchmaker.accounts import auth
 from matchmaker.deps import MatcherDep, SessionDep
@@ -23,14 +23,6 @@ from matchmaker.shapes import PathId
 from matchmaker.tables import Listing
 from matchmaker.vocab import Category, ListingKind, Role, Status
 
-
-def browsing_allowed(request: Request, principal: auth.PrincipalDep) -> auth.Principal:
-    if request.app.state.settings.login_required and principal.user is None:
-        raise HTTPException(401, "log in to browse listings")
-    return principal
-
-
-ViewerDep = Annotated[auth.Principal, Depends(browsing_allowed)]
 router = APIRouter(prefix="/api/listings", tags=["listings"])
 
 
@@ -52,7 +44,7 @@ def editable(session: SessionDep, listing_id: PathId, principal: auth.Principal)
 @router.get("", response_model=ListingPage)
 def list_listings(
     session: SessionDep,
-    viewer: ViewerDep,
+    viewer: auth.ViewerDep,
     theme: str | None = None,
     kind: ListingKind | None = None,
     category: Category | None = None,
@@ -104,7 +96,7 @@ def create_listing(
 
 
 @router.get("/{listing_id}", response_model=ListingPublic)
-def read_listing(listing_id: PathId, session: SessionDep, viewer: ViewerDep) -> ListingPublic:
+def read_listing(listing_id: PathId, session: SessionDep, viewer: auth.ViewerDep) -> ListingPublic:
     return service.present(session, [visible(session, listing_id, viewer)], viewer)[0]
 
 
@@ -162,7 +154,7 @@ def suggestions(
     listing_id: PathId,
     session: SessionDep,
     matcher: MatcherDep,
-    viewer: ViewerDep,
+    viewer: auth.ViewerDep,
     k: Annotated[int, Query(ge=1, le=100)] = 10,
     all_themes: bool = False,
 ) -> list[SuggestionPublic]:

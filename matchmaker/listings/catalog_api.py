@@ -12,7 +12,6 @@ from matchmaker.accounts import service as accounts
 from matchmaker.deps import MatcherDep, SessionDep
 from matchmaker.errors import InputError, NotFound
 from matchmaker.listings import service
-from matchmaker.listings.api import ViewerDep
 from matchmaker.listings.schemas import (
     OrganisationIn,
     OrganisationPublic,
@@ -65,7 +64,7 @@ def create_organisation(
 def search(
     session: SessionDep,
     matcher: MatcherDep,
-    viewer: ViewerDep,
+    viewer: auth.ViewerDep,
     q: Annotated[str, Query(min_length=1, max_length=500)],
     theme: str | None = None,
     kind: ListingKind | None = None,

@@ -6,12 +6,12 @@ import json
 import re
 import string
 from collections.abc import Iterable, Mapping
-from datetime import date
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from functools import cache
 from importlib import resources
 
-from babel.dates import format_date
+from babel.dates import format_date, format_time, get_timezone
 from babel.numbers import format_decimal
 from starlette.requests import Request
 
@@ -91,6 +91,9 @@ def problems(catalogues: Mapping[str, Mapping[str, str]], used: Iterable[str]) -
     return found
 
 
+HELSINKI = get_timezone("Europe/Helsinki")  # the valley's clock, whatever the server's
+
+
 class Translator:
     """`t("key", name=value)` in one language; also formats numbers and dates for it."""
 
@@ -120,6 +123,12 @@ class Translator:
 
     def date(self, value: date | None) -> str:
         return format_date(value, format="medium", locale=self.lang) if value else ""
+
+    def time(self, at: datetime) -> str:
+        """A stored (UTC) time as Finland's clock shows it: the date as `date` writes it, then
+        the time."""
+        local = (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(HELSINKI)
+        return f"{self.date(local.date())} {format_time(local, format='short', locale=self.lang)}"
 
 
 def from_accept_language(header: str | None) -> str | None:

@@ -10,7 +10,6 @@ from sqlmodel import col, select
 
 from matchmaker.accounts import auth
 from matchmaker.deps import MatcherDep, SessionDep
-from matchmaker.errors import NotFound
 from matchmaker.listings import service as listing_service
 from matchmaker.listings import visibility
 from matchmaker.shapes import PathId
@@ -69,14 +68,6 @@ def public(session: SessionDep, match: Match, viewer: auth.Principal) -> MatchPu
     )
 
 
-def _viewable(session: SessionDep, match_id: int, viewer: auth.Principal) -> Match:
-    match = pipeline.get_match(session, match_id)
-    offer, need = session.get(Listing, match.offer_id), session.get(Listing, match.need_id)
-    if not visibility.may_see_match(viewer, offer, need):
-        raise NotFound(f"match {match_id} does not exist")
-    return match
-
-
 @router.get("", response_model=list[MatchPublic])
 def list_matches(
     session: SessionDep,
@@ -128,7 +119,7 @@ def figures(
 
 @router.get("/{match_id}", response_model=MatchPublic)
 def read_match(match_id: PathId, session: SessionDep, viewer: auth.UserDep) -> MatchPublic:
-    return public(session, _viewable(session, match_id, viewer), viewer)
+    return public(session, pipeline.visible_match(session, viewer, match_id), viewer)
 
 
 @router.get("/{match_id}/history", response_model=list[MatchEvent])
@@ -180,7 +171,7 @@ def accept(
     match_id: PathId, request: Request, session: SessionDep, principal: auth.UserDep
 ) -> MatchPublic:
     """The owner of an anonymous side accepts the introduction and is named to the other."""
-    match = _viewable(session, match_id, principal)
+    match = pipeline.visible_match(session, principal, match_id)
     if not introductions.owned_sides(session, match, principal):
         raise HTTPException(403, "only the anonymous listing's organisation accepts")
     introductions.accept_as(session, request.app.state.settings, match, principal)

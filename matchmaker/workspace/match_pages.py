@@ -11,9 +11,8 @@ from sqlmodel import Session
 
 from matchmaker.accounts.auth import Principal
 from matchmaker.deps import SessionDep
-from matchmaker.errors import InputError
-from matchmaker.listings import visibility
-from matchmaker.tables import Listing, Match
+from matchmaker.errors import InputError, NotFound
+from matchmaker.tables import Match
 from matchmaker.vocab import MatchStatus
 from matchmaker.web.i18n import N_
 from matchmaker.web.render import Page, PageDep
@@ -52,12 +51,10 @@ FormDep = Annotated[dict[str, str], Depends(posted)]
 
 
 def _visible(session: Session, principal: Principal, match_id: int) -> Match | None:
-    """The match if this viewer is a facilitator or one of its two parties; else none."""
-    match = session.get(Match, match_id)
-    if match is None:
+    try:
+        return pipeline.visible_match(session, principal, match_id)
+    except NotFound:
         return None
-    offer, need = session.get(Listing, match.offer_id), session.get(Listing, match.need_id)
-    return match if visibility.may_see_match(principal, offer, need) else None
 
 
 def _show(

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from sqlmodel import Session, col, select
 
+from matchmaker.accounts.auth import Principal
 from matchmaker.engine.matching import Matcher
 from matchmaker.errors import InputError, NotFound
 from matchmaker.listings import visibility
@@ -101,6 +102,16 @@ def refresh_queue(
 def get_match(session: Session, match_id: int) -> Match:
     match = session.get(Match, match_id)
     if match is None:
+        raise NotFound(f"match {match_id} does not exist")
+    return match
+
+
+def visible_match(session: Session, viewer: Principal, match_id: int) -> Match:
+    """The match if this viewer is a facilitator or one of its two parties; to anyone else it
+    does not exist (NotFound), so that its being there tells them nothing."""
+    match = get_match(session, match_id)
+    offer, need = session.get(Listing, match.offer_id), session.get(Listing, match.need_id)
+    if not visibility.may_see_match(viewer, offer, need):
         raise NotFound(f"match {match_id} does not exist")
     return match
 

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
 
-from babel.dates import format_time, get_timezone
 from sqlmodel import Session, col, select
 
 from matchmaker.accounts.auth import Principal
@@ -18,8 +16,6 @@ from matchmaker.web.fields import Field, Option
 from matchmaker.web.i18n import N_, Translator
 from matchmaker.workspace import pipeline
 from matchmaker.workspace import reasons as match_reasons
-
-HELSINKI = get_timezone("Europe/Helsinki")
 
 # workspace.REJECT_REASONS and DROP_REASONS are stored in English; a test checks each has a key.
 REASONS: dict[str, str] = {
@@ -51,13 +47,6 @@ def reason_label(t: Translator, reason: str | None) -> str:
     if not reason:
         return ""
     return t(REASONS[reason]) if reason in REASONS else reason
-
-
-def when(t: Translator, at: datetime) -> str:
-    """A stored (UTC) time as Finland's clock shows it: the date as the UI writes dates
-    (t.date), then the time."""
-    local = (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(HELSINKI)
-    return f"{t.date(local.date())} {format_time(local, format='short', locale=t.lang)}"
 
 
 def idle_days(match: Match) -> int:
@@ -177,7 +166,7 @@ def history(session: Session, events: Sequence[MatchEvent], t: Translator) -> li
             change = t("history.change", before=t.label("matchstatus", e.from_status), after=to)
         steps.append(
             HistoryStep(
-                when=when(t, e.at),
+                when=t.time(e.at),
                 who=users.get(e.user_id, "") if e.user_id else t("history.system"),
                 change=change,
                 reason=reason_label(t, e.reason),
