@@ -19,7 +19,7 @@ from matchmaker.engine.embeddings import Embedder, make_embedder
 from matchmaker.tools.modelbuild import build
 from matchmaker.tools.modelbuild.q4file import dequantize_q4_0, read_q4file
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PRODUCT_FOLDER = ROOT / "models" / build.MODEL_NAME
 MIN_COSINE = 0.9998
 Tokenize = Callable[[list[str]], list[list[int]]]

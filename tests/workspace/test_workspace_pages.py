@@ -20,8 +20,8 @@ from matchmaker.workspace import pipeline
 from matchmaker.workspace.views import REASONS
 from tests.conftest import Factory
 from tests.pagekit import HTMX, get, page
-from tests.test_sheets import COLUMNS, sheet_rows, xlsx
-from tests.test_workspace import pair
+from tests.transfer.test_sheets import COLUMNS, sheet_rows, xlsx
+from tests.workspace.test_workspace import pair
 from tests.workkit import log_in, log_out, matches, outbox
 
 
