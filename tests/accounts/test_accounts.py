@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from matchmaker.tables import ApiToken, AuditEntry, OutboxMessage
-from tests.conftest import Factory, login_as
+from tests.world import Factory, login
 
 
 def last_link(engine: Any, path: str) -> str:
@@ -58,7 +58,7 @@ def test_a_cookie_session_needs_the_csrf_token_to_change_anything(
     client: TestClient, engine: Any, make: Factory
 ) -> None:
     org = make.org()
-    login_as(client, engine, "member", org_id=org["id"], email="m@example.fi")
+    login(client, "member", org_id=org["id"], email="m@example.fi")
     client.headers.pop("Authorization")
     csrf = client.post(
         "/api/session", json={"email": "m@example.fi", "password": "correct horse battery"}
@@ -82,7 +82,7 @@ def test_a_cookie_session_needs_the_csrf_token_to_change_anything(
 
 
 def test_logins_are_rate_limited(visitor: TestClient, engine: Any) -> None:
-    login_as(visitor, engine, "facilitator", email="f@example.fi")
+    login(visitor, "facilitator", email="f@example.fi")
     visitor.headers.pop("Authorization")
     codes = [
         visitor.post("/api/session", json={"email": "f@example.fi", "password": "bad"}).status_code
@@ -96,7 +96,7 @@ def test_logins_are_rate_limited(visitor: TestClient, engine: Any) -> None:
 
 
 def test_password_reset_by_a_one_time_link(visitor: TestClient, engine: Any) -> None:
-    login_as(visitor, engine, "facilitator", email="f@example.fi")
+    login(visitor, "facilitator", email="f@example.fi")
     visitor.headers.pop("Authorization")
     for email in ("f@example.fi", "nobody@example.fi"):  # the same answer either way
         r = visitor.post("/api/password-reset", json={"email": email})

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.conftest import Factory
+from tests.world import Factory
 
 
 def count(client: TestClient, **params: Any) -> int:
@@ -263,7 +263,7 @@ def test_search_ranks_listings_by_text(client: TestClient, make: Factory) -> Non
 
 def test_an_embedder_failure_writes_nothing(settings: Any, engine: Any) -> None:
     from matchmaker.app import create_app
-    from tests.conftest import login_as
+    from tests.world import login
 
     class Broken:
         name, dim = "broken", 4
@@ -273,7 +273,7 @@ def test_an_embedder_failure_writes_nothing(settings: Any, engine: Any) -> None:
 
     app = create_app(settings, engine=engine, embedder=Broken())
     with TestClient(app, raise_server_exceptions=False) as c:
-        login_as(c, engine, "admin")
+        login(c, "admin")
         org = Factory(c).org()
         r = c.post(
             "/api/listings",
