@@ -35,7 +35,7 @@ WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 
 @dataclass
 class World:
-    """Two organisations' worth of things: "mine" owns them, "other" owns none of them."""
+    """What the rows act on: "mine" owns it all, "other" nothing; a partner is each match's need."""
 
     mine: int
     other: int
