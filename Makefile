@@ -47,10 +47,12 @@ test: install model browser ## the whole suite, real model and browser tests inc
 test-fast: install ## unit tests only (deterministic embedder, no model)
 	$(PY) -m pytest -m "not model and not slow and not browser"
 
-lint: install ## ruff and mypy
-	$(VENV)/bin/ruff check matchmaker tests
-	$(VENV)/bin/ruff format --check matchmaker tests
-	$(VENV)/bin/mypy matchmaker
+LINTED := matchmaker tests bench
+
+lint: install ## ruff check, ruff format --check and mypy strict on the package, tests and benchmarks
+	$(VENV)/bin/ruff check $(LINTED)
+	$(VENV)/bin/ruff format --check $(LINTED)
+	$(VENV)/bin/mypy $(LINTED)
 
 eval: install model ## rank the labelled development set; prints the table for the README
 	$(PY) -m matchmaker eval --out instance/eval.json

@@ -70,7 +70,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-    from bench import coldstart, corpus, encoder, importer, index, report, scale
+    from bench import coldstart, corpus, encoder, importer, index, modelbuild, report, scale
     from bench.measure import cpu_info
 
     out_dir, seeds = Path(args.out), Path(args.seeds)
@@ -103,6 +103,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
 
     step("encoders")
     results["encoders"] = [encoder.run(e, args.model, texts[:100], work) for e in args.encoders]
+
+    if args.model and (Path(args.model) / "BUILD_INFO.json").is_file():
+        step("model rebuild")
+        results["model_rebuild"] = modelbuild.rebuild(Path(args.model))
 
     step("bulk import")
     results["import"] = importer.run(

@@ -89,6 +89,16 @@ def rows(r: dict[str, Any]) -> list[Row]:
                 "",
             )
         )
+    if (b := r.get("model_rebuild")) is not None:
+        out.append(
+            (
+                "model build over a complete build (`make model` again)",
+                f"{b['seconds']:.2f} s; files "
+                + ("untouched" if b["untouched"] else "**rewritten**"),
+                "",
+                "",
+            )
+        )
     if (i := r.get("import")) is not None:
         out.append(
             (

@@ -1,4 +1,7 @@
-"""Shared fixtures: a fresh in-memory database and an app on the deterministic embedder."""
+"""The one fixture world: a fresh in-memory database and an app on the deterministic embedder.
+
+The data and the people in it, and the one way to log in, are in tests/world.py.
+"""
 
 from __future__ import annotations
 
@@ -16,13 +19,11 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 from matchmaker import db
-from matchmaker.accounts import service as accounts
 from matchmaker.app import create_app
 from matchmaker.engine import embeddings
 from matchmaker.engine.embeddings import Embedder
 from matchmaker.settings import ROOT, Settings
-from matchmaker.tables import Organisation
-from matchmaker.vocab import Role
+from tests.world import Factory, login
 
 MODEL_DIR = ROOT / "models" / "multilingual-e5-small"
 SHARED = ROOT.parent / "shared"
@@ -64,33 +65,6 @@ def session(db_engine: Any) -> Iterator[Session]:
         yield s
 
 
-def login_as(
-    client: TestClient,
-    db_engine: Any,
-    role: str,
-    org_id: int | None = None,
-    email: str | None = None,
-) -> dict[str, Any]:
-    """Make a user of `role` and give `client` their API token; returns the user's fields."""
-    with Session(db_engine) as s:
-        if role == "member" and org_id is None:
-            org = Organisation(name="Kiertotalous Testi Oy", kind="company")
-            s.add(org)
-            s.commit()
-            org_id = org.id
-        user = accounts.create_user(
-            s,
-            email=email or f"{role}@example.fi",
-            password="correct horse battery",
-            role=Role(role),
-            organisation_id=org_id,
-            name=role.title(),
-        )
-        _, token = accounts.new_api_token(s, user, "tests")
-        client.headers["Authorization"] = f"Bearer {token}"
-        return user.model_dump()
-
-
 @pytest.fixture
 def visitor(settings: Settings, db_engine: Any, hash_embedder: Embedder) -> Iterator[TestClient]:
     """The app as someone who has not logged in sees it."""
@@ -102,42 +76,8 @@ def visitor(settings: Settings, db_engine: Any, hash_embedder: Embedder) -> Iter
 @pytest.fixture
 def client(visitor: TestClient, db_engine: Any) -> TestClient:
     """The app as an admin (by API token) uses it."""
-    login_as(visitor, db_engine, "admin")
+    login(visitor, "admin")
     return visitor
-
-
-class Factory:
-    """Readable test data through the public API."""
-
-    def __init__(self, client: TestClient) -> None:
-        self.client = client
-
-    def org(self, name: str = "Porvoon Puutuote Oy", **kw: Any) -> dict[str, Any]:
-        r = self.client.post(
-            "/api/organisations",
-            json={"name": name, "kind": "company", "municipality": "Porvoo", **kw},
-        )
-        assert r.status_code == 201, r.text
-        return r.json()  # type: ignore[no-any-return]
-
-    def listing(self, org_id: int, **kw: Any) -> dict[str, Any]:
-        body = {
-            "organisation_id": org_id,
-            "theme": "construction",
-            "kind": "offer",
-            "category": "material",
-            "title": "Oak sawdust, 40 t/year",
-            "description": "Dry oak sawdust from our joinery in Porvoo, collected weekly.",
-            "language": "en",
-            "quantity": 40,
-            "unit": "t",
-            "frequency": "yearly",
-            "municipality": "Porvoo",
-            **kw,
-        }
-        r = self.client.post("/api/listings", json=body)
-        assert r.status_code == 201, r.text
-        return r.json()  # type: ignore[no-any-return]
 
 
 @pytest.fixture

@@ -1,14 +1,15 @@
-"""Helpers of the page tests: an HTML reader, requests in a language, a small market."""
+"""Helpers of the page tests: an HTML reader, requests in a language, the forms' CSRF token."""
 
 from __future__ import annotations
 
 from html.parser import HTMLParser
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi.testclient import TestClient
-from httpx import Response
 
-from tests.conftest import Factory
+if TYPE_CHECKING:  # the TestClient's responses are httpx2's (starlette.testclient says so)
+    from httpx2 import Response
+
 
 HTMX = {"HX-Request": "true"}
 VISITOR = {"Authorization": ""}  # the `client` fixture is an admin; this drops the token
@@ -68,67 +69,6 @@ def page(r: Response) -> Page:
 def get(client: TestClient, url: str, lang: str = "en", **kw: Any) -> Response:
     sep = "&" if "?" in url else "?"
     return client.get(f"{url}{sep}lang={lang}", **kw)
-
-
-def market(make: Factory) -> dict[str, Any]:
-    """Two organisations; a Finnish need and an English offer in construction, denim in textiles."""
-    org = make.org(
-        "Purkupalvelu Kallio Oy", municipality="Vantaa", contact_email="jari@purkukallio.example.fi"
-    )
-    other = make.org("Nordic Aggregates Ltd", municipality="Espoo")
-    need = make.listing(
-        org["id"],
-        kind="need",
-        language="fi",
-        municipality="Vantaa",
-        title="Etsimme betonimursketta piharakenteisiin",
-        description="Murskattua betonia pihateiden pohjiin, 500 t vuodessa.",
-        quantity=500,
-        unit="t",
-        frequency="yearly",
-    )
-    offer = make.listing(
-        other["id"],
-        title="Crushed concrete aggregate, 800 t a year",
-        description="Crushed concrete from selective demolition.",
-        quantity=800,
-        unit="t",
-        frequency="yearly",
-        municipality="Espoo",
-        ewc_code="170101",
-        available_from="2025-03-01",
-        available_until="2026-12-31",
-    )
-    textile = make.listing(
-        other["id"],
-        theme="textiles",
-        title="Crushed concrete? No: denim",
-        description="Denim offcuts.",
-        municipality="Espoo",
-    )
-    return {"org": org, "other": other, "need": need, "offer": offer, "textile": textile}
-
-
-def form_for(world: dict[str, Any], **changes: str) -> dict[str, str]:
-    return {
-        "kind": "need",
-        "organisation_id": str(world["org"]["id"]),
-        "theme": "construction",
-        "category": "material",
-        "title": "Tarvitsemme betonimursketta kenttärakenteisiin",
-        "description": "Noin 300 tonnia murskattua betonia.",
-        "language": "auto",
-        "quantity": "300",
-        "unit": "t",
-        "frequency": "yearly",
-        "municipality": "Vantaa",
-        "ewc_code": "",
-        "available_from": "",
-        "available_until": "",
-        "visibility": "public",
-        "status": "active",
-        **changes,
-    }
 
 
 def csrf_of(r: Response) -> str:

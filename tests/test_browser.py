@@ -26,7 +26,10 @@ expect = playwright_api.expect
 pytestmark = pytest.mark.browser
 
 CONCRETE = "Crushed concrete aggregate from selective demolition"
-MEMBER = {"email": "jussi@purkukallio.example.fi", "password": "correct horse battery"}
+MEMBER: dict[str, Any] = {
+    "email": "jussi@purkukallio.example.fi",
+    "password": "correct horse battery",
+}
 
 
 @pytest.fixture(scope="session")
@@ -459,7 +462,10 @@ def test_pages_fit_a_phone_screen(demo: str, chromium: Any, path: str) -> None:
 
 # -- the facilitator workspace -----------------------------------------------------------------
 
-FACILITATOR = {"email": "fanni@valley.example.fi", "password": "facilitator password"}
+FACILITATOR: dict[str, Any] = {
+    "email": "fanni@valley.example.fi",
+    "password": "facilitator password",
+}
 
 
 def log_in_as_facilitator(page: Any, base: str) -> None:

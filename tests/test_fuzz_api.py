@@ -10,7 +10,7 @@ import schemathesis
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 
-from tests.conftest import Factory
+from tests.world import Factory
 
 # (operation, who) -> status counts; printed at the end of the run (see conftest).
 SUMMARY: dict[str, Counter[int]] = {}

@@ -1,178 +1,518 @@
-"""Each role × each state-changing API route: allowed, or refused.
+"""Each role × each state-changing route, generated from the app's own route table.
 
-401: not logged in. 403: logged in, not allowed. 404: a pending listing of another
-organisation does not exist for a member of another organisation (nothing leaks).
+Every POST/PUT/PATCH/DELETE route the app has must have a row below (a new route without
+one fails `test_every_state_changing_route_has_a_row`, naming it). A row is what each role
+gets: 401 not logged in; 403 logged in, not allowed; 404 a thing that is not the caller's to
+see does not exist for them (nothing leaks); 303 a page's redirect (to the login page for a
+visitor). The API is used with an API token, the pages with a session cookie and the form's
+CSRF token, as a browser does.
 """
 
 from __future__ import annotations
 
+import io
+import re
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
 
 import pytest
+from fastapi import FastAPI
+from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.testclient import TestClient
-from sqlmodel import Session
+from httpx2 import Response  # the TestClient's (starlette.testclient uses httpx2)
+from sqlalchemy import Engine
+from sqlmodel import Session, select
 
 from matchmaker.accounts import service as accounts
-from matchmaker.tables import Listing, Organisation, Theme
-from matchmaker.vocab import Role
-from tests.conftest import login_as
+from matchmaker.tables import Listing, Match, Organisation, Theme
+from matchmaker.vocab import Category, Language, ListingKind, OrgKind, Status
+from matchmaker.vocab import MatchStatus as S
+from tests.world import app_of, engine_of, link_in, login, outbox, person
 
-ROLES = ["visitor", "member", "other member", "facilitator", "admin"]
+ROLES = ("visitor", "member", "other member", "facilitator", "admin")
+WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 
 
-def world(db_engine: Any) -> dict[str, int]:
+@dataclass
+class World:
+    """What the rows act on: "mine" owns it all, "other" nothing; a partner is each match's need."""
+
+    mine: int
+    other: int
+    listing: int  # mine, pending approval
+    owner_token: int  # an API token of mine's member
+    victim: int  # a member of the other organisation, whose role the admin changes
+    matches: dict[S, int]  # mine's offer × a partner's need, one in each status
+    csrf: str = ""  # the caller's, for the pages' forms
+
+
+def build(db_engine: Engine) -> World:
     with Session(db_engine) as s:
-        mine = Organisation(name="Lohjan Lasi Oy", kind="company")
-        other = Organisation(name="Hangon Satama Oy", kind="company")
-        s.add(mine)
-        s.add(other)
-        s.commit()
-        theme = s.exec(Theme.__table__.select()).first()  # type: ignore[attr-defined]
-        listing = Listing(
-            organisation_id=mine.id,
-            theme_id=theme.id,
-            kind="offer",
-            category="material",
-            title="Flat glass cullet",
-            language="en",
-            status="pending",
+        mine = Organisation(name="Lohjan Lasi Oy", kind=OrgKind.company)
+        other = Organisation(name="Hangon Satama Oy", kind=OrgKind.company)
+        partner = Organisation(
+            name="Raaseporin Rakennus Oy",
+            kind=OrgKind.company,
+            contact_email="rakennus@example.fi",
         )
-        s.add(listing)
+        for org in (mine, other, partner):
+            s.add(org)
         s.commit()
+        theme = s.exec(select(Theme).where(Theme.slug == "construction")).one()
+        assert mine.id and other.id and partner.id and theme.id
+        theme_id = theme.id
+
+        def listing(org_id: int, kind: ListingKind, title: str, status: Status) -> Listing:
+            made = Listing(
+                organisation_id=org_id,
+                theme_id=theme_id,
+                kind=kind,
+                category=Category.material,
+                title=title,
+                description=f"{title}, from the Lohja glass works.",
+                language=Language.en,
+                status=status,
+            )
+            s.add(made)
+            s.commit()
+            return made
+
+        pending = listing(mine.id, ListingKind.offer, "Flat glass cullet", Status.pending)
+        offer = listing(mine.id, ListingKind.offer, "Green glass cullet, 20 t", Status.active)
+        matches = {}
+        for step in (S.suggested, S.shortlisted, S.introduced, S.pilot):
+            need = listing(partner.id, ListingKind.need, f"Glass wanted ({step})", Status.active)
+            matches[step] = _match(s, offer, need, step)
         victim = accounts.create_user(
-            s,
-            email="victim@example.fi",
-            password="x" * 12,
-            role=Role.member,
-            organisation_id=other.id,
+            s, email="victim@example.fi", password="x" * 12, organisation_id=other.id
         )
-        return {
-            "mine": mine.id,
-            "other": other.id,
-            "listing": listing.id,  # type: ignore[dict-item]
-            "user": victim.id,
-        }  # type: ignore[dict-item]
+        assert pending.id and victim.id
+        mine_id, other_id, pending_id, victim_id = mine.id, other.id, pending.id, victim.id
+    owner = person(db_engine, "member", org_id=mine_id)
+    with Session(db_engine) as s:
+        token, _ = accounts.new_api_token(s, owner, "the ERP")
+        assert token.id
+    return World(mine_id, other_id, pending_id, token.id, victim_id, matches)
 
 
-Call = Callable[[TestClient, dict[str, int]], Any]
+def _match(s: Session, offer: Listing, need: Listing, status: S) -> int:
+    assert offer.id and need.id
+    made = Match(
+        offer_id=offer.id,
+        need_id=need.id,
+        theme_id=offer.theme_id,
+        score=80.0,
+        status=status,
+        offer_revealed=False,  # mine is anonymous: its member accepts the introduction
+    )
+    s.add(made)
+    s.commit()
+    assert made.id
+    return made.id
 
-ROUTES: dict[str, tuple[Call, dict[str, int]]] = {
-    "create listing for own organisation": (
+
+def answers(visitor: int, member: int, other: int, facilitator: int, admin: int) -> dict[str, int]:
+    return dict(zip(ROLES, (visitor, member, other, facilitator, admin), strict=True))
+
+
+Call = Callable[[TestClient, World], Response]
+Row = tuple[Call, dict[str, int]]
+
+
+def mailed_token(c: TestClient, to: str, path: str) -> str:
+    """The one-time token in the last link to `path` mailed to `to`."""
+    sent = [m for m in outbox(engine_of(c)) if m.to == to]
+    assert sent, f"nothing was mailed to {to}"
+    return link_in(sent[-1], path).split("token=")[1]
+
+
+def invitation(c: TestClient, w: World) -> str:
+    """The token of an invitation to mine, made by an admin (not the caller)."""
+    app = app_of(c)
+    admin = person(app.state.db_engine, "admin", email="root@example.fi")
+    with Session(app.state.db_engine) as s:
+        data = accounts.InviteIn(email="new@example.fi", organisation_id=w.mine)
+        accounts.invite(s, app.state.settings, by=admin, data=data)
+    return mailed_token(c, "new@example.fi", "/register")
+
+
+def reset_link(c: TestClient) -> str:
+    """The token of a password reset the other organisation's member asked for."""
+    app = app_of(c)
+    with Session(app.state.db_engine) as s:
+        accounts.request_reset(s, app.state.settings, "victim@example.fi")
+    return mailed_token(c, "victim@example.fi", "/reset")
+
+
+SHEET = (
+    "organisation,theme,kind,category,title,description,language,quantity,unit,frequency,"
+    "municipality\nLohjan Lasi Oy,construction,offer,material,Window glass,,en,5,t,yearly,Lohja\n"
+)
+
+# -- the JSON API ---------------------------------------------------------------------------
+
+NEW_LISTING = {"theme": "construction", "kind": "need", "category": "material"}
+
+API: dict[str, Row] = {
+    "POST /api/listings": (
         lambda c, w: c.post(
-            "/api/listings",
-            json={
-                "organisation_id": w["mine"],
-                "theme": "construction",
-                "kind": "need",
-                "category": "material",
-                "title": "Glass wanted",
-            },
+            "/api/listings", json={**NEW_LISTING, "organisation_id": w.mine, "title": "Glass"}
         ),
-        {"visitor": 401, "member": 201, "other member": 403, "facilitator": 201, "admin": 201},
+        answers(401, 201, 403, 201, 201),
     ),
-    "edit listing": (
+    "PATCH /api/listings/{listing_id}": (
         lambda c, w: c.patch(
-            f"/api/listings/{w['listing']}", json={"title": "Green glass cullet", "version": 1}
+            f"/api/listings/{w.listing}", json={"title": "Green glass cullet", "version": 1}
         ),
-        {"visitor": 401, "member": 200, "other member": 404, "facilitator": 200, "admin": 200},
+        answers(401, 200, 404, 200, 200),
     ),
-    "close listing": (
-        lambda c, w: c.post(f"/api/listings/{w['listing']}/close"),
-        {"visitor": 401, "member": 200, "other member": 404, "facilitator": 200, "admin": 200},
+    "POST /api/listings/{listing_id}/close": (
+        lambda c, w: c.post(f"/api/listings/{w.listing}/close"),
+        answers(401, 200, 404, 200, 200),
     ),
-    "approve listing": (
-        lambda c, w: c.post(f"/api/listings/{w['listing']}/approve"),
-        {"visitor": 401, "member": 403, "other member": 403, "facilitator": 200, "admin": 200},
+    "POST /api/listings/{listing_id}/approve": (
+        lambda c, w: c.post(f"/api/listings/{w.listing}/approve"),
+        answers(401, 403, 403, 200, 200),
     ),
-    "add theme": (
+    "POST /api/themes": (
         lambda c, w: c.post(
             "/api/themes",
             json={"slug": "wood", "name_fi": "Puu", "name_sv": "Trä", "name_en": "Wood"},
         ),
-        {"visitor": 401, "member": 403, "other member": 403, "facilitator": 403, "admin": 201},
+        answers(401, 403, 403, 403, 201),
     ),
-    "add organisation": (
+    "POST /api/organisations": (
         lambda c, w: c.post("/api/organisations", json={"name": "Uusi Oy", "kind": "company"}),
-        {"visitor": 401, "member": 403, "other member": 403, "facilitator": 201, "admin": 201},
+        answers(401, 403, 403, 201, 201),
     ),
-    "invite a member": (
+    "POST /api/session": (  # logging in is open to all: the answer depends on the password
         lambda c, w: c.post(
-            "/api/invitations", json={"email": "new@example.fi", "organisation_id": w["mine"]}
+            "/api/session", json={"email": "victim@example.fi", "password": "x" * 12}
         ),
-        {"visitor": 401, "member": 403, "other member": 403, "facilitator": 201, "admin": 201},
+        answers(200, 200, 200, 200, 200),
     ),
-    "change a user's role": (
-        lambda c, w: c.patch(f"/api/users/{w['user']}", json={"role": "facilitator"}),
-        {"visitor": 401, "member": 403, "other member": 403, "facilitator": 403, "admin": 200},
+    "DELETE /api/session": (
+        lambda c, w: c.delete("/api/session"),
+        answers(204, 204, 204, 204, 204),
     ),
-    "create an API token": (
+    "POST /api/invitations": (
+        lambda c, w: c.post(
+            "/api/invitations", json={"email": "new@example.fi", "organisation_id": w.mine}
+        ),
+        answers(401, 403, 403, 201, 201),
+    ),
+    "POST /api/register": (  # the invitation's link is the authority, whoever sends it
+        lambda c, w: c.post(
+            "/api/register",
+            json={
+                "token": invitation(c, w),
+                "password": "kierto-talous-2026",
+            },
+        ),
+        answers(201, 201, 201, 201, 201),
+    ),
+    "POST /api/password-reset": (
+        lambda c, w: c.post("/api/password-reset", json={"email": "victim@example.fi"}),
+        answers(202, 202, 202, 202, 202),
+    ),
+    "POST /api/password-reset/confirm": (  # likewise the reset link
+        lambda c, w: c.post(
+            "/api/password-reset/confirm",
+            json={"token": reset_link(c), "password": "uusi-salasana-2026"},
+        ),
+        answers(200, 200, 200, 200, 200),
+    ),
+    "POST /api/tokens": (
         lambda c, w: c.post("/api/tokens", json={"name": "laptop"}),
-        {"visitor": 401, "member": 201, "other member": 201, "facilitator": 201, "admin": 201},
+        answers(401, 201, 201, 201, 201),
+    ),
+    "DELETE /api/tokens/{token_id}": (  # only one's own: a token of mine's member
+        lambda c, w: c.delete(f"/api/tokens/{w.owner_token}"),
+        answers(401, 204, 404, 404, 404),
+    ),
+    "PATCH /api/users/{user_id}": (
+        lambda c, w: c.patch(f"/api/users/{w.victim}", json={"role": "facilitator"}),
+        answers(401, 403, 403, 403, 200),
+    ),
+    "POST /api/matches/refresh": (
+        lambda c, w: c.post("/api/matches/refresh", json={}),
+        answers(401, 403, 403, 200, 200),
+    ),
+    "POST /api/matches/{match_id}/status": (
+        lambda c, w: c.post(
+            f"/api/matches/{w.matches[S.suggested]}/status",
+            json={"status": "shortlisted"},
+        ),
+        answers(401, 403, 403, 200, 200),
+    ),
+    "POST /api/matches/{match_id}/introduction": (
+        lambda c, w: c.post(f"/api/matches/{w.matches[S.shortlisted]}/introduction", json={}),
+        answers(401, 403, 403, 200, 200),
+    ),
+    "POST /api/matches/{match_id}/accept": (  # the anonymous side's organisation accepts
+        lambda c, w: c.post(f"/api/matches/{w.matches[S.introduced]}/accept"),
+        answers(401, 200, 404, 403, 403),
+    ),
+    "PUT /api/matches/{match_id}/impact": (
+        lambda c, w: c.put(
+            f"/api/matches/{w.matches[S.pilot]}/impact",
+            json={"amount_per_year": 20, "unit": "t"},
+        ),
+        answers(401, 403, 403, 200, 200),
+    ),
+    "POST /api/import/listings": (
+        lambda c, w: c.post(
+            "/api/import/listings", files={"file": ("glass.csv", io.BytesIO(SHEET.encode()))}
+        ),
+        answers(401, 403, 403, 200, 200),
+    ),
+}
+
+# -- the pages' forms -----------------------------------------------------------------------
+
+
+def form(c: TestClient, w: World, url: str, **data: str) -> Response:
+    return c.post(url, data={"csrf_token": w.csrf, **data}, follow_redirects=False)
+
+
+def upload(c: TestClient, w: World) -> Response:
+    sheet = {"file": ("glass.csv", io.BytesIO(SHEET.encode()))}
+    return c.post("/import", files=sheet, data={"csrf_token": w.csrf}, follow_redirects=False)
+
+
+def uploaded(c: TestClient, w: World) -> str:
+    """The name the import page keeps a sheet under ("" where the caller may not upload)."""
+    found = re.search(r"upload=([^&]+)", upload(c, w).headers.get("location", ""))
+    return found.group(1) if found else ""
+
+
+LISTING_FORM = {
+    **NEW_LISTING,
+    "title": "Glass wanted",
+    "description": "Clear flat glass, 5 t a year.",
+    "language": "en",
+    "quantity": "",
+    "unit": "",
+    "frequency": "",
+    "municipality": "Lohja",
+    "ewc_code": "",
+    "available_from": "",
+    "available_until": "",
+    "visibility": "public",
+    "status": "active",
+}
+
+PAGES: dict[str, Row] = {
+    "POST /listings": (
+        lambda c, w: form(c, w, "/listings", **LISTING_FORM, organisation_id=str(w.mine)),
+        answers(303, 303, 303, 303, 303),  # a member's listing is for their own organisation
+    ),
+    "POST /listings/{listing_id:int}/edit": (
+        lambda c, w: form(
+            c,
+            w,
+            f"/listings/{w.listing}/edit",
+            **{**LISTING_FORM, "kind": "offer", "status": "pending"},
+            organisation_id=str(w.mine),
+            version="1",
+        ),
+        answers(303, 303, 404, 303, 303),
+    ),
+    "POST /listings/{listing_id:int}/approve": (
+        lambda c, w: form(c, w, f"/listings/{w.listing}/approve"),
+        answers(303, 403, 403, 303, 303),
+    ),
+    "POST /login": (
+        lambda c, w: form(c, w, "/login", email="victim@example.fi", password="x" * 12, next="/"),
+        answers(303, 303, 303, 303, 303),
+    ),
+    "POST /logout": (
+        lambda c, w: form(c, w, "/logout"),
+        answers(303, 303, 303, 303, 303),
+    ),
+    "POST /register": (
+        lambda c, w: form(
+            c,
+            w,
+            "/register",
+            token=invitation(c, w),
+            name="Uusi",
+            password="kierto-talous-2026",
+        ),
+        answers(303, 303, 303, 303, 303),
+    ),
+    "POST /reset": (
+        lambda c, w: form(c, w, "/reset", email="victim@example.fi"),
+        answers(303, 303, 303, 303, 303),
+    ),
+    "POST /reset/confirm": (
+        lambda c, w: form(
+            c, w, "/reset/confirm", token=reset_link(c), password="uusi-salasana-2026"
+        ),
+        answers(303, 303, 303, 303, 303),
+    ),
+    "POST /invite": (
+        lambda c, w: form(
+            c, w, "/invite", email="new@example.fi", role="member", organisation_id=str(w.mine)
+        ),
+        answers(303, 403, 403, 303, 303),
+    ),
+    "POST /account/tokens": (
+        lambda c, w: form(c, w, "/account/tokens", name="laptop"),
+        answers(303, 200, 200, 200, 200),
+    ),
+    "POST /account/tokens/{token_id:int}/revoke": (
+        lambda c, w: form(c, w, f"/account/tokens/{w.owner_token}/revoke"),
+        answers(303, 303, 404, 404, 404),
+    ),
+    "POST /matches/refresh": (
+        lambda c, w: form(c, w, "/matches/refresh"),
+        answers(303, 403, 403, 303, 303),
+    ),
+    "POST /matches/{match_id:int}/decide": (
+        lambda c, w: form(
+            c,
+            w,
+            f"/matches/{w.matches[S.suggested]}/decide",
+            status="shortlisted",
+            next="/matches",
+        ),
+        answers(303, 403, 403, 303, 303),
+    ),
+    "POST /matches/{match_id:int}/status": (
+        lambda c, w: form(c, w, f"/matches/{w.matches[S.introduced]}/status", status="negotiating"),
+        answers(303, 403, 403, 303, 303),
+    ),
+    "POST /matches/{match_id:int}/introduction": (
+        lambda c, w: form(
+            c,
+            w,
+            f"/matches/{w.matches[S.shortlisted]}/introduction",
+            offer_subject="Glass for your sites",
+            offer_body="Raaseporin Rakennus needs glass cullet.",
+            need_subject="Glass cullet near you",
+            need_body="An anonymous glass works offers cullet.",
+        ),
+        answers(303, 403, 403, 303, 303),
+    ),
+    "POST /matches/{match_id:int}/accept": (
+        lambda c, w: form(c, w, f"/matches/{w.matches[S.introduced]}/accept"),
+        answers(303, 303, 404, 422, 422),  # the API says 403 to a curator here
+    ),
+    "POST /matches/{match_id:int}/impact": (
+        lambda c, w: form(c, w, f"/matches/{w.matches[S.pilot]}/impact", amount="20", unit="t"),
+        answers(303, 403, 403, 303, 303),
+    ),
+    "POST /import": (
+        lambda c, w: upload(c, w),
+        answers(303, 403, 403, 303, 303),
+    ),
+    "POST /import/commit": (
+        lambda c, w: form(c, w, "/import/commit", upload=uploaded(c, w), name="glass.csv"),
+        answers(303, 403, 403, 303, 303),
     ),
 }
 
 
-@pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("route", list(ROUTES))
-def test_role_matrix(route: str, role: str, visitor: TestClient, db_engine: Any) -> None:
-    w = world(db_engine)
+# the pages a visitor may post to: their redirect goes elsewhere than the login page
+OPEN_PAGES = {"POST /login", "POST /logout", "POST /register", "POST /reset", "POST /reset/confirm"}
+
+
+def state_changing_routes(app: FastAPI) -> dict[str, str]:
+    """Every POST/PUT/PATCH/DELETE route of the app: "METHOD path" -> "api" or "pages"."""
+    found = {}
+    for context in iter_route_contexts(app.routes):
+        route = context.original_route
+        if isinstance(route, APIRoute):
+            for method in sorted((route.methods or set()) & WRITES):
+                found[f"{method} {context.path}"] = "api" if route.include_in_schema else "pages"
+    return found
+
+
+def test_every_state_changing_route_has_a_row(visitor: TestClient) -> None:
+    app = app_of(visitor)
+    routes = state_changing_routes(app)
+    tables = {"api": API, "pages": PAGES}
+    missing = sorted(r for r, where in routes.items() if r not in tables[where])
+    assert not missing, "state-changing routes without a row in tests/test_roles.py: " + (
+        ", ".join(missing)
+    )
+    stale = sorted(set(API) - set(routes)) + sorted(set(PAGES) - set(routes))
+    assert not stale, "rows in tests/test_roles.py for routes the app lacks: " + ", ".join(stale)
+
+
+def log_in_as(client: TestClient, role: str, w: World, *, browser: bool) -> str:
+    if role == "visitor":
+        return ""
     if role == "member":
-        login_as(visitor, db_engine, "member", org_id=w["mine"])
-    elif role == "other member":
-        login_as(visitor, db_engine, "member", org_id=w["other"])
-    elif role != "visitor":
-        login_as(visitor, db_engine, role)
-    call, expected = ROUTES[route]
+        return login(client, "member", org_id=w.mine, browser=browser)
+    if role == "other member":
+        return login(client, "member", org_id=w.other, browser=browser)
+    return login(client, role, browser=browser)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("route", list(API))
+def test_the_api(route: str, role: str, visitor: TestClient) -> None:
+    w = build(engine_of(visitor))
+    log_in_as(visitor, role, w, browser=False)
+    call, expected = API[route]
     response = call(visitor, w)
     assert response.status_code == expected[role], response.text
     if response.status_code >= 400:
         assert response.json()["detail"]  # a sentence, not a bare code
 
 
-def test_a_pending_listing_is_hidden_until_approved(visitor: TestClient, db_engine: Any) -> None:
-    w = world(db_engine)
-    assert visitor.get(f"/api/listings/{w['listing']}").status_code == 404
-    login_as(visitor, db_engine, "member", org_id=w["mine"])
-    assert visitor.get(f"/api/listings/{w['listing']}").json()["status"] == "pending"
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("route", list(PAGES))
+def test_the_pages(route: str, role: str, visitor: TestClient) -> None:
+    w = build(engine_of(visitor))
+    w.csrf = log_in_as(visitor, role, w, browser=True)
+    call, expected = PAGES[route]
+    response = call(visitor, w)
+    assert response.status_code == expected[role], response.text[:500]
+    if role == "visitor" and response.status_code == 303 and expected[role] == 303:
+        where = response.headers["location"]
+        assert where.startswith("/login") or route in OPEN_PAGES, where
+    if response.status_code >= 400:
+        assert response.headers["content-type"].startswith("text/html")  # a page, not JSON
+
+
+def test_a_pending_listing_is_hidden_until_approved(visitor: TestClient) -> None:
+    w = build(engine_of(visitor))
+    assert visitor.get(f"/api/listings/{w.listing}").status_code == 404
+    login(visitor, "member", org_id=w.mine)
+    assert visitor.get(f"/api/listings/{w.listing}").json()["status"] == "pending"
 
 
 def test_a_member_never_approves_a_pending_listing_even_with_approval_off(
-    visitor: TestClient, db_engine: Any
+    visitor: TestClient,
 ) -> None:
     """Pending (set by a facilitator, or from when approval was on) stays for facilitators to
     lift: the API says so as the edit form does, and the listing stays hidden."""
-    w = world(db_engine)
-    visitor.app.state.settings.approval_required = False  # type: ignore[attr-defined]
-    login_as(visitor, db_engine, "member", org_id=w["mine"])
-    r = visitor.patch(f"/api/listings/{w['listing']}", json={"status": "active", "version": 1})
+    w = build(engine_of(visitor))
+    app_of(visitor).state.settings.approval_required = False
+    login(visitor, "member", org_id=w.mine)
+    r = visitor.patch(f"/api/listings/{w.listing}", json={"status": "active", "version": 1})
     assert r.status_code == 422
     assert r.json()["detail"] == "status: a facilitator approves a pending listing"
-    assert visitor.get(f"/api/listings/{w['listing']}").json()["status"] == "pending"
-    edited = visitor.patch(f"/api/listings/{w['listing']}", json={"title": "Cullet", "version": 1})
+    assert visitor.get(f"/api/listings/{w.listing}").json()["status"] == "pending"
+    edited = visitor.patch(f"/api/listings/{w.listing}", json={"title": "Cullet", "version": 1})
     assert edited.status_code == 200 and edited.json()["status"] == "pending"
-    login_as(visitor, db_engine, "facilitator")
-    approved = visitor.patch(
-        f"/api/listings/{w['listing']}", json={"status": "active", "version": 2}
-    )
+    login(visitor, "facilitator")
+    approved = visitor.patch(f"/api/listings/{w.listing}", json={"status": "active", "version": 2})
     assert approved.status_code == 200 and approved.json()["status"] == "active"
 
 
 def test_with_approval_required_a_members_listing_waits_for_a_facilitator(
-    visitor: TestClient, db_engine: Any
+    visitor: TestClient,
 ) -> None:
-    w = world(db_engine)
-    visitor.app.state.settings.approval_required = True  # type: ignore[attr-defined]
-    login_as(visitor, db_engine, "member", org_id=w["mine"])
+    w = build(engine_of(visitor))
+    app_of(visitor).state.settings.approval_required = True
+    login(visitor, "member", org_id=w.mine)
     made = visitor.post(
         "/api/listings",
-        json={
-            "organisation_id": w["mine"],
-            "theme": "construction",
-            "kind": "offer",
-            "category": "material",
-            "title": "Window glass",
-        },
+        json={**NEW_LISTING, "organisation_id": w.mine, "kind": "offer", "title": "Window glass"},
     ).json()
     assert made["status"] == "pending"
     again = visitor.patch(f"/api/listings/{made['id']}", json={"status": "active", "version": 1})
@@ -180,16 +520,11 @@ def test_with_approval_required_a_members_listing_waits_for_a_facilitator(
     assert again.status_code == 422
     assert again.json()["detail"] == "status: a facilitator approves a pending listing"
     assert visitor.get(f"/api/listings/{made['id']}").json()["status"] == "pending"
-    assert (
-        visitor.get(
-            "/api/listings/{}".format(made["id"]), headers={"Authorization": ""}
-        ).status_code
-        == 404
-    )  # nobody else sees it yet
-    login_as(visitor, db_engine, "facilitator")
+    anonymous = {"Authorization": ""}
+    assert visitor.get(f"/api/listings/{made['id']}", headers=anonymous).status_code == 404
+    login(visitor, "facilitator")
     approved = visitor.post(f"/api/listings/{made['id']}/approve")
     assert approved.json()["status"] == "active"
-    assert (
-        visitor.get(f"/api/listings/{made['id']}", headers={"Authorization": ""}).json()["title"]
-        == "Window glass"
+    assert visitor.get(f"/api/listings/{made['id']}", headers=anonymous).json()["title"] == (
+        "Window glass"
     )

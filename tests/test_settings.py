@@ -20,4 +20,5 @@ def test_every_setting_is_in_the_readme() -> None:
 
 def test_the_engine_setting_allows_exactly_the_registered_engines() -> None:
     assert sorted(get_args(EmbeddingEngine)) == sorted(ENGINES)
-    assert Settings.model_fields["engine"].annotation == EmbeddingEngine
+    annotation: object = Settings.model_fields["engine"].annotation
+    assert annotation == EmbeddingEngine

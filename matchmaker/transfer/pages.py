@@ -185,7 +185,11 @@ def start(ui: PageDep, session: SessionDep, upload: str = "", name: str = "") ->
 @router.post("/import")
 async def upload(ui: PageDep) -> Response:
     """Keep the sheet and show its dry run (a GET of its own, so a reload repeats nothing)."""
-    ui.require_curator()
+    try:
+        ui.require_curator()
+    except Exception:  # refused: the CSRF check may have parsed the upload, so close its file
+        await ui.request.close()
+        raise
     form = await ui.request.form()
     sent = form.get("file")
     if not isinstance(sent, UploadFile):

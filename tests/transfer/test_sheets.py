@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from matchmaker.settings import ROOT
 from matchmaker.transfer.sheets import COLUMNS
-from tests.conftest import Factory
+from tests.world import Factory
 
 SEEDS = json.loads((ROOT / "seeds" / "listings.json").read_text("utf-8"))
 ORGS = ["Porvoon Puutuote Oy", "Lohjan Lasi Oy", "Vantaan Kierrätys Oy", "Nya Bygg Ab"]

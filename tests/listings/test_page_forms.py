@@ -1,4 +1,4 @@
-"""Posting and editing through the pages, and who may: forms, messages, logins, roles."""
+"""Posting and editing through the pages, and who may: forms, messages, roles."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.conftest import Factory, login_as
-from tests.pagekit import HTMX, VISITOR, csrf_of, form_for, get, market, page
+from tests.pagekit import HTMX, VISITOR, get, page
+from tests.world import Factory, form_for, login, market
 
 
 @pytest.fixture
@@ -145,42 +145,10 @@ def test_a_visitor_is_asked_to_log_in_before_posting(
     assert p.find("a", href="/login")
 
 
-def test_logging_in_and_out_through_the_pages(visitor: TestClient, db_engine: Any) -> None:
-    login_as(visitor, db_engine, "facilitator", email="fanni@example.fi")
-    visitor.headers.pop("Authorization")  # from here on, a browser with cookies
-    form = visitor.get("/login?next=/listings&lang=en")
-    assert form.status_code == 200 and page(form).find("input", name="next", value="/listings")
-    token = csrf_of(form)
-    creds = {"email": "fanni@example.fi", "next": "/listings"}
-    forged = visitor.post("/login", data={**creds, "password": "correct horse battery"})
-    assert forged.status_code == 403  # no CSRF token: not from our page
-    wrong = visitor.post("/login", data={**creds, "password": "nope", "csrf_token": token})
-    assert wrong.status_code == 401
-    assert "The e-mail or the password is wrong." in page(wrong).text
-    assert page(wrong).find("input", id="f-email", value="fanni@example.fi")
-    ok = visitor.post(
-        "/login",
-        data={**creds, "password": "correct horse battery", "csrf_token": token},
-        follow_redirects=False,
-    )
-    assert ok.status_code == 303 and ok.headers["location"] == "/listings"
-    home = visitor.get("/")
-    assert "Facilitator (facilitator)" in page(home).text and "Log out" in home.text
-    out = visitor.post("/logout", data={"csrf_token": csrf_of(home)}, follow_redirects=False)
-    assert out.status_code == 303
-    assert page(visitor.get("/")).find("a", href="/login")
-
-
-def test_login_goes_back_only_to_this_site(visitor: TestClient) -> None:
-    for evil in ("https://evil.example/", "//evil.example/x", "/\\evil.example"):
-        r = visitor.get("/login", params={"next": evil})
-        assert page(r).find("input", name="next", value="/"), evil
-
-
 def test_a_member_posts_for_their_own_organisation(
     client: TestClient, db_engine: Any, world: dict[str, Any]
 ) -> None:
-    login_as(client, db_engine, "member", org_id=world["org"]["id"], email="jussi@example.fi")
+    login(client, "member", org_id=world["org"]["id"], email="jussi@example.fi")
     form = page(get(client, "/listings/new"))
     assert not form.find("select", id="f-organisation_id")
     assert "Organisation Purkupalvelu Kallio Oy" in form.text
@@ -202,7 +170,7 @@ def test_with_approval_on_a_members_listing_waits_for_a_facilitator(
     client: TestClient, db_engine: Any, world: dict[str, Any]
 ) -> None:
     client.app.state.settings.approval_required = True  # type: ignore[attr-defined]
-    login_as(client, db_engine, "member", org_id=world["org"]["id"], email="jussi@example.fi")
+    login(client, "member", org_id=world["org"]["id"], email="jussi@example.fi")
     assert "Waiting for approval" not in get(client, "/listings/new").text  # not a choice
     r = client.post("/listings?lang=en", data=form_for(world), follow_redirects=False)
     p = page(client.get(r.headers["location"]))

@@ -11,9 +11,8 @@ from sqlmodel import Session, select
 
 from matchmaker.tables import ApiToken, Listing, User
 from matchmaker.vocab import Status
-from tests.conftest import Factory
 from tests.pagekit import csrf_of, get, page
-from tests.workkit import PASSWORD, link_in, log_back_in, log_in, log_out, outbox
+from tests.world import PASSWORD, Factory, link_in, login, logout, outbox
 
 
 @pytest.fixture
@@ -36,7 +35,7 @@ def users(db_engine: Any) -> dict[str, User]:
 def test_an_invited_member_registers_from_the_link_and_is_logged_in(
     client: TestClient, db_engine: Any, kallio: dict[str, Any]
 ) -> None:
-    csrf = log_in(client, db_engine, "facilitator")
+    csrf = login(client, "facilitator", browser=True)
     form = page(get(client, "/invite"))
     assert [o["value"] for o in form.find("input", name="role")] == ["member"]  # members only
     r = post(
@@ -73,7 +72,7 @@ def test_an_invited_member_registers_from_the_link_and_is_logged_in(
     assert "The invitation is on its way." in page(get(client, r.headers["location"])).text
     link = link_in(outbox(db_engine)[-1], "/register")
 
-    log_out(client)
+    logout(client)
     form = page(get(client, link))
     assert form.find("input", name="token")[0]["value"] == link.split("token=")[1]
     csrf = csrf_of(get(client, link))
@@ -102,7 +101,7 @@ def test_an_invited_member_registers_from_the_link_and_is_logged_in(
     assert "Jussi" in home.text_of("main") or "Jussi" in home.text  # logged in
     user = users(db_engine)["jussi@kallio.example.fi"]
     assert (user.role, user.organisation_id, user.language) == ("member", kallio["id"], "fi")
-    log_out(client)
+    logout(client)
     again = post(
         client,
         "/register",
@@ -115,7 +114,7 @@ def test_an_invited_member_registers_from_the_link_and_is_logged_in(
 
 
 def test_an_admin_may_invite_any_role(client: TestClient, db_engine: Any) -> None:
-    csrf = log_in(client, db_engine, "admin")
+    csrf = login(client, "admin", browser=True)
     form = page(get(client, "/invite"))
     assert [o["value"] for o in form.find("input", name="role")] == [
         "member",
@@ -129,7 +128,7 @@ def test_an_admin_may_invite_any_role(client: TestClient, db_engine: Any) -> Non
 def test_registration_is_by_invitation_unless_open_signup(
     client: TestClient, db_engine: Any
 ) -> None:
-    log_out(client)
+    logout(client)
     p = page(get(client, "/register"))
     assert "Accounts are made by invitation" in p.text and not p.find("form", action="/register")
     client.app.state.settings.open_signup = True  # type: ignore[attr-defined]
@@ -156,8 +155,8 @@ def test_registration_is_by_invitation_unless_open_signup(
 def test_a_password_is_reset_through_the_link_in_the_outbox(
     client: TestClient, db_engine: Any, kallio: dict[str, Any]
 ) -> None:
-    log_in(client, db_engine, "member", org_id=kallio["id"], email="jussi@kallio.example.fi")
-    log_out(client)
+    login(client, "member", org_id=kallio["id"], email="jussi@kallio.example.fi", browser=True)
+    logout(client)
     assert page(get(client, "/login")).find("a", href="/reset")
     r = get(client, "/reset")
     csrf = csrf_of(r)
@@ -212,7 +211,7 @@ def test_a_password_is_reset_through_the_link_in_the_outbox(
 def test_a_member_creates_uses_and_revokes_an_api_token(
     client: TestClient, db_engine: Any, kallio: dict[str, Any]
 ) -> None:
-    csrf = log_in(client, db_engine, "member", org_id=kallio["id"])
+    csrf = login(client, "member", org_id=kallio["id"], browser=True)
     assert "You have no API tokens." in page(get(client, "/account/tokens")).text
     assert post(client, "/account/tokens", csrf, name="").status_code == 422
     r = post(client, "/account/tokens", csrf, name="ERP sync")
@@ -226,9 +225,9 @@ def test_a_member_creates_uses_and_revokes_an_api_token(
     assert me.status_code == 200 and me.json()["organisation_id"] == kallio["id"]
     later = page(get(client, "/account/tokens"))
     assert "ERP sync" in later.text and token not in later.text  # shown once only
-    other_csrf = log_in(client, db_engine, "member", org_id=kallio["id"], email="other@kallio.fi")
+    other_csrf = login(client, "member", org_id=kallio["id"], email="other@kallio.fi", browser=True)
     assert post(client, f"/account/tokens/{stored.id}/revoke", other_csrf).status_code == 404
-    csrf = log_back_in(client, f"member.{kallio['id']}@pages.example.fi")
+    csrf = login(client, "member", org_id=kallio["id"], browser=True)  # back as the first
     r = post(client, f"/account/tokens/{stored.id}/revoke", csrf)
     assert r.status_code == 303 and r.headers["location"] == "/account/tokens?revoked=1"
     assert "The token is revoked." in page(get(client, r.headers["location"])).text
@@ -236,7 +235,7 @@ def test_a_member_creates_uses_and_revokes_an_api_token(
 
 
 def test_the_token_page_needs_a_login(client: TestClient) -> None:
-    log_out(client)
+    logout(client)
     r = client.get("/account/tokens", follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"] == "/login?next=%2Faccount%2Ftokens"
 
@@ -249,11 +248,11 @@ def test_a_facilitator_approves_a_pending_listing_from_its_page(
 ) -> None:
     listing = make.listing(kallio["id"], status="pending", title="Crushed brick, 200 t")
     url = f"/listings/{listing['id']}"
-    member_csrf = log_in(client, db_engine, "member", org_id=kallio["id"])
+    member_csrf = login(client, "member", org_id=kallio["id"], browser=True)
     assert not page(get(client, url)).find("form", action=f"{url}/approve")
     refused = post(client, f"{url}/approve", member_csrf)
     assert refused.status_code == 403
-    csrf = log_in(client, db_engine, "facilitator")
+    csrf = login(client, "facilitator", browser=True)
     queue = page(get(client, "/matches"))
     assert "Listings waiting for approval" in queue.text and "Crushed brick, 200 t" in queue.text
     assert page(get(client, url)).find("form", action=f"{url}/approve")

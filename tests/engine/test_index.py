@@ -11,7 +11,7 @@ from matchmaker.engine.index import BACKENDS, HnswIndex, NumpyIndex, Partitions
 
 
 def unit(rows: np.ndarray) -> np.ndarray:
-    return (rows / np.linalg.norm(rows, axis=1, keepdims=True)).astype(np.float32)
+    return np.asarray(rows / np.linalg.norm(rows, axis=1, keepdims=True), dtype=np.float32)
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from matchmaker.settings import ROOT
 from matchmaker.tables import Listing, ListingVector, Organisation, Theme, saved_id
 from matchmaker.transfer import seeding, sheets
 from matchmaker.vocab import Language, OrgKind
-from tests.conftest import Factory
+from tests.world import Factory
 
 SWEDISH = "Vi erbjuder träspån från vår snickeri i Borgå, cirka 40 ton per år."
 

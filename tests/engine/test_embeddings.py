@@ -14,7 +14,7 @@ import pytest
 from matchmaker.engine.embeddings import E5_NAME, HASH_NAME, Embedder, make_embedder, space_name
 from matchmaker.tools.modelbuild import build
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PRODUCT_FOLDER = ROOT / "models" / build.MODEL_NAME
 
 SAWDUST = "Oak sawdust, 40 t/year, Porvoo"

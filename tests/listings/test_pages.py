@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.conftest import Factory
-from tests.pagekit import HTMX, VISITOR, Page, get, market, page
+from tests.pagekit import HTMX, VISITOR, Page, get, page
+from tests.world import Factory, market
 
 
 @pytest.fixture

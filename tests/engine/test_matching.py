@@ -15,6 +15,7 @@ from matchmaker.engine.vectors import text_of
 from matchmaker.settings import ROOT
 from matchmaker.tables import Listing, ListingVector, Organisation, Theme
 from matchmaker.transfer import seeding
+from matchmaker.vocab import Category, OrgKind, Status
 
 
 class Counting:
@@ -31,7 +32,7 @@ class Counting:
 @pytest.fixture
 def world(session: Session) -> dict[str, int]:
     seeding.ensure_themes(session, ROOT / "seeds")
-    org = Organisation(name="Lohjan Betoni Oy", kind="company")
+    org = Organisation(name="Lohjan Betoni Oy", kind=OrgKind.company)
     session.add(org)
     session.commit()
     themes = {t.slug: t.id for t in session.exec(select(Theme))}
@@ -43,7 +44,7 @@ def add(session: Session, world: dict[str, int], title: str, **kw: Any) -> Listi
         organisation_id=world["org"],
         theme_id=world[kw.pop("theme", "construction")],
         kind=kw.pop("kind", "offer"),
-        category="material",
+        category=Category.material,
         title=title,
         language=kw.pop("language", "fi"),
         **kw,
@@ -51,6 +52,12 @@ def add(session: Session, world: dict[str, int], title: str, **kw: Any) -> Listi
     session.add(listing)
     session.commit()
     return listing
+
+
+def stored_id(listing: Listing) -> int:
+    """A committed listing's id (the column is optional only until the insert)."""
+    assert listing.id is not None
+    return listing.id
 
 
 def matcher(embedder: Embedder, folder: Path) -> Matcher:
@@ -103,7 +110,7 @@ def test_a_listing_closed_behind_the_matchers_back_makes_the_saved_index_stale(
     m = matcher(hash_embedder, tmp_path)
     report = m.sync(session)
     assert (report.embedded, report.index_source, report.indexed) == (0, "rebuilt", 1)
-    assert m.index is not None and a.id not in m.index
+    assert m.index is not None and stored_id(a) not in m.index
     assert m.sync(session).index_source == "disk"
 
 
@@ -116,8 +123,9 @@ def test_only_active_listings_are_indexed(
     m = matcher(hash_embedder, tmp_path)
     m.sync(session)
     assert m.index is not None
-    assert live.id in m.index and draft.id not in m.index and closed.id not in m.index
-    live.status = "closed"  # type: ignore[assignment]
+    assert stored_id(live) in m.index
+    assert stored_id(draft) not in m.index and stored_id(closed) not in m.index
+    live.status = Status.closed
     session.add(live)
     session.commit()
     m.reindex(session, live)

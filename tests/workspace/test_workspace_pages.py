@@ -16,13 +16,13 @@ from matchmaker.app import create_app
 from matchmaker.engine.embeddings import Embedder
 from matchmaker.settings import Settings
 from matchmaker.tables import Match, utcnow
+from matchmaker.transfer.sheets import COLUMNS
 from matchmaker.workspace import pipeline
 from matchmaker.workspace.views import REASONS
-from tests.conftest import Factory
 from tests.pagekit import HTMX, get, page
-from tests.test_sheets import COLUMNS, sheet_rows, xlsx
-from tests.test_workspace import pair
-from tests.workkit import log_in, log_out, matches, outbox
+from tests.transfer.test_sheets import sheet_rows, xlsx
+from tests.workspace.test_workspace import pair
+from tests.world import Factory, login, logout, matches, outbox
 
 
 @pytest.fixture
@@ -63,10 +63,10 @@ def test_workspace_pages_are_for_facilitators_and_admins(
     client: TestClient, db_engine: Any, world: dict[str, Any], url: str
 ) -> None:
     url = url.format(match=world["match"])
-    log_out(client)
+    logout(client)
     visitor = client.get(url, follow_redirects=False)
     assert visitor.status_code == 303 and visitor.headers["location"].startswith("/login?next=")
-    log_in(client, db_engine, "member", org_id=world["glass"]["id"])
+    login(client, "member", org_id=world["glass"]["id"], browser=True)
     member = client.get(url + "?lang=en")
     if url.startswith("/matches/") and url != "/matches/board":
         assert member.status_code == 404  # a match of other organisations does not exist for them
@@ -75,7 +75,7 @@ def test_workspace_pages_are_for_facilitators_and_admins(
             page(member).text
         )
     for role in ("facilitator", "admin"):
-        log_in(client, db_engine, role)
+        login(client, role, browser=True)
         assert client.get(url).status_code == 200, role
 
 
@@ -95,7 +95,7 @@ def test_workspace_pages_are_for_facilitators_and_admins(
 def test_one_url_gives_the_page_or_the_fragment(
     client: TestClient, db_engine: Any, world: dict[str, Any], url: str, fragment: str
 ) -> None:
-    log_in(client, db_engine, "facilitator")
+    login(client, "facilitator", browser=True)
     url = url.format(match=world["match"])
     full, part = client.get(url), client.get(url, headers=HTMX)
     assert full.status_code == part.status_code == 200
@@ -108,13 +108,13 @@ def test_one_url_gives_the_page_or_the_fragment(
 def test_the_workspace_links_are_shown_to_curators_only(
     client: TestClient, db_engine: Any, world: dict[str, Any]
 ) -> None:
-    log_out(client)
+    logout(client)
     assert not page(get(client, "/")).find("a", href="/matches")
-    log_in(client, db_engine, "member", org_id=world["bakery"]["id"])
+    login(client, "member", org_id=world["bakery"]["id"], browser=True)
     p = page(get(client, "/"))
     assert not p.find("a", href="/matches") and not p.find("a", href="/dashboard")
     assert p.find("a", href="/account/tokens")  # every user has their API tokens
-    log_in(client, db_engine, "facilitator")
+    login(client, "facilitator", browser=True)
     p = page(get(client, "/matches/board"))
     assert p.find("nav", **{"aria-label": "Facilitator workspace"})
     for url in ("/matches", "/matches/board", "/dashboard", "/import", "/outbox", "/invite"):
@@ -128,7 +128,7 @@ def test_the_workspace_links_are_shown_to_curators_only(
 def test_the_queue_shows_each_suggestion_with_its_reasons_and_filters(
     client: TestClient, db_engine: Any, make: Factory, world: dict[str, Any]
 ) -> None:
-    log_in(client, db_engine, "facilitator")
+    login(client, "facilitator", browser=True)
     p = page(get(client, "/matches"))
     item = p.text_of(f"match-{world['match']}")
     assert "Spent grain from brewing" in item and "Bakery seeks spent grain for bread" in item
@@ -152,7 +152,7 @@ def test_the_queue_shows_each_suggestion_with_its_reasons_and_filters(
 def test_shortlisting_inline_with_htmx(
     client: TestClient, db_engine: Any, world: dict[str, Any]
 ) -> None:
-    csrf = log_in(client, db_engine, "facilitator")
+    csrf = login(client, "facilitator", browser=True)
     r = client.post(
         f"/matches/{world['match']}/decide",
         headers=HTMX,
@@ -169,7 +169,7 @@ def test_shortlisting_inline_with_htmx(
 def test_rejecting_needs_a_reason_with_and_without_javascript(
     client: TestClient, db_engine: Any, world: dict[str, Any]
 ) -> None:
-    csrf = log_in(client, db_engine, "facilitator")
+    csrf = login(client, "facilitator", browser=True)
     url = f"/matches/{world['match']}/decide"
     r = client.post(
         url,
@@ -205,7 +205,7 @@ def test_the_refresh_button_fills_the_queue(
     client: TestClient, db_engine: Any, make: Factory
 ) -> None:
     pair(make)
-    csrf = log_in(client, db_engine, "facilitator")
+    csrf = login(client, "facilitator", browser=True)
     client.app.state.settings.queue_threshold = 0  # type: ignore[attr-defined]
     r = post(client, "/matches/refresh", csrf)
     assert r.status_code == 303 and r.headers["location"] == "/matches?refreshed=1"
@@ -220,7 +220,7 @@ def test_the_refresh_button_fills_the_queue(
 def test_a_match_walked_through_the_pages_to_the_dashboard(
     client: TestClient, db_engine: Any, world: dict[str, Any]
 ) -> None:
-    csrf = log_in(client, db_engine, "facilitator")
+    csrf = login(client, "facilitator", browser=True)
     url = f"/matches/{world['match']}"
     post(client, f"{url}/decide", csrf, status="shortlisted", next="/matches")
 
@@ -295,7 +295,7 @@ def test_a_match_walked_through_the_pages_to_the_dashboard(
 def test_dropping_needs_a_reason_from_the_list(
     client: TestClient, db_engine: Any, world: dict[str, Any]
 ) -> None:
-    csrf = log_in(client, db_engine, "facilitator")
+    csrf = login(client, "facilitator", browser=True)
     url = f"/matches/{world['match']}"
     post(client, f"{url}/decide", csrf, status="shortlisted", next="/matches")
     r = post(client, f"{url}/status", csrf, status="dropped", note="they went quiet")
@@ -312,7 +312,7 @@ def test_dropping_needs_a_reason_from_the_list(
 def test_the_board_shows_columns_and_flags_stale_matches(
     client: TestClient, db_engine: Any, world: dict[str, Any]
 ) -> None:
-    csrf = log_in(client, db_engine, "facilitator")
+    csrf = login(client, "facilitator", browser=True)
     post(client, f"/matches/{world['match']}/decide", csrf, status="shortlisted", next="/")
     p = page(get(client, "/matches/board"))
     for column in ("Shortlisted", "Introduced", "Negotiating", "Pilot", "Realised"):
@@ -345,7 +345,7 @@ def test_an_anonymous_owner_appears_in_no_page_before_accepting(
     client.post("/api/matches/refresh", json={"threshold": 0})
     match_id = client.get("/api/matches").json()[0]["id"]
     secret = "Helsingin Panimo"
-    csrf = log_in(client, db_engine, "facilitator")
+    csrf = login(client, "facilitator", browser=True)
     assert secret in page(get(client, "/matches")).text  # facilitators see who it is
     post(client, f"/matches/{match_id}/decide", csrf, status="shortlisted", next="/")
     p = page(get(client, f"/matches/{match_id}"))
@@ -372,7 +372,7 @@ def test_an_anonymous_owner_appears_in_no_page_before_accepting(
         "suggestions panel": f"/listings/{need['id']}/matches?all_themes=1",
         "match page": f"/matches/{match_id}",
     }
-    log_out(client)
+    logout(client)
     for name, url in surfaces.items():
         if name != "match page":
             r = get(client, url)
@@ -380,7 +380,7 @@ def test_an_anonymous_owner_appears_in_no_page_before_accepting(
     # the organisation's own page names it, so the anonymous listing must not be there
     organisation = get(client, f"/organisations/{brewery['id']}").text
     assert "Spent grain from brewing" not in organisation
-    log_in(client, db_engine, "member", org_id=bakery["id"])  # the other party
+    login(client, "member", org_id=bakery["id"], browser=True)  # the other party
     for name, url in surfaces.items():
         r = get(client, url)
         assert r.status_code == 200 and secret not in r.text, name
@@ -390,13 +390,13 @@ def test_an_anonymous_owner_appears_in_no_page_before_accepting(
     assert not other_side.find("section", **{"aria-labelledby": "accept-h"})
     assert not other_side.find("section", id="history")  # the facilitators' notes stay theirs
 
-    csrf = log_in(client, db_engine, "member", org_id=brewery["id"])  # the owner accepts
+    csrf = login(client, "member", org_id=brewery["id"], browser=True)  # the owner accepts
     ask = get(client, f"/matches/{match_id}/accept")
     assert ask.status_code == 200 and "Accept and reveal our name" in page(ask).text
     r = post(client, f"/matches/{match_id}/accept", csrf)
     assert r.status_code == 303 and r.headers["location"] == f"/matches/{match_id}?done=accepted"
     assert "the other party now knows who you are" in page(get(client, r.headers["location"])).text
-    log_in(client, db_engine, "member", org_id=bakery["id"], email="second@bakery.example.com")
+    login(client, "member", org_id=bakery["id"], email="second@bakery.example.com", browser=True)
     assert secret in get(client, f"/matches/{match_id}").text
     assert secret not in get(client, f"/listings/{offer['id']}").text  # the listing stays anonymous
 
@@ -404,11 +404,11 @@ def test_an_anonymous_owner_appears_in_no_page_before_accepting(
 def test_the_accept_link_asks_for_a_login_first(
     client: TestClient, db_engine: Any, world: dict[str, Any]
 ) -> None:
-    log_out(client)
+    logout(client)
     r = client.get(f"/matches/{world['match']}/accept", follow_redirects=False)
     assert r.status_code == 303
     assert r.headers["location"] == f"/login?next=%2Fmatches%2F{world['match']}%2Faccept"
-    log_in(client, db_engine, "member", org_id=world["bakery"]["id"])
+    login(client, "member", org_id=world["bakery"]["id"], browser=True)
     r = get(client, f"/matches/{world['match']}/accept")  # nothing to accept: the page says so
     assert r.status_code == 200 and "no introduction for your organisation" in page(r).text
 
@@ -430,7 +430,7 @@ def test_a_hostile_text_renders_escaped_on_every_page(
     )
     client.post("/api/matches/refresh", json={"threshold": 0})
     match_id = client.get("/api/matches").json()[0]["id"]
-    csrf = log_in(client, db_engine, "facilitator")
+    csrf = login(client, "facilitator", browser=True)
     pages = {"/matches": get(client, "/matches").text}  # while the match is in the queue
     # the intro messages carry the payload into the outbox
     post(client, f"/matches/{match_id}/decide", csrf, status="shortlisted", next="/", note=XSS)
@@ -493,7 +493,7 @@ def test_every_reason_of_the_workspace_is_translated() -> None:
 def test_a_form_without_its_csrf_token_gets_a_page_not_json(
     client: TestClient, db_engine: Any, world: dict[str, Any]
 ) -> None:
-    log_in(client, db_engine, "facilitator")
+    login(client, "facilitator", browser=True)
     r = client.post("/matches/refresh", data={"csrf_token": "forged"})
     assert r.status_code == 403 and r.text.startswith("<!doctype html>")
     p = page(r)
@@ -513,7 +513,7 @@ def test_import_dry_run_then_commit_without_javascript(
     rows, bad = sheet_rows()
     data = xlsx(rows[:60])
     bad_here = {row: why for row, why in bad.items() if row <= 61}
-    csrf = log_in(client, db_engine, "facilitator")
+    csrf = login(client, "facilitator", browser=True)
     r = client.post(
         "/import",
         files={"file": ("workshop.xlsx", data)},
@@ -557,10 +557,10 @@ def on_disk(settings: Settings, tmp_path: Path, hash_embedder: Embedder) -> Iter
 
 
 def test_import_commit_with_htmx_shows_progress_until_done(on_disk: TestClient) -> None:
-    client, db_engine = on_disk, on_disk.app.state.db_engine  # type: ignore[attr-defined]
+    client = on_disk
     rows, _ = sheet_rows()
     good = [r for i, r in enumerate(rows[:30]) if i % 25 != 7]
-    csrf = log_in(client, db_engine, "facilitator")
+    csrf = login(client, "facilitator", browser=True)
     r = client.post(
         "/import",
         files={"file": ("w.xlsx", xlsx(good))},
@@ -589,7 +589,7 @@ def test_import_commit_with_htmx_shows_progress_until_done(on_disk: TestClient) 
 def test_an_upload_that_is_not_a_sheet_is_refused_with_words(
     client: TestClient, db_engine: Any
 ) -> None:
-    csrf = log_in(client, db_engine, "facilitator")
+    csrf = login(client, "facilitator", browser=True)
     for name, data, words in (
         ("notes.txt", b"hello", "Upload a .csv or an .xlsx file."),
         ("sheet.csv", b"a,b\n1,2\n", "lacks the columns: category"),

@@ -1,4 +1,4 @@
-"""Accounts as people meet them: invitation, login, reset, tokens, CSRF, conflicts, headers."""
+"""Accounts as people meet them: invitation, login, reset, tokens, CSRF, the audit log."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from matchmaker.tables import ApiToken, AuditEntry, OutboxMessage
-from tests.conftest import Factory, login_as
+from tests.world import Factory, login
 
 
 def last_link(db_engine: Any, path: str) -> str:
@@ -58,7 +58,7 @@ def test_a_cookie_session_needs_the_csrf_token_to_change_anything(
     client: TestClient, db_engine: Any, make: Factory
 ) -> None:
     org = make.org()
-    login_as(client, db_engine, "member", org_id=org["id"], email="m@example.fi")
+    login(client, "member", org_id=org["id"], email="m@example.fi")
     client.headers.pop("Authorization")
     csrf = client.post(
         "/api/session", json={"email": "m@example.fi", "password": "correct horse battery"}
@@ -82,7 +82,7 @@ def test_a_cookie_session_needs_the_csrf_token_to_change_anything(
 
 
 def test_logins_are_rate_limited(visitor: TestClient, db_engine: Any) -> None:
-    login_as(visitor, db_engine, "facilitator", email="f@example.fi")
+    login(visitor, "facilitator", email="f@example.fi")
     visitor.headers.pop("Authorization")
     codes = [
         visitor.post("/api/session", json={"email": "f@example.fi", "password": "bad"}).status_code
@@ -96,7 +96,7 @@ def test_logins_are_rate_limited(visitor: TestClient, db_engine: Any) -> None:
 
 
 def test_password_reset_by_a_one_time_link(visitor: TestClient, db_engine: Any) -> None:
-    login_as(visitor, db_engine, "facilitator", email="f@example.fi")
+    login(visitor, "facilitator", email="f@example.fi")
     visitor.headers.pop("Authorization")
     for email in ("f@example.fi", "nobody@example.fi"):  # the same answer either way
         r = visitor.post("/api/password-reset", json={"email": email})
@@ -133,26 +133,6 @@ def test_api_tokens_are_stored_hashed_and_can_be_revoked(
     assert client.delete(f"/api/tokens/{made['id']}").status_code == 204
     r = client.get("/api/me", headers=other)
     assert r.status_code == 401 and "not valid" in r.json()["detail"]
-
-
-def test_the_second_of_two_concurrent_edits_gets_a_conflict(
-    client: TestClient, make: Factory
-) -> None:
-    made = make.listing(make.org()["id"])
-    first = client.patch(f"/api/listings/{made['id']}", json={"quantity": 50, "version": 1})
-    assert first.status_code == 200 and first.json()["version"] == 2
-    second = client.patch(f"/api/listings/{made['id']}", json={"quantity": 70, "version": 1})
-    assert second.status_code == 409
-    assert "changed by someone else" in second.json()["detail"]
-    assert client.get(f"/api/listings/{made['id']}").json()["quantity"] == 50
-
-
-def test_security_headers_on_every_response(visitor: TestClient) -> None:
-    r = visitor.get("/api/themes")
-    assert "script-src 'self'" in r.headers["content-security-policy"]
-    assert "frame-ancestors 'none'" in r.headers["content-security-policy"]
-    assert r.headers["x-content-type-options"] == "nosniff"
-    assert r.headers["referrer-policy"] == "same-origin"
 
 
 def test_curator_actions_are_audited(client: TestClient, db_engine: Any, make: Factory) -> None:

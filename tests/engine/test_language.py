@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from matchmaker.engine import language
+from matchmaker.vocab import Language
 
 
 @pytest.mark.parametrize(
@@ -22,4 +23,4 @@ def test_guess(text: str, expected: str) -> None:
 
 
 def test_no_evidence_gives_the_default() -> None:
-    assert language.guess("12345", default=language.Language.sv) == "sv"
+    assert language.guess("12345", default=Language.sv) == "sv"
