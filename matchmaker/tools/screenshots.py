@@ -92,7 +92,7 @@ def walk_pipeline(settings: Settings, db_engine: Any, matcher: Any) -> int:
     from matchmaker.workspace import impact, introductions, pipeline
 
     with Session(db_engine) as s:
-        pipeline.refresh_queue(s, matcher, threshold=settings.queue_threshold)
+        pipeline.fill_queue(s, matcher, threshold=settings.queue_threshold)
         user = s.exec(select(User).where(User.role == Role.facilitator)).first()
         taken: set[int] = set()
         chosen: list[Match] = []

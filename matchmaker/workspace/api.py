@@ -97,7 +97,7 @@ def refresh(
     threshold = data.threshold
     if threshold is None:
         threshold = request.app.state.settings.queue_threshold
-    report = pipeline.refresh_queue(
+    report = pipeline.fill_queue(
         session, matcher, threshold=threshold, per_listing=data.per_listing
     )
     return {"needs": report.considered, "added": report.added}

@@ -55,7 +55,7 @@ class QueueReport:
     added: int
 
 
-def refresh_queue(
+def fill_queue(
     session: Session, matcher: Matcher, *, threshold: float, per_listing: int = 3
 ) -> QueueReport:
     """Store each active need's best suggestions above `threshold` as new queue entries."""

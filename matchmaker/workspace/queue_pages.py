@@ -145,11 +145,11 @@ def queue(
 
 
 @router.post("/matches/refresh")
-def refresh(ui: PageDep, session: SessionDep, matcher: MatcherDep) -> Response:
+def fill_queue(ui: PageDep, session: SessionDep, matcher: MatcherDep) -> Response:
     """New suggestions above the queue_threshold setting join the queue."""
     ui.require_curator()
     threshold = ui.request.app.state.settings.queue_threshold
-    report = pipeline.refresh_queue(session, matcher, threshold=threshold)
+    report = pipeline.fill_queue(session, matcher, threshold=threshold)
     return ui.redirect(f"/matches?refreshed={report.added}")
 
 
