@@ -15,7 +15,7 @@ from sqlmodel import select
 from matchmaker.accounts import security
 from matchmaker.deps import SessionDep
 from matchmaker.tables import ApiToken, Listing, User, utcnow
-from matchmaker.vocab import Role, Status
+from matchmaker.vocab import Role
 
 COOKIE = "mm_session"
 CSRF_HEADER = "X-CSRF-Token"
@@ -51,22 +51,6 @@ class Principal:
 
     def can_edit(self, listing: Listing) -> bool:
         return self.curates or (self.role == Role.member and self.owns(listing))
-
-    def status_on_save(
-        self, old: Status | None, new: Status | None, *, approval_required: bool
-    ) -> Status:
-        """The status a save may give: with approval required, a member's new or draft
-        listing waits as pending for a facilitator; an approved listing stays approved."""
-        wanted = new or old or Status.active
-        first_time = old in (None, Status.draft, Status.pending)
-        if (
-            self.role == Role.member
-            and approval_required
-            and wanted == Status.active
-            and first_time
-        ):
-            return Status.pending
-        return wanted
 
 
 VISITOR = Principal()

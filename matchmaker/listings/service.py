@@ -117,11 +117,19 @@ def approve_listing(
 def status_on_save(
     principal: Principal, old: Status | None, new: Status | None, *, approval_required: bool
 ) -> Status:
-    """The status a save by `principal` gives (the API's and the form's one rule): only a
-    facilitator approves a pending listing; otherwise as `Principal.status_on_save` says."""
-    if new == Status.active and old == Status.pending and not principal.curates:
+    """The status a save by `principal` gives: the API's, the form's and every path's one rule.
+
+    Only an active listing is one a facilitator has let through (or one that needed no
+    approval), so a member's save that would make any other listing active - new, draft,
+    pending, or closed after any of these - makes it wait as pending while approval is
+    required; an active listing stays active. A pending one is lifted by a facilitator only.
+    """
+    wanted = new or old or Status.active
+    if principal.curates or wanted != Status.active or old == Status.active:
+        return wanted
+    if old == Status.pending:
         raise InputError("status", "a facilitator approves a pending listing")
-    return principal.status_on_save(old, new, approval_required=approval_required)
+    return Status.pending if approval_required else wanted
 
 
 def _claim_version(session: Session, listing: Listing, expected: int) -> None:

@@ -299,3 +299,32 @@ def test_an_embedder_failure_writes_nothing(settings: Any, db_engine: Any) -> No
         )
         assert r.status_code == 500
         assert count(c) == 0
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        ["closed", "active"],  # a pending listing withdrawn, then reopened
+        ["draft", "active"],
+        ["closed", "draft", "active"],
+    ],
+)
+def test_with_approval_on_no_path_makes_an_unapproved_listing_active_by_a_members_hand(
+    client: TestClient, make: Factory, path: list[str]
+) -> None:
+    from tests.world import app_of, login
+
+    org = make.org()
+    app_of(client).state.settings.approval_required = True
+    login(client, "member", org_id=org["id"])
+    made = make.listing(org["id"])
+    assert made["status"] == "pending"
+    version = made["version"]
+    for status in path:
+        r = client.patch(f"/api/listings/{made['id']}", json={"status": status, "version": version})
+        assert r.status_code == 200, r.text
+        version = r.json()["version"]
+    assert r.json()["status"] == "pending"  # waits for a facilitator, as a new listing does
+    assert (
+        client.get(f"/api/listings/{made['id']}", headers={"Authorization": ""}).status_code == 404
+    )

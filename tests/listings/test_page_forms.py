@@ -220,3 +220,19 @@ def test_login_required_sends_visitors_to_the_login_page(
     assert r.status_code == 303 and r.headers["location"] == "/login?next=%2Flistings"
     assert client.get("/login", headers=VISITOR).status_code == 200
     assert get(client, "/listings").status_code == 200  # logged in
+
+
+def test_with_approval_on_a_withdrawn_pending_listing_reopens_as_pending_not_active(
+    client: TestClient, world: dict[str, Any]
+) -> None:
+    """Pending -> closed -> active through the edit form: it is still waiting for approval."""
+    client.app.state.settings.approval_required = True  # type: ignore[attr-defined]
+    login(client, "member", org_id=world["org"]["id"], email="jussi@example.fi")
+    r = client.post("/listings?lang=en", data=form_for(world), follow_redirects=False)
+    listing = r.headers["location"].split("?")[0]
+    for status in ("closed", "active"):
+        r = client.post(f"{listing}/edit?lang=en", data=form_for(world, status=status))
+        assert r.status_code in (200, 303), r.text
+    p = page(client.get(listing + "?lang=en"))
+    assert "Waiting for approval" in p.text
+    assert get(client, listing, headers=VISITOR).status_code == 404  # still not public
