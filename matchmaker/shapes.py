@@ -12,6 +12,12 @@ DbId = Annotated[int, Field(ge=1, le=MAX_ID)]
 PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
+def storable(n: int) -> bool:
+    """Whether `n` can be a row's id: the pages' `{id:int}` paths take any digits, the API
+    bounds them with PathId; an id no row can have is simply not found."""
+    return 1 <= n <= MAX_ID
+
+
 class StrictModel(BaseModel):
     """Input that names a field the schema does not know is refused, not silently dropped."""
 

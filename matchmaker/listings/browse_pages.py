@@ -13,6 +13,7 @@ from matchmaker.deps import MatcherDep, SessionDep
 from matchmaker.engine import geo
 from matchmaker.engine.matching import Matcher
 from matchmaker.listings import service, views
+from matchmaker.shapes import MAX_ID
 from matchmaker.tables import Listing, Theme
 from matchmaker.vocab import Category, ListingKind, Status
 from matchmaker.web.fields import Field, Option
@@ -21,6 +22,7 @@ from matchmaker.web.render import Page, PageDep, url_with
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
 PER_PAGE = 20
+MAX_PAGE = MAX_ID // PER_PAGE
 SEARCH_DEPTH = 100  # nearest listings a search ranks; paging goes through these
 
 
@@ -178,7 +180,8 @@ def browse(
     page: str = "1",
 ) -> Response:
     chosen = _chosen(session, q, theme, kind, category, municipality)
-    number = max(1, int(page)) if page.isdigit() else 1
+    # digits only (int() refuses "²"), and no page so far on that its offset overflows SQLite
+    number = min(max(1, int(page)), MAX_PAGE) if page.isascii() and page.isdigit() else 1
     total, rows = _find(session, matcher, chosen, (number - 1) * PER_PAGE)
     return ui.render(
         "listings/browse.html",

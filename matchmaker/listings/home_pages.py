@@ -10,6 +10,7 @@ from sqlmodel import Session, col, func, select
 
 from matchmaker.deps import SessionDep
 from matchmaker.listings import service, views
+from matchmaker.shapes import storable
 from matchmaker.tables import Listing, Organisation, Theme
 from matchmaker.vocab import ListingKind, Status
 from matchmaker.web.render import Page, PageDep
@@ -75,7 +76,7 @@ def home(ui: PageDep, session: SessionDep) -> Response:
 
 @router.get("/organisations/{organisation_id:int}")
 def organisation(organisation_id: int, ui: PageDep, session: SessionDep) -> Response:
-    org = session.get(Organisation, organisation_id)
+    org = session.get(Organisation, organisation_id) if storable(organisation_id) else None
     if org is None:
         return ui.not_found()
     rows = views.listings_of(session, org, ui.principal)

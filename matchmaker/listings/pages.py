@@ -14,6 +14,7 @@ from matchmaker.engine.matching import Matcher
 from matchmaker.errors import Conflict, InputError
 from matchmaker.listings import form_fields, forms, service, views, visibility
 from matchmaker.listings.forms import Message
+from matchmaker.shapes import storable
 from matchmaker.tables import Listing, Organisation, Theme
 from matchmaker.vocab import Status
 from matchmaker.web.i18n import N_
@@ -52,7 +53,7 @@ def _panel(
 
 def _visible(ui: Page, session: Session, listing_id: int) -> Listing | None:
     """The listing if this viewer may see it; drafts and pending ones are not for everyone."""
-    listing = session.get(Listing, listing_id)
+    listing = session.get(Listing, listing_id) if storable(listing_id) else None
     return listing if listing is not None and visibility.may_see(ui.principal, listing) else None
 
 
@@ -229,7 +230,7 @@ def update(
 def approve(listing_id: int, ui: PageDep, session: SessionDep, matcher: MatcherDep) -> Response:
     """A facilitator approves a pending listing: the API's rule (service), audit included."""
     principal = ui.require_curator()
-    listing = session.get(Listing, listing_id)
+    listing = session.get(Listing, listing_id) if storable(listing_id) else None
     if listing is None:
         return ui.not_found()
     try:

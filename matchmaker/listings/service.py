@@ -84,6 +84,8 @@ def update_listing(
         if slug is None:
             raise InputError("theme", "a listing needs a theme")
         changes["theme_id"] = theme_by_slug(session, slug).id
+    if "description" in changes and changes["description"] is None:
+        changes["description"] = ""  # a cleared description (form or API) is an empty one
     for required in ("kind", "category", "title", "language", "status", "visibility"):
         if required in changes and changes[required] is None:
             raise InputError(required, "must not be empty")

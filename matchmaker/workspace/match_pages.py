@@ -12,6 +12,7 @@ from sqlmodel import Session
 from matchmaker.accounts.auth import Principal
 from matchmaker.deps import SessionDep
 from matchmaker.errors import InputError, NotFound
+from matchmaker.shapes import storable
 from matchmaker.tables import Match
 from matchmaker.vocab import MatchStatus
 from matchmaker.web.i18n import N_
@@ -51,6 +52,8 @@ FormDep = Annotated[dict[str, str], Depends(posted)]
 
 
 def _visible(session: Session, principal: Principal, match_id: int) -> Match | None:
+    if not storable(match_id):
+        return None
     try:
         return pipeline.visible_match(session, principal, match_id)
     except NotFound:

@@ -13,6 +13,7 @@ from sqlmodel import Session, col, func, select
 from matchmaker.deps import MatcherDep, SessionDep
 from matchmaker.errors import InputError
 from matchmaker.listings import views
+from matchmaker.shapes import storable
 from matchmaker.tables import Listing, Match
 from matchmaker.vocab import MatchStatus, Status
 from matchmaker.web.fields import Field
@@ -158,7 +159,7 @@ def decide(match_id: int, ui: PageDep, session: SessionDep, form: FormDep) -> Re
     """Shortlist a suggestion, or reject it with a reason: inline with htmx, else back to the
     queue it was decided on."""
     principal = ui.require_curator()
-    match = session.get(Match, match_id)
+    match = session.get(Match, match_id) if storable(match_id) else None
     if match is None:
         return ui.not_found()
     t = ui.t

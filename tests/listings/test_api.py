@@ -328,3 +328,14 @@ def test_with_approval_on_no_path_makes_an_unapproved_listing_active_by_a_member
     assert (
         client.get(f"/api/listings/{made['id']}", headers={"Authorization": ""}).status_code == 404
     )
+
+
+def test_a_null_description_clears_it_rather_than_failing(
+    client: TestClient, make: Factory
+) -> None:
+    made = make.listing(make.org()["id"])
+    r = client.patch(
+        f"/api/listings/{made['id']}", json={"description": None, "version": made["version"]}
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["description"] == ""

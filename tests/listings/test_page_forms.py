@@ -236,3 +236,29 @@ def test_with_approval_on_a_withdrawn_pending_listing_reopens_as_pending_not_act
     p = page(client.get(listing + "?lang=en"))
     assert "Waiting for approval" in p.text
     assert get(client, listing, headers=VISITOR).status_code == 404  # still not public
+
+
+def test_a_description_cleared_on_the_edit_form_is_saved_empty(
+    client: TestClient, world: dict[str, Any]
+) -> None:
+    need = world["need"]["id"]
+    form = form_for(world, description="", version=str(world["need"]["version"]))
+    r = client.post(f"/listings/{need}/edit?lang=en", data=form, follow_redirects=False)
+    assert r.status_code == 303, r.text[:300]
+    assert client.get(f"/api/listings/{need}").json()["description"] == ""
+
+
+def test_a_listing_posted_without_a_description_can_be_edited_and_closed(
+    client: TestClient, world: dict[str, Any]
+) -> None:
+    r = client.post(
+        "/listings?lang=en", data=form_for(world, description=""), follow_redirects=False
+    )
+    assert r.status_code == 303
+    listing = r.headers["location"].split("?")[0]
+    edit = page(get(client, f"{listing}/edit"))
+    version = edit.find("input", name="version")[0]["value"]
+    form = form_for(world, description="", status="closed", version=version)
+    r = client.post(f"{listing}/edit?lang=en", data=form, follow_redirects=False)
+    assert r.status_code == 303, r.text[:300]
+    assert client.get("/api" + listing).json()["status"] == "closed"

@@ -343,3 +343,44 @@ def test_no_inline_scripts_styles_or_handlers(client: TestClient, world: dict[st
     assert any(re.fullmatch(r"/static/htmx-2\.\d+\.\d+\.min\.js", s) for s in scripts)
     for src in scripts | {"/static/style.css"}:
         assert client.get(src).status_code == 200, src
+
+
+# -- ids and numbers out of range ------------------------------------------------------------
+
+TOO_BIG = str(2**63)  # past SQLite's INTEGER
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"/listings/{TOO_BIG}",
+        f"/listings/{TOO_BIG}/matches",
+        f"/listings/{TOO_BIG}/edit",
+        f"/organisations/{TOO_BIG}",
+        f"/matches/{TOO_BIG}",
+        f"/matches/{TOO_BIG}/accept",
+    ],
+)
+def test_an_id_past_the_databases_range_is_a_page_not_found(client: TestClient, url: str) -> None:
+    r = get(client, url)
+    assert r.status_code == 404 and "not found" in page(r).text.lower()
+
+
+def test_a_decision_on_an_id_past_the_databases_range_is_a_page_not_found(
+    client: TestClient,
+) -> None:
+    from tests.world import login
+
+    csrf = login(client, "facilitator", browser=True)
+    for url in (f"/listings/{TOO_BIG}/approve", f"/matches/{TOO_BIG}/decide"):
+        r = client.post(f"{url}?lang=en", data={"csrf_token": csrf})
+        assert r.status_code == 404, url
+
+
+@pytest.mark.parametrize("number", ["470000000000000000", str(2**64), "²"])
+def test_a_page_number_past_any_listing_gives_a_page_not_an_error(
+    client: TestClient, world: dict[str, Any], number: str
+) -> None:
+    for q in ("", "concrete"):
+        r = get(client, f"/listings?page={number}&q={q}")
+        assert r.status_code == 200 and "Browse" in page(r).text
