@@ -25,7 +25,7 @@ from sqlmodel import Session, select
 
 from matchmaker.accounts import service as accounts
 from matchmaker.tables import Listing, Match, Organisation, Theme
-from matchmaker.vocab import Category, Language, ListingKind, OrgKind, Status
+from matchmaker.vocab import Category, Language, ListingKind, OrgKind, Status, Visibility
 from matchmaker.vocab import MatchStatus as S
 from tests.world import app_of, engine_of, link_in, login, outbox, person
 
@@ -79,6 +79,9 @@ def build(db_engine: Engine) -> World:
 
         pending = listing(mine.id, ListingKind.offer, "Flat glass cullet", Status.pending)
         offer = listing(mine.id, ListingKind.offer, "Green glass cullet, 20 t", Status.active)
+        offer.visibility = Visibility.anonymous  # its member accepts the introduction
+        s.add(offer)
+        s.commit()
         matches = {}
         for step in (S.suggested, S.shortlisted, S.introduced, S.pilot):
             need = listing(partner.id, ListingKind.need, f"Glass wanted ({step})", Status.active)
@@ -103,7 +106,7 @@ def _match(s: Session, offer: Listing, need: Listing, status: S) -> int:
         theme_id=offer.theme_id,
         score=80.0,
         status=status,
-        offer_revealed=False,  # mine is anonymous: its member accepts the introduction
+        offer_revealed=False,  # mine is anonymous (above)
     )
     s.add(made)
     s.commit()

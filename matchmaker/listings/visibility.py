@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from dataclasses import dataclass
 from typing import Any
 
-from sqlmodel import col
+from sqlmodel import Session, col, select
 
 from matchmaker.accounts.auth import VISITOR, Principal
-from matchmaker.tables import Listing, Match
+from matchmaker.tables import Listing, Match, MatchEvent
 from matchmaker.vocab import Status, Visibility
 
 
@@ -39,30 +41,75 @@ def on_organisation_page(viewer: Principal, listing: Listing) -> bool:
 
 
 def starts_revealed(listing: Listing) -> bool:
-    """Whether a new match names this side to the other party from the start: an anonymous
-    side is named only once its owner accepts the introduction."""
+    """The reveal flag a new match starts with (a record of what was told when: whom a
+    match names is match_side's to say, from the listing as it is now and the acceptances)."""
     return listing.visibility != Visibility.anonymous
 
 
-def revealed(match: Match, side: str) -> bool:
-    """Whether the match names this side to the other party: an anonymous side is revealed
-    once its owner accepts the introduction."""
-    return match.offer_revealed if side == "offer" else match.need_revealed
+# The history note an owner's acceptance writes (workspace/introductions.accept): the one record
+# that a side was revealed by its owner, rather than public when the match was made.
+ACCEPTED = {side: f"{side} side accepted and was revealed" for side in ("offer", "need")}
+Acceptances = Collection[tuple[int, str]]  # (match id, side) of each side its owner revealed
 
 
-def side_named(viewer: Principal, match: Match, side: str, listing: Listing) -> bool:
-    """Whether a match names this side's organisation to this viewer: where the listing
-    itself does, or once the side has been revealed to the other party."""
-    return owner_named(viewer, listing) or revealed(match, side)
+def acceptances(session: Session, match_ids: Collection[int] | None = None) -> set[tuple[int, str]]:
+    """The sides whose owners accepted the introduction, of these matches (None: of all)."""
+    if match_ids is not None and not match_ids:
+        return set()
+    query = select(MatchEvent.match_id, MatchEvent.note).where(
+        col(MatchEvent.note).in_(ACCEPTED.values()),
+        col(MatchEvent.from_status) == col(MatchEvent.to_status),  # a note, never a move
+    )
+    if match_ids is not None:
+        query = query.where(col(MatchEvent.match_id).in_(match_ids))
+    side_of = {note: side for side, note in ACCEPTED.items()}
+    return {(match_id, side_of[note]) for match_id, note in session.exec(query)}
 
 
-def named_to_other_party(match: Match, side: str, listing: Listing) -> bool:
-    """Whether the other party of the match learns who this side is (in e-mails and exports).
+@dataclass(frozen=True)
+class SideSeen:
+    """What a viewer sees of one side of a match."""
+
+    shown: bool  # the listing as it is now; False: withdrawn (draft, pending, closed) for them
+    named: bool  # its organisation's name
+
+
+def match_side(
+    viewer: Principal, match: Match, side: str, listing: Listing, accepted: Acceptances
+) -> SideSeen:
+    """The one rule of a match's side, which its page, its JSON, its export and its letters ask.
+
+    A side's listing is shown to whom it exists (may_see): to the other party a listing
+    withdrawn into a draft, pending or closed is only "no longer available", never its new
+    content. Its organisation is named where the listing itself names it now (a listing
+    that turned anonymous stops being named, even on matches made while it was public), or
+    once its owner accepted the introduction of this match.
+    """
+    shown = may_see(viewer, listing)
+    named = shown and (owner_named(viewer, listing) or (match.id or 0, side) in accepted)
+    return SideSeen(shown, named)
+
+
+def seen_by_other_party(
+    match: Match, side: str, listing: Listing, accepted: Acceptances
+) -> SideSeen:
+    """What the other party of the match sees of this side (in letters and exports).
 
     The other party neither owns this listing nor curates, so of it they see what any
-    visitor sees, plus what the match has revealed.
+    visitor sees, plus what its owner's acceptance has revealed.
     """
-    return side_named(VISITOR, match, side, listing)
+    return match_side(VISITOR, match, side, listing, accepted)
+
+
+def named_to_other_party(match: Match, side: str, listing: Listing, accepted: Acceptances) -> bool:
+    """Whether the other party of the match learns who this side is."""
+    return seen_by_other_party(match, side, listing, accepted).named
+
+
+def awaits_owner(match: Match, side: str, listing: Listing, accepted: Acceptances) -> bool:
+    """Whether this side stays unnamed to the other party until its owner accepts: it is
+    anonymous now, and its owner has not accepted this match's introduction."""
+    return listing.visibility == Visibility.anonymous and (match.id or 0, side) not in accepted
 
 
 def may_see_match(viewer: Principal, offer: Listing | None, need: Listing | None) -> bool:

@@ -42,6 +42,7 @@ MATCH_COLUMNS = [
     "updated_at",
 ]
 HIDDEN = "(anonymous)"
+WITHDRAWN = "(no longer available)"  # a draft, pending or closed listing's side of a match
 
 
 # -- export ---------------------------------------------------------------------------------
@@ -59,13 +60,24 @@ def listing_rows(session: Session) -> list[dict[str, Any]]:
 
 
 def match_rows(session: Session) -> list[dict[str, Any]]:
-    """Every match as its parties may see it: exports travel, so an anonymous side's
-    organisation is written only once its owner has accepted."""
+    """Every match as its parties may see it (visibility's one rule): exports travel, so an
+    anonymous side's organisation is written only once its owner has accepted, and of a
+    withdrawn (draft, pending, closed) side only that it is no longer available."""
     themes = {t.id: t.slug for t in session.exec(select(Theme))}
+    accepted = visibility.acceptances(session)
+
+    def side(m: Match, name: str, listing: Listing) -> tuple[str, str]:
+        seen = visibility.seen_by_other_party(m, name, listing, accepted)
+        if not seen.shown:
+            return WITHDRAWN, WITHDRAWN
+        return listing.title, _org_name(session, listing) if seen.named else HIDDEN
+
     rows = []
     for m in session.exec(select(Match).order_by(col(Match.id))):
         offer, need = session.get(Listing, m.offer_id), session.get(Listing, m.need_id)
         assert offer is not None and need is not None
+        offer_title, offer_org = side(m, "offer", offer)
+        need_title, need_org = side(m, "need", need)
         rows.append(
             {
                 "id": m.id,
@@ -73,15 +85,11 @@ def match_rows(session: Session) -> list[dict[str, Any]]:
                 "status": m.status,
                 "score": m.score,
                 "offer_id": offer.id,
-                "offer_title": offer.title,
-                "offer_organisation": _org_name(session, offer)
-                if visibility.named_to_other_party(m, "offer", offer)
-                else HIDDEN,
+                "offer_title": offer_title,
+                "offer_organisation": offer_org,
                 "need_id": need.id,
-                "need_title": need.title,
-                "need_organisation": _org_name(session, need)
-                if visibility.named_to_other_party(m, "need", need)
-                else HIDDEN,
+                "need_title": need_title,
+                "need_organisation": need_org,
                 "tonnes_per_year": m.tonnes_per_year,
                 "co2e_t_per_year": m.co2e_t_per_year,
                 "updated_at": m.updated_at.isoformat(timespec="seconds"),

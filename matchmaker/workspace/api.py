@@ -30,8 +30,10 @@ class MatchPublic(BaseModel):
     explanation: str
     offer_id: int
     need_id: int
-    offer_title: str
-    need_title: str
+    offer_available: bool  # False: withdrawn for this viewer (draft, pending, closed)
+    need_available: bool
+    offer_title: str | None  # None where the side is no longer available to this viewer
+    need_title: str | None
     offer_organisation: str | None
     need_organisation: str | None
     tonnes_per_year: float | None
@@ -40,11 +42,15 @@ class MatchPublic(BaseModel):
 
 
 def public(session: SessionDep, match: Match, viewer: auth.Principal) -> MatchPublic:
-    """A match as this viewer may see it: an unrevealed anonymous side stays unnamed."""
+    """A match as this viewer may see it (visibility.match_side, as the match page): an
+    unrevealed anonymous side stays unnamed, a withdrawn one shows nothing of itself."""
     offer, need = session.get(Listing, match.offer_id), session.get(Listing, match.need_id)
     theme = session.get(Theme, match.theme_id)
     assert offer is not None and need is not None and theme is not None
     names = listing_service.organisation_names(session, [offer, need])
+    accepted = visibility.acceptances(session, [saved_id(match)])
+    seen_offer = visibility.match_side(viewer, match, "offer", offer, accepted)
+    seen_need = visibility.match_side(viewer, match, "need", need, accepted)
     return MatchPublic(
         id=saved_id(match),
         theme=theme.slug,
@@ -54,14 +60,12 @@ def public(session: SessionDep, match: Match, viewer: auth.Principal) -> MatchPu
         explanation=match.explanation,
         offer_id=saved_id(offer),
         need_id=saved_id(need),
-        offer_title=offer.title,
-        need_title=need.title,
-        offer_organisation=names.get(offer.organisation_id)
-        if visibility.side_named(viewer, match, "offer", offer)
-        else None,
-        need_organisation=names.get(need.organisation_id)
-        if visibility.side_named(viewer, match, "need", need)
-        else None,
+        offer_available=seen_offer.shown,
+        need_available=seen_need.shown,
+        offer_title=offer.title if seen_offer.shown else None,
+        need_title=need.title if seen_need.shown else None,
+        offer_organisation=names.get(offer.organisation_id) if seen_offer.named else None,
+        need_organisation=names.get(need.organisation_id) if seen_need.named else None,
         tonnes_per_year=match.tonnes_per_year,
         co2e_t_per_year=match.co2e_t_per_year,
         updated_at=match.updated_at,

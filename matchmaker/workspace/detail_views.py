@@ -106,8 +106,8 @@ def drafts(
     """Both letters to edit, as the API would send them; or why there are none."""
     try:
         found = introductions.drafts(session, settings, match, by)
-    except InputError:
-        return [], t("intro.no_address")
+    except InputError as exc:
+        return [], t("intro.withdrawn" if exc.field == "listing" else "intro.no_address")
     out = []
     for d in found:
         side = view.offer if d.side == "offer" else view.need

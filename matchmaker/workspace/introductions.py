@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, select
 
 from matchmaker.accounts import mail
-from matchmaker.accounts.auth import Principal
+from matchmaker.accounts.auth import VISITOR, Principal
 from matchmaker.errors import InputError
 from matchmaker.listings import visibility
 from matchmaker.settings import Settings
@@ -101,6 +101,10 @@ def drafts(session: Session, settings: Settings, match: Match, by: User) -> list
     """
     offer, _ = _party(session, match, "offer")
     need, _ = _party(session, match, "need")
+    for side, listing in (("offer", offer), ("need", need)):
+        if not visibility.may_see(VISITOR, listing):  # its content is no longer for the other
+            raise InputError("listing", f"the {side} listing is {listing.status}: not available")
+    accepted = visibility.acceptances(session, [saved_id(match)])
     out = []
     for side in SIDES:
         other = "need" if side == "offer" else "offer"
@@ -108,13 +112,14 @@ def drafts(session: Session, settings: Settings, match: Match, by: User) -> list
         other_listing, other_org = _party(session, match, other)
         lang = Language(own_org.language)
         to, _ = _address(session, own_org)
-        if visibility.named_to_other_party(match, other, other_listing):
+        if visibility.named_to_other_party(match, other, other_listing, accepted):
             email, contact = _address(session, other_org)
             other_name = other_org.name
             next_step = CONTACT[lang].format(contact=contact, email=email)
         else:
             other_name, next_step = HIDDEN[lang], WAIT[lang]
-        if not visibility.revealed(match, side):  # the accept link, as the match page offers it
+        # the accept link, as the match page offers it
+        if visibility.awaits_owner(match, side, own_listing, accepted):
             next_step += "\n\n" + ACCEPT[lang].format(
                 url=f"{settings.base_url}/matches/{match.id}/accept"
             )
@@ -175,8 +180,9 @@ def accepting_side(session: Session, match: Match, principal: Principal) -> str 
     """The anonymous side this viewer's organisation owns and may now reveal, if any."""
     if not awaits_acceptance(match):
         return None
+    accepted = visibility.acceptances(session, [saved_id(match)])
     for side in owned_sides(session, match, principal):
-        if not visibility.revealed(match, side):
+        if visibility.awaits_owner(match, side, _party(session, match, side)[0], accepted):
             return side
     return None
 
@@ -188,12 +194,20 @@ def accept_as(session: Session, settings: Settings, match: Match, principal: Pri
         raise InputError("side", "only the anonymous listing's organisation accepts")
     if not awaits_acceptance(match):
         raise InputError("status", "there is no introduction to accept yet")
-    return accept(session, settings, match, sides[0], principal.user)
+    return accept(
+        session,
+        settings,
+        match,
+        accepting_side(session, match, principal) or sides[0],
+        principal.user,
+    )
 
 
 def accept(session: Session, settings: Settings, match: Match, side: str, by: User) -> Match:
     """The anonymous owner accepts: the other party now learns who they are."""
-    if visibility.revealed(match, side):
+    own_listing, _ = _party(session, match, side)
+    accepted = visibility.acceptances(session, [saved_id(match)])
+    if not visibility.awaits_owner(match, side, own_listing, accepted):
         raise InputError("side", "this side is not anonymous, or has accepted already")
     setattr(match, f"{side}_revealed", True)
     session.add(match)
@@ -211,5 +225,5 @@ def accept(session: Session, settings: Settings, match: Match, side: str, by: Us
         subject=SUBJECT[lang].format(other_title=own_listing.title),
         body=f"{own_org.name}: " + CONTACT[lang].format(contact=contact, email=email),
     )
-    pipeline.note(session, match, by=by, note=f"{side} side accepted and was revealed")
+    pipeline.note(session, match, by=by, note=visibility.ACCEPTED[side])
     return match

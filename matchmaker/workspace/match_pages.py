@@ -35,6 +35,10 @@ NAMES = (
     "need_subject",
     "need_body",
 )
+INTRO_ERRORS = {  # why an introduction cannot be sent, by the field InputError names
+    "organisation": N_("intro.no_address"),
+    "listing": N_("intro.withdrawn"),
+}
 DONE = {
     "moved": N_("match.done.moved"),
     "introduced": N_("match.done.introduced"),
@@ -167,11 +171,7 @@ def introduce(match_id: int, ui: PageDep, session: SessionDep, form: FormDep) ->
             introductions.send(session, settings, match, principal.user, edited)
             return ui.redirect(f"/matches/{match_id}?done=introduced")
         except InputError as exc:
-            message = (
-                ui.t("intro.no_address")
-                if exc.field == "organisation"
-                else ui.t("match.error.status")
-            )
+            message = ui.t(INTRO_ERRORS.get(exc.field, "match.error.status"))
     session.refresh(match)
     return _show(ui, session, match, status=422, values=form, errors=errors, error=message)
 

@@ -68,6 +68,8 @@ class MatchView:
     need: views.ListingView
     offer_hidden: bool  # anonymous to the other party until its owner accepts
     need_hidden: bool
+    offer_gone: bool  # withdrawn for this viewer (draft, pending, closed): nothing of it shown
+    need_gone: bool
     reasons: list[explanations.Reason]
     updated: str
     idle_label: str
@@ -82,8 +84,10 @@ def match_views(
     *,
     stale_ids: Collection[int] = (),
 ) -> list[MatchView]:
-    """Views of the matches; an anonymous side is named only to those who may know it, or
-    to the other party once its owner has accepted the introduction."""
+    """Views of the matches, each side as visibility.match_side says (as the JSON): an
+    anonymous side is named only to those who may know it, or to the other party once its
+    owner has accepted the introduction; a side withdrawn for this viewer is only "no longer
+    available", and the reasons, worded from the listings as they are now, are left out."""
     ids = sorted({m.offer_id for m in matches} | {m.need_id for m in matches})
     rows = list(session.exec(select(Listing).where(col(Listing.id).in_(ids)))) if ids else []
     rows.sort(key=lambda lst: lst.id or 0)
@@ -100,18 +104,29 @@ def match_views(
     )
     names = views.theme_names(session, t)
     slugs = {th.id: th.slug for th in session.exec(select(Theme))}
+    accepted = visibility.acceptances(session, [m.id for m in matches if m.id is not None])
     out = []
     for m in matches:
         assert m.id is not None
         offer, need = listings[m.offer_id], listings[m.need_id]
-        sides = {}
+        sides, gone = {}, {}
         for side, listing_id in (("offer", m.offer_id), ("need", m.need_id)):
             listing = listings[listing_id]
-            view = replace(shown[listing_id])  # a copy: two matches may reveal it differently
+            seen = visibility.match_side(viewer, m, side, listing, accepted)
             org = orgs.get(listing.organisation_id)
-            if visibility.side_named(viewer, m, side, listing) and org:
-                view.organisation_name, view.organisation_url = org.name, f"/organisations/{org.id}"
-            sides[side] = view
+            if not seen.shown:
+                sides[side] = _withdrawn(shown[listing_id], t)
+            elif seen.named and org:
+                sides[side] = replace(  # a copy: two matches may reveal it differently
+                    shown[listing_id],
+                    organisation_name=org.name,
+                    organisation_url=f"/organisations/{org.id}",
+                )
+            else:
+                sides[side] = replace(
+                    shown[listing_id], organisation_name=None, organisation_url=None
+                )
+            gone[side] = not seen.shown
         days = idle_days(m)
         score = round(m.score)
         out.append(
@@ -126,15 +141,41 @@ def match_views(
                 theme_name=names.get(slugs.get(m.theme_id, ""), ""),
                 offer=sides["offer"],
                 need=sides["need"],
-                offer_hidden=not visibility.named_to_other_party(m, "offer", offer),
-                need_hidden=not visibility.named_to_other_party(m, "need", need),
-                reasons=match_reasons.of_match(m, offer, need, t),
+                offer_hidden=visibility.awaits_owner(m, "offer", offer, accepted),
+                need_hidden=visibility.awaits_owner(m, "need", need, accepted),
+                offer_gone=gone["offer"],
+                need_gone=gone["need"],
+                reasons=[] if any(gone.values()) else match_reasons.of_match(m, offer, need, t),
                 updated=t.date(m.updated_at.date()),
                 idle_label=t("match.idle", days=days),
                 stale=m.id in stale_ids,
             )
         )
     return out
+
+
+def _withdrawn(view: views.ListingView, t: Translator) -> views.ListingView:
+    """A side the viewer may no longer see: its kind, and that it is no longer available."""
+    return replace(
+        view,
+        url="",
+        edit_url="",
+        title=t("match.withdrawn"),
+        description="",
+        language="",
+        language_name="",
+        category_label="",
+        organisation_name=None,
+        organisation_url=None,
+        place="",
+        amount="",
+        status="",
+        status_label="",
+        created="",
+        editable=False,
+        approvable=False,
+        facts=[],
+    )
 
 
 @dataclass

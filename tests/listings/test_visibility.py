@@ -44,11 +44,15 @@ def spent_grain(visibility_: Visibility, status: Status = Status.active) -> List
     )
 
 
-def match(offer_revealed: bool) -> Match:
-    return Match(id=1, offer_id=1, need_id=2, theme_id=1, score=80, offer_revealed=offer_revealed)
+MATCH = Match(id=1, offer_id=1, need_id=2, theme_id=1, score=80)
 
 
-# (viewer, visibility, revealed) -> is the offer's organisation named on the match?
+def accepted(yes: bool) -> set[tuple[int, str]]:
+    """The acceptances: the offer side's owner accepted the introduction, or nobody did."""
+    return {(1, "offer")} if yes else set()
+
+
+# (viewer, visibility, accepted) -> is the offer's organisation named on the match?
 NAMED_ON_MATCH = {
     ("visitor", "public", True): True,
     ("visitor", "public", False): True,  # a public listing names its owner anywhere
@@ -69,13 +73,41 @@ NAMED_ON_MATCH = {
 }
 
 
-@pytest.mark.parametrize(("viewer", "shown", "revealed"), list(NAMED_ON_MATCH))
-def test_a_match_side_is_named_where_the_listing_is_or_once_revealed(
-    viewer: str, shown: str, revealed: bool
+@pytest.mark.parametrize(("viewer", "shown", "yes"), list(NAMED_ON_MATCH))
+def test_a_match_side_is_named_where_the_listing_is_now_or_once_its_owner_accepted(
+    viewer: str, shown: str, yes: bool
 ) -> None:
     listing = spent_grain(Visibility(shown))
-    named = visibility.side_named(VIEWERS[viewer], match(revealed), "offer", listing)
-    assert named is NAMED_ON_MATCH[(viewer, shown, revealed)]
+    seen = visibility.match_side(VIEWERS[viewer], MATCH, "offer", listing, accepted(yes))
+    assert seen.shown and seen.named is NAMED_ON_MATCH[(viewer, shown, yes)]
+
+
+@pytest.mark.parametrize("viewer", list(VIEWERS))
+@pytest.mark.parametrize("status", [Status.draft, Status.pending, Status.closed])
+def test_a_withdrawn_side_shows_nothing_to_those_it_is_no_longer_for(
+    viewer: str, status: Status
+) -> None:
+    knows = viewer in ("member of the owner", "facilitator")
+    listing = spent_grain(Visibility.public, status)
+    seen = visibility.match_side(VIEWERS[viewer], MATCH, "offer", listing, accepted(True))
+    assert seen.shown is knows and seen.named is knows
+
+
+def test_the_other_party_learns_an_anonymous_side_only_once_its_owner_accepts() -> None:
+    anonymous, public = spent_grain(Visibility.anonymous), spent_grain(Visibility.public)
+    assert not visibility.named_to_other_party(MATCH, "offer", anonymous, accepted(False))
+    assert visibility.named_to_other_party(MATCH, "offer", anonymous, accepted(True))
+    assert visibility.named_to_other_party(MATCH, "offer", public, accepted(False))
+    # the match's own flag, set when it was made from a public listing, names nobody
+    assert not visibility.named_to_other_party(
+        Match(id=1, offer_id=1, need_id=2, theme_id=1, score=80, offer_revealed=True),
+        "offer",
+        anonymous,
+        accepted(False),
+    )
+    assert visibility.awaits_owner(MATCH, "offer", anonymous, accepted(False))
+    assert not visibility.awaits_owner(MATCH, "offer", anonymous, accepted(True))
+    assert not visibility.awaits_owner(MATCH, "offer", public, accepted(False))
 
 
 @pytest.mark.parametrize("viewer", list(VIEWERS))
@@ -95,15 +127,6 @@ def test_only_active_listings_are_for_everyone(viewer: str, status: Status) -> N
     knows = viewer in ("member of the owner", "facilitator")
     listing = spent_grain(Visibility.public, status)
     assert visibility.may_see(VIEWERS[viewer], listing) is (status == Status.active or knows)
-
-
-def test_the_other_party_learns_an_anonymous_side_only_once_it_is_revealed() -> None:
-    anonymous, public = spent_grain(Visibility.anonymous), spent_grain(Visibility.public)
-    assert visibility.starts_revealed(public) and not visibility.starts_revealed(anonymous)
-    assert not visibility.named_to_other_party(match(False), "offer", anonymous)
-    assert visibility.named_to_other_party(match(True), "offer", anonymous)
-    assert visibility.named_to_other_party(match(True), "offer", public)
-    assert visibility.revealed(match(False), "need")  # the need side was public all along
 
 
 @pytest.mark.parametrize("viewer", list(VIEWERS))
