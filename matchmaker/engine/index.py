@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import threading
@@ -16,6 +17,24 @@ import numpy.typing as npt
 Vectors = npt.NDArray[np.float32]
 Ids = npt.NDArray[np.int64]
 Hits = list[tuple[int, float]]
+
+
+class DamagedIndex(Exception):
+    """Saved index files that do not hold what their manifest says (corrupt, swapped, of
+    another width): the index is a cache, so the caller rebuilds it."""
+
+
+def _width(path: Path, found: int, dim: int) -> None:
+    if found != dim:
+        raise DamagedIndex(f"{path.name} holds {found}-wide vectors, the index {dim}-wide ones")
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        while block := f.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 class VectorIndex(Protocol):
@@ -69,6 +88,11 @@ class NumpyIndex:
         index = cls(dim)
         with np.load(path) as data:
             index._ids, index._vecs = data["ids"], data["vecs"]
+        _width(path, int(index._vecs.shape[1]) if index._vecs.ndim == 2 else -1, dim)
+        if len(index._ids) != len(index._vecs):
+            raise DamagedIndex(
+                f"{path.name} holds {len(index._ids)} ids for {len(index._vecs)} vectors"
+            )
         return index
 
 
@@ -116,7 +140,9 @@ class FaissIndex:
     def load(cls, path: Path, dim: int) -> FaissIndex:
         import faiss
 
-        return cls(dim, faiss.read_index(str(path)))
+        index = faiss.read_index(str(path))
+        _width(path, int(index.d), dim)
+        return cls(dim, index)
 
 
 class HnswIndex:
@@ -243,6 +269,9 @@ class HnswIndex:
         with path.open("rb") as f:
             labels, dead = np.load(f), np.load(f)
             index = faiss.read_index(reader(f.read))
+        _width(path, int(index.d), dim)
+        if not (len(labels) == len(dead) == index.ntotal):
+            raise DamagedIndex(f"{path.name}: its labels do not fit its graph")
         return cls(dim, index, labels, dead)
 
 
@@ -347,8 +376,17 @@ class Partitions:
         hits.sort(key=lambda h: (-h[1], h[0]))
         return hits[:k]
 
+    def placement(self) -> dict[int, Key]:
+        """Each listing id held, and the partition that holds it."""
+        with self._lock.reading():
+            return dict(self._where)
+
     def save(self, folder: Path, manifest: dict[str, Any]) -> None:
-        """Write every partition, then the manifest last: a manifest means a complete index."""
+        """Write every partition, then the manifest last: a manifest means a complete index.
+
+        The manifest names each file's partition and SHA-256, so that a file changed, cut
+        short or swapped with another since is noticed when it is loaded.
+        """
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "manifest.json").unlink(missing_ok=True)
         files = {}
@@ -356,7 +394,11 @@ class Partitions:
             for (theme_id, kind), index in self._parts.items():
                 name = f"{theme_id}-{kind}.{self.backend}"
                 index.save(folder / name)
-                files[name] = [theme_id, kind]
+                files[name] = {
+                    "key": [theme_id, kind],
+                    "count": len(index),
+                    "sha256": _sha256(folder / name),
+                }
         body = {**manifest, "backend": self.backend, "dim": self.dim, "files": files}
         tmp = folder / "manifest.json.tmp"
         tmp.write_text(json.dumps(body), "utf-8")
@@ -364,19 +406,39 @@ class Partitions:
 
     @classmethod
     def load(cls, folder: Path) -> tuple[Partitions, dict[str, Any]] | None:
-        """The saved partitions and their manifest, or None when nothing complete is saved."""
+        """The saved partitions and their manifest; None when nothing complete is saved.
+
+        Raises DamagedIndex when the files are not what the manifest says: a checksum that
+        differs (checked before FAISS reads a byte), a width or a count that does not fit,
+        an id held twice, or a file that does not parse.
+        """
         try:
-            manifest = json.loads((folder / "manifest.json").read_text("utf-8"))
+            text = (folder / "manifest.json").read_text("utf-8")
+        except OSError:
+            return None
+        try:
+            manifest = json.loads(text)
             dim = manifest["dim"]
             parts = cls(None if dim is None else int(dim), manifest["backend"])
             loader = BACKENDS[parts.backend]
-            for name, (theme_id, kind) in manifest["files"].items():
-                index = loader.load(folder / name, int(dim))
-                parts._parts[(int(theme_id), str(kind))] = index
-                for i in _ids_of(index):
-                    parts._where[i] = (int(theme_id), str(kind))
-        except (OSError, ValueError, KeyError, RuntimeError):
-            return None
+            for name, entry in manifest["files"].items():
+                path = folder / name
+                if _sha256(path) != entry["sha256"]:
+                    raise DamagedIndex(f"{name} is not the file its manifest describes")
+                key = (int(entry["key"][0]), str(entry["key"][1]))
+                index = loader.load(path, int(dim))
+                held = _ids_of(index)
+                if len(held) != int(entry["count"]):
+                    raise DamagedIndex(f"{name} holds {len(held)} listings, not {entry['count']}")
+                parts._parts[key] = index
+                for i in held:
+                    if i in parts._where:
+                        raise DamagedIndex(f"listing {i} is held by two partitions")
+                    parts._where[i] = key
+        except DamagedIndex:
+            raise
+        except (OSError, ValueError, KeyError, TypeError, IndexError, RuntimeError) as exc:
+            raise DamagedIndex(f"{type(exc).__name__}: {exc}") from exc
         return parts, manifest
 
 

@@ -11,14 +11,15 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from matchmaker.engine.embeddings import Embedder, unit_rows
-from matchmaker.engine.index import Key, Partitions, Vectors
+from matchmaker.engine.index import DamagedIndex, Key, Partitions, Vectors
 from matchmaker.engine.vectors import StoredVectors, chunks
-from matchmaker.tables import Listing
+from matchmaker.tables import Listing, ListingVector
 from matchmaker.vocab import Status
 
 log = logging.getLogger(__name__)
@@ -26,6 +27,22 @@ log = logging.getLogger(__name__)
 # A language mean estimated from n vectors is shrunk by n / (n + _PRIOR): with a handful of
 # listings in a language, centering must not erase what little signal they carry.
 _PRIOR = 20
+
+
+_MOD = 1_000_003  # ids are summed modulo a prime, so that no sum overflows SQLite's INTEGER
+
+
+def _tally(placement: dict[int, Key]) -> dict[Key, tuple[int, int, int]]:
+    """Per partition: how many ids, their sum and their sum of squares (modulo _MOD each
+    term). Two partitions that swapped listings, or one that holds another database's, differ."""
+    by_key: dict[Key, list[int]] = {}
+    for listing_id, key in placement.items():
+        by_key.setdefault(key, []).append(listing_id % _MOD)
+    out = {}
+    for key, ids in by_key.items():
+        held = np.asarray(ids, dtype=np.int64)
+        out[key] = (len(held), int(held.sum()), int((held * held).sum()))
+    return out
 
 
 @dataclass
@@ -106,24 +123,67 @@ class IndexSync(StoredVectors):
 
     def load_or_rebuild(self, session: Session, fingerprint: str | None = None) -> str:
         """The saved index if it holds what the database says (`fingerprint`, when the caller
-        has just computed it), else one rebuilt from the stored vectors."""
+        has just computed it), else one rebuilt from the stored vectors.
+
+        A saved index that is stale (another model, backend or set of rows) is rebuilt
+        quietly; one whose files are damaged - a checksum, a width, or the ids of a partition
+        that differ from the database's - is rebuilt with a warning that says why.
+        """
         if self._index_dir is not None:
-            loaded = Partitions.load(self._index_dir)
-            if loaded is not None:
-                parts, manifest = loaded
-                if (
-                    manifest.get("space") == self.space
-                    and parts.backend == self._backend
-                    and manifest.get("fingerprint") == (fingerprint or self.fingerprint(session))
-                ):
-                    self.index = parts
-                    self.means = {
-                        lang: np.asarray(m, dtype=np.float32)
-                        for lang, m in manifest["means"].items()
-                    }
-                    return "disk"
+            try:
+                loaded = Partitions.load(self._index_dir)
+                if loaded is not None:
+                    parts, manifest = loaded
+                    if (
+                        manifest.get("space") == self.space
+                        and parts.backend == self._backend
+                        and manifest.get("fingerprint")
+                        == (fingerprint or self.fingerprint(session))
+                    ):
+                        means = self._check(session, parts, manifest)
+                        self.index, self.means = parts, means
+                        return "disk"
+            except DamagedIndex as exc:
+                log.warning(
+                    "the saved index in %s does not hold (%s): rebuilding it from the stored "
+                    "vectors",
+                    self._index_dir,
+                    exc,
+                )
         self.rebuild(session)
         return "rebuilt"
+
+    def _check(
+        self, session: Session, parts: Partitions, manifest: dict[str, Any]
+    ) -> dict[str, Vectors]:
+        """The language means of a loaded index whose files hold what the database says:
+        vectors as wide as the stored ones, each active listing in its own partition."""
+        stored = session.exec(
+            select(ListingVector.vector).where(ListingVector.model == self.space).limit(1)
+        ).first()
+        width = len(stored) // 4 if stored is not None else parts.dim
+        if parts.dim != width:
+            raise DamagedIndex(f"it holds {parts.dim}-wide vectors, the stored ones are {width}")
+        means = {lang: np.asarray(m, dtype=np.float32) for lang, m in manifest["means"].items()}
+        if any(m.shape != (width,) for m in means.values()):
+            raise DamagedIndex("its language means are not as wide as the stored vectors")
+        if _tally(parts.placement()) != self._tally_stored(session):
+            raise DamagedIndex("its partitions do not hold the database's active listings")
+        return means
+
+    def _tally_stored(self, session: Session) -> dict[Key, tuple[int, int, int]]:
+        """_tally of the listings the index should hold, summed by the database itself: at
+        100k listings a Python pass over the rows would add half a second to every start."""
+        ids = col(Listing.id) % _MOD
+        rows = session.exec(
+            select(  # type: ignore[call-overload]  # sqlmodel types up to 4 columns
+                Listing.theme_id, Listing.kind, func.count(), func.sum(ids), func.sum(ids * ids)
+            )
+            .join(ListingVector, col(ListingVector.listing_id) == col(Listing.id))
+            .where(ListingVector.model == self.space, Listing.status == Status.active)
+            .group_by(col(Listing.theme_id), col(Listing.kind))
+        ).all()
+        return {(int(t), str(k)): (int(n), int(s1), int(s2)) for t, k, n, s1, s2 in rows}
 
     def sync(self, session: Session, progress: Callable[[int], None] | None = None) -> SyncReport:
         """Embed what is missing or changed, then load the saved index or rebuild it."""

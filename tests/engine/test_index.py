@@ -134,3 +134,20 @@ def test_numpy_reference_breaks_ties_by_id() -> None:
     index = NumpyIndex(2)
     index.upsert(np.array([5, 3]), unit(np.array([[1.0, 0.0], [1.0, 0.0]])))
     assert [i for i, _ in index.search(np.array([[1.0, 0.0]], dtype=np.float32), 2)[0]] == [3, 5]
+
+
+@pytest.mark.parametrize("backend", sorted(BACKENDS))
+def test_a_partition_file_changed_since_it_was_saved_is_refused_before_it_is_read(
+    backend: str, vectors: np.ndarray, tmp_path: Path
+) -> None:
+    from matchmaker.engine.index import DamagedIndex
+
+    parts = Partitions(backend=backend)
+    parts.upsert((1, "offer"), np.array([1, 2]), vectors[:2])
+    parts.save(tmp_path / "idx", {})
+    saved = tmp_path / "idx" / f"1-offer.{backend}"
+    data = bytearray(saved.read_bytes())
+    data[-1] ^= 0xFF
+    saved.write_bytes(bytes(data))
+    with pytest.raises(DamagedIndex, match="not the file its manifest describes"):
+        Partitions.load(tmp_path / "idx")
