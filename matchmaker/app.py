@@ -84,7 +84,10 @@ def create_app(
         uploads=settings.max_upload_bytes,
         upload_prefix=("/api/import", "/import"),
     )
-    app.add_middleware(errors.SecurityHeaders)
+    # added last, so outermost: the body limit's 413 and the server's 500 get the headers too
+    app.add_middleware(
+        errors.SecurityHeaders, hsts_seconds=settings.hsts_seconds, session_cookie=auth.COOKIE
+    )
     # JSON first, then the static files and the pages, in the order their paths are tried
     for api in (listings_api, catalog_api, accounts_api, workspace_api, transfer_api):
         app.include_router(api.router)
