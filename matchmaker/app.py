@@ -10,7 +10,7 @@ from fastapi import Depends, FastAPI
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from matchmaker import db, errors
+from matchmaker import apidoc, db, errors
 from matchmaker.accounts import api as accounts_api
 from matchmaker.accounts import (
     auth,
@@ -106,4 +106,5 @@ def create_app(
         import_pages,
     ):
         app.include_router(pages.router)
+    apidoc.install(app)
     return app

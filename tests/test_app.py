@@ -31,6 +31,45 @@ def test_openapi_docs_are_served(client: TestClient) -> None:
     assert "/api/listings/{listing_id}/suggestions" in paths and "/api/search" in paths
 
 
+def _answers(doc: dict[str, Any], method: str, path: str) -> dict[str, Any]:
+    responses: dict[str, Any] = doc["paths"][path][method]["responses"]
+    return responses
+
+
+def _schema_of(doc: dict[str, Any], answer: dict[str, Any]) -> dict[str, Any]:
+    ref = answer["content"]["application/json"]["schema"]["$ref"]
+    schema: dict[str, Any] = doc["components"]["schemas"][ref.rsplit("/", 1)[1]]
+    return schema
+
+
+def test_openapi_describes_the_422_body_the_api_really_sends(client: TestClient) -> None:
+    doc = client.get("/openapi.json").json()
+    invalid = _schema_of(doc, _answers(doc, "post", "/api/listings")["422"])
+    assert sorted(invalid["properties"]) == ["detail", "errors"]
+    assert invalid["properties"]["detail"]["type"] == "string"
+    assert "HTTPValidationError" not in doc["components"]["schemas"]
+    sent = client.post("/api/listings", json={"title": ""})
+    assert sent.status_code == 422 and sorted(sent.json()) == ["detail", "errors"]
+    assert sorted(sent.json()["errors"][0]) == ["field", "message"]
+
+
+def test_openapi_names_each_routes_error_answers(client: TestClient) -> None:
+    doc = client.get("/openapi.json").json()
+    assert "401" in _answers(doc, "get", "/api/me")
+    assert "403" not in _answers(doc, "get", "/api/me")
+    assert {"401", "403"} <= set(_answers(doc, "get", "/api/users"))
+    assert "404" in _answers(doc, "get", "/api/listings/{listing_id}")
+    assert "404" not in _answers(doc, "get", "/api/listings")
+    assert "409" in _answers(doc, "patch", "/api/listings/{listing_id}")
+    assert "409" not in _answers(doc, "post", "/api/listings")
+    assert "429" in _answers(doc, "post", "/api/session")
+    assert "401" not in _answers(doc, "get", "/api/themes")  # the public catalogue
+    error = _schema_of(doc, _answers(doc, "get", "/api/listings/{listing_id}")["404"])
+    assert list(error["properties"]) == ["detail"]
+    export = _answers(doc, "get", "/api/export/listings.{fmt}")["200"]["content"]
+    assert "text/csv" in export and "application/json" not in export
+
+
 # -- the headers every answer carries -------------------------------------------------------
 
 
