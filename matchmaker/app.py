@@ -10,7 +10,7 @@ from fastapi import Depends, FastAPI
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from matchmaker import db, errors
+from matchmaker import apidoc, db, errors
 from matchmaker.accounts import api as accounts_api
 from matchmaker.accounts import (
     auth,
@@ -84,7 +84,10 @@ def create_app(
         uploads=settings.max_upload_bytes,
         upload_prefix=("/api/import", "/import"),
     )
-    app.add_middleware(errors.SecurityHeaders)
+    # added last, so outermost: the body limit's 413 and the server's 500 get the headers too
+    app.add_middleware(
+        errors.SecurityHeaders, hsts_seconds=settings.hsts_seconds, session_cookie=auth.COOKIE
+    )
     # JSON first, then the static files and the pages, in the order their paths are tried
     for api in (listings_api, catalog_api, accounts_api, workspace_api, transfer_api):
         app.include_router(api.router)
@@ -103,4 +106,5 @@ def create_app(
         import_pages,
     ):
         app.include_router(pages.router)
+    apidoc.install(app)
     return app

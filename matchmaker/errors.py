@@ -1,16 +1,44 @@
-"""Every error becomes a 4xx with a sentence a person can act on; oversized bodies stop early."""
+"""Every error becomes a 4xx (or a 503) with a sentence a person can act on; the headers."""
 
 from __future__ import annotations
 
 import json
+import logging
+import re
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from pydantic import BaseModel, Field
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+log = logging.getLogger(__name__)
+
+
+class ErrorDetail(BaseModel):
+    """Every error answer but 422: one sentence saying what went wrong and what to do."""
+
+    detail: str
+
+
+class FieldError(BaseModel):
+    field: str = Field(description="the input at fault, dotted when nested; `body` for all of it")
+    message: str
+
+
+class InputErrors(ErrorDetail):
+    """A 422: each input at fault and why; `detail` joins them in one line."""
+
+    errors: list[FieldError]
+
+
+def answer(description: str) -> dict[str, Any]:
+    """An error answer for a route's `responses=`, in the shape this module sends."""
+    return {"model": ErrorDetail, "description": description}
 
 
 class InputError(ValueError):
@@ -75,6 +103,36 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(NotFound)
     async def _missing(_: Request, exc: NotFound) -> JSONResponse:
         return JSONResponse({"detail": str(exc)}, status_code=404)
+
+    @app.exception_handler(DBAPIError)
+    async def _storage(_: Request, exc: DBAPIError) -> JSONResponse:
+        return unavailable(exc)
+
+
+# What SQLite says when it cannot write (or read) its file, and PostgreSQL's SQLSTATEs for it:
+# disk_full, insufficient_resources, io_error, read_only_sql_transaction.
+_SQLITE_STORAGE = ("database or disk is full", "readonly database", "disk i/o error")
+_PG_STORAGE = {"53100", "53000", "58030", "25006"}
+UNAVAILABLE = (
+    "the service cannot store anything right now (its disk is full or read-only): nothing "
+    "was saved; try again later, and tell the service's administrator if it lasts"
+)
+
+
+def storage_failure(exc: BaseException) -> bool:
+    """Whether `exc` is the storage failing (full, read-only, broken), not a bug of ours."""
+    if not isinstance(exc, DBAPIError):
+        return False
+    state = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+    return state in _PG_STORAGE or any(m in str(exc.orig).lower() for m in _SQLITE_STORAGE)
+
+
+def unavailable(exc: DBAPIError) -> JSONResponse:
+    """The API's 503 for a storage failure; any other database error stays a 500 (a bug)."""
+    if not storage_failure(exc):
+        raise exc
+    log.error("storage failure: %s", exc.orig)
+    return JSONResponse({"detail": UNAVAILABLE}, status_code=503)
 
 
 class BodyLimit:
@@ -142,21 +200,54 @@ SECURITY_HEADERS = [
     (b"referrer-policy", b"same-origin"),
     (b"x-frame-options", b"DENY"),
 ]
+# The API answers that are the same for every visitor; a cache may keep these (when asked for
+# without credentials), and no other API answer.
+PUBLIC_API = re.compile(r"/api/(themes|organisations(/[^/]+)?)")
+SERVER_ERROR = "something went wrong on our side (it is logged): try again later"
+
+
+def is_public_api(method: str, path: str) -> bool:
+    return method in ("GET", "HEAD") and PUBLIC_API.fullmatch(path) is not None
 
 
 class SecurityHeaders:
-    """Adds the CSP (no inline script anywhere) and the other protective headers."""
+    """The CSP (no inline script anywhere) and the other protective headers on every answer,
+    errors included; `Cache-Control: no-store` on private ones; HSTS when configured.
 
-    def __init__(self, app: ASGIApp) -> None:
+    Private: anything asked for with credentials (an API token or the session cookie, which
+    also carries the page's CSRF token), anything that sets a cookie, and every API answer
+    but the public catalogue. Static files are the same for everyone and stay cacheable.
+    """
+
+    def __init__(self, app: ASGIApp, *, hsts_seconds: int = 0, session_cookie: str = "") -> None:
         self.app = app
+        self.hsts = f"max-age={hsts_seconds}".encode() if hsts_seconds > 0 else b""
+        self.cookie = f"{session_cookie}=".encode() if session_cookie else b""
+
+    def _private(self, scope: Scope) -> bool:
+        path: str = scope.get("path", "")
+        if path.startswith("/static/"):
+            return False
+        headers = dict(scope.get("headers", []))
+        if headers.get(b"authorization", b"").strip():
+            return True
+        if self.cookie and any(
+            c.strip().startswith(self.cookie) for c in headers.get(b"cookie", b"").split(b";")
+        ):
+            return True
+        return path.startswith("/api/") and not is_public_api(scope.get("method", ""), path)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        private = self._private(scope)
+        started = False
 
         async def with_headers(message: Message) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 path = scope.get("path", "")
                 headers = list(message.get("headers", []))
                 present = {k.lower() for k, _ in headers}
@@ -166,7 +257,22 @@ class SecurityHeaders:
                         continue
                     if name not in present:
                         headers.append((name, value))
+                if self.hsts and b"strict-transport-security" not in present:
+                    headers.append((b"strict-transport-security", self.hsts))
+                if private or b"set-cookie" in present:
+                    headers = [(k, v) for k, v in headers if k.lower() != b"cache-control"]
+                    headers.append((b"cache-control", b"no-store"))
                 message["headers"] = headers
             await send(message)
 
-        await self.app(scope, receive, with_headers)
+        try:
+            await self.app(scope, receive, with_headers)
+        except Exception:
+            # The server's own 500 would bypass these headers: answer it here, then let the
+            # server log the exception as before.
+            if not started:
+                if scope.get("path", "").startswith("/api"):
+                    await JSONResponse({"detail": SERVER_ERROR}, 500)(scope, receive, with_headers)
+                else:
+                    await PlainTextResponse(SERVER_ERROR, 500)(scope, receive, with_headers)
+            raise

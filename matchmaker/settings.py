@@ -64,6 +64,12 @@ class Settings(BaseSettings):
     cookie_secure: bool = Field(
         default=False, description="Send the session cookie over https only (set it behind https)."
     )
+    hsts_seconds: int = Field(
+        default=0,
+        ge=0,
+        description="Strict-Transport-Security max-age in seconds (0: not sent); set it, with "
+        "cookie_secure, only when the site is served over https.",
+    )
     session_days: int = Field(default=14, ge=1, le=365, description="How long a login lasts.")
     open_signup: bool = Field(
         default=False, description="Let anyone register; otherwise only by invitation."

@@ -6,6 +6,7 @@ The data and the people in it, and the one way to log in, are in tests/world.py.
 from __future__ import annotations
 
 import os
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -100,18 +101,23 @@ def _cheap_password_hashing() -> Iterator[None]:
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
-    """The schemathesis run's summary: calls per operation, and what they answered."""
-    from tests.test_fuzz_api import SUMMARY
+    """The schemathesis run's summary: what each operation answered, what failed, in all."""
+    from tests.test_fuzz_api import CHECKED, CHECKS, FAILURES, SUMMARY
 
     if not SUMMARY:
         return
     calls = sum(sum(c.values()) for c in SUMMARY.values())
-    errors = sum(n for c in SUMMARY.values() for code, n in c.items() if code >= 500)
+    failures = sum(len(lines) for lines in FAILURES.values())
+    operations = {label.rsplit(" (", 1)[0] for label in SUMMARY}
     terminalreporter.section("schemathesis")
     for label, counts in sorted(SUMMARY.items()):
         codes = ", ".join(f"{code}×{n}" for code, n in sorted(counts.items()))
         terminalreporter.write_line(f"{label}: {codes}")
+    for label, lines in sorted(FAILURES.items()):
+        for line, n in Counter(lines).most_common(3):
+            terminalreporter.write_line(f"FAILED {label}: {line} (×{n})")
     terminalreporter.write_line(
-        f"{calls} generated requests over {len(SUMMARY)} operation "
-        f"× credential pairs; server errors: {errors}"
+        f"{len(operations)} operations, as a visitor and with a token: {calls} requests, "
+        f"{CHECKED['checks']} checks ({', '.join(c.__name__ for c in CHECKS)}), "
+        f"{failures} failures"
     )

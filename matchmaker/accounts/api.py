@@ -21,7 +21,7 @@ from matchmaker.accounts.service import (
     UserUpdate,
 )
 from matchmaker.deps import SessionDep
-from matchmaker.errors import InputError, NotFound
+from matchmaker.errors import InputError, NotFound, answer
 from matchmaker.shapes import PathId
 from matchmaker.tables import ApiToken, AuditEntry, Organisation, OutboxMessage, User
 from matchmaker.vocab import Role
@@ -33,7 +33,14 @@ def _public(user: User) -> UserPublic:
     return UserPublic.model_validate(user, from_attributes=True)
 
 
-@router.post("/session", response_model=dict[str, Any])
+@router.post(
+    "/session",
+    response_model=dict[str, Any],
+    responses={
+        401: answer("The e-mail or the password is wrong."),
+        429: answer("Too many failed logins for this e-mail: wait 15 minutes."),
+    },
+)
 def login(data: LoginIn, request: Request, response: Response, session: SessionDep) -> Any:
     client = request.client.host if request.client else "?"
     if not request.app.state.login_limiter.allow(f"{client}|{data.email.lower()}"):

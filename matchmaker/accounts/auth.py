@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
 import threading
 import time
 from collections import defaultdict, deque
 from dataclasses import dataclass
+from datetime import UTC, timedelta
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, Response
-from sqlmodel import select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session, select
 
 from matchmaker.accounts import security
 from matchmaker.deps import SessionDep
@@ -21,6 +24,8 @@ COOKIE = "mm_session"
 CSRF_HEADER = "X-CSRF-Token"
 CSRF_FIELD = "csrf_token"
 _UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+TOKEN_USE_EVERY = timedelta(hours=1)  # how precisely a token's last use is kept
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -83,9 +88,7 @@ def get_principal(request: Request, session: SessionDep) -> Principal:
                 "this API token is not valid (revoked or mistyped)",
                 headers={"WWW-Authenticate": "Bearer"},
             )
-        token.last_used_at = utcnow()
-        session.add(token)
-        session.commit()
+        note_use(session, token)
         principal = Principal(user, via_token=True)
     else:
         uid = session_payload(request).get("uid")
@@ -223,3 +226,18 @@ class RateLimiter:
                 return False
             hits.append(now)
             return True
+
+
+def note_use(session: Session, token: ApiToken) -> None:
+    """Keep when the token was last used, to the hour: a read then writes once an hour at
+    most, and a failed write (a full or read-only disk) never fails the request."""
+    now, last, token_id = utcnow(), token.last_used_at, token.id
+    if last is not None and now - last.replace(tzinfo=last.tzinfo or UTC) < TOKEN_USE_EVERY:
+        return
+    token.last_used_at = now
+    session.add(token)
+    try:
+        session.commit()
+    except SQLAlchemyError as exc:
+        session.rollback()
+        log.warning("could not note the use of API token %s: %s", token_id, exc)

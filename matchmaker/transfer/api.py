@@ -17,6 +17,12 @@ MEDIA = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
+SHEET: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The sheet, as the path's extension says.",
+        "content": {m.split(";")[0]: {"schema": {"type": "string"}} for m in MEDIA.values()},
+    }
+}
 
 
 def _file(rows: list[dict[str, Any]], columns: list[str], name: str, fmt: str) -> Response:
@@ -28,14 +34,14 @@ def _file(rows: list[dict[str, Any]], columns: list[str], name: str, fmt: str) -
     )
 
 
-@router.get("/export/listings.{fmt}")
+@router.get("/export/listings.{fmt}", response_class=Response, responses=SHEET)
 def export_listings(
     fmt: Literal["csv", "xlsx"], session: SessionDep, principal: auth.CuratorDep
 ) -> Response:
     return _file(sheets.listing_rows(session), ["id", "status", *sheets.COLUMNS], "listings", fmt)
 
 
-@router.get("/export/matches.{fmt}")
+@router.get("/export/matches.{fmt}", response_class=Response, responses=SHEET)
 def export_matches(
     fmt: Literal["csv", "xlsx"], session: SessionDep, principal: auth.CuratorDep
 ) -> Response:

@@ -11,9 +11,11 @@ import jinja2
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 from starlette.templating import Jinja2Templates
 
+from matchmaker import errors
 from matchmaker.accounts import auth
 from matchmaker.settings import ROOT
 from matchmaker.web import i18n
@@ -59,6 +61,15 @@ def install(app: FastAPI) -> None:
             principal = auth.get_principal(request, session)
         ui = Page(request, principal)
         return ui.forbidden(i18n.N_("error.csrf_help"), title=ui.t("error.csrf"))
+
+    # errors.install answers the API's storage failures; a page gets a page saying so
+    @app.exception_handler(DBAPIError)
+    async def _storage(request: Request, exc: DBAPIError) -> Response:
+        if request.url.path.startswith("/api") or not errors.storage_failure(exc):
+            return errors.unavailable(exc)
+        errors.log.error("storage failure: %s", exc.orig)
+        # as a visitor: the user's row was expired by the rollback, in a session now closed
+        return Page(request, auth.VISITOR).unavailable()
 
 
 class LoginNeeded(Exception):
@@ -248,6 +259,12 @@ class Page:
             help=self.t(help_key),
         )
 
+    def unavailable(self) -> Response:
+        """The 503 page: the storage is full or read-only, nothing was saved."""
+        return self.render(
+            "errors/503.html", "errors/_503.html", status=503, title=self.t("error.unavailable")
+        )
+
     def redirect(self, url: str) -> Response:
         """303 to `url`; an htmx form post is sent there by a full navigation instead."""
         response: Response
@@ -261,7 +278,12 @@ class Page:
         response.headers["Vary"] = VARY
         if self.chosen:
             response.set_cookie(
-                i18n.COOKIE, self.lang, max_age=i18n.COOKIE_MAX_AGE, samesite="lax", httponly=True
+                i18n.COOKIE,
+                self.lang,
+                max_age=i18n.COOKIE_MAX_AGE,
+                samesite="lax",
+                httponly=True,
+                secure=self.request.app.state.settings.cookie_secure,
             )
         return response
 
