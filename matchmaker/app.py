@@ -73,7 +73,7 @@ def create_app(
         settings.secret_key or security.load_or_create_secret(settings.instance_dir),
         max_age=settings.session_days * 86400,
     )
-    app.state.login_limiter = auth.RateLimiter(settings.login_attempts, 15 * 60)
+    app.state.login_limiter, app.state.reset_limiters = auth.make_limiters(settings.login_attempts)
     app.state.db_engine = db_engine or db.make_engine(settings.database_url)
     app.state.matcher = build_matcher(settings, embedder)
     app.state.jobs = jobs.Jobs()  # the pages' background work (an import), polled for progress

@@ -9,6 +9,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from matchmaker.settings import ROOT, Settings
 
@@ -41,8 +42,22 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
         settings.seed_on_start = True
     app = create_app(settings)
     uvicorn.run(
-        app, host=args.host or settings.host, port=args.port or settings.port, log_level="info"
+        app,
+        host=args.host or settings.host,
+        port=args.port or settings.port,
+        log_level="info",
+        **uvicorn_options(settings),
     )
+
+
+def uvicorn_options(settings: Settings) -> dict[str, Any]:
+    """Proxy headers are believed from the proxies MATCHMAKER_TRUSTED_PROXIES names only.
+
+    uvicorn by default trusts X-Forwarded-For from 127.0.0.1, so any local peer could pick
+    the address the login limit keys on.
+    """
+    trusted = ",".join(p.strip() for p in settings.trusted_proxies.split(",") if p.strip())
+    return {"proxy_headers": bool(trusted), "forwarded_allow_ips": trusted}
 
 
 def cmd_seed(settings: Settings, _: argparse.Namespace) -> None:

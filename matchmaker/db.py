@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, inspect, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import StaticPool
 from sqlmodel import SQLModel, create_engine
@@ -36,6 +36,26 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
+# Columns added since a table was first made: create_all() does not add a column to an
+# existing table, so a database from before gets them here ("table" -> (column, its DDL)).
+ADDED_COLUMNS = {"outboxmessage": [("secret", "BOOLEAN NOT NULL DEFAULT 0")]}
+
+
 def create_schema(engine: Engine) -> None:
-    """Create the tables that do not exist yet; existing ones are left as they are."""
+    """Create the tables that do not exist yet, and add the columns added since."""
     SQLModel.metadata.create_all(engine)
+    add_missing_columns(engine)
+
+
+def add_missing_columns(engine: Engine) -> list[str]:
+    """ALTER TABLE ... ADD COLUMN for each of ADDED_COLUMNS an existing table lacks."""
+    added = []
+    inspector = inspect(engine)
+    with engine.begin() as conn:
+        for table, columns in ADDED_COLUMNS.items():
+            have = {c["name"] for c in inspector.get_columns(table)}
+            for name, ddl in columns:
+                if name not in have:
+                    conn.execute(text(f'ALTER TABLE "{table}" ADD COLUMN "{name}" {ddl}'))
+                    added.append(f"{table}.{name}")
+    return added

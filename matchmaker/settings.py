@@ -80,6 +80,12 @@ class Settings(BaseSettings):
     approval_required: bool = Field(
         default=False, description="New listings by members wait for a facilitator's approval."
     )
+    trusted_proxies: str = Field(
+        default="",
+        description="Comma-separated addresses (or networks, 10.0.0.0/8) of the reverse "
+        "proxies whose X-Forwarded-For and X-Forwarded-Proto are believed; by default none, "
+        "so the client's address is the connection's (the login limit keys on it).",
+    )
     login_attempts: int = Field(
         default=5, ge=1, description="Failed logins allowed per address and e-mail in 15 minutes."
     )

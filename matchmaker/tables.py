@@ -162,6 +162,16 @@ class ApiToken(SQLModel, table=True):
     last_used_at: datetime | None = None
 
 
+class UserSession(SQLModel, table=True):
+    """A browser's login: the cookie carries a random id, stored here only as its SHA-256."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(index=True, unique=True, max_length=64)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+
+
 class OneTimeToken(SQLModel, table=True):
     """An invitation or a password reset: used once, before it expires; stored hashed."""
 
@@ -184,6 +194,8 @@ class OutboxMessage(SQLModel, table=True):
     to: str = Field(max_length=254)
     subject: str = Field(max_length=300)
     body: str
+    # Carries a one-time link (invitation, reset): the body kept here has it withheld.
+    secret: bool = False
     created_at: datetime = Field(default_factory=utcnow)
     sent_at: datetime | None = None
     error: str | None = None

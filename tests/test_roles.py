@@ -27,7 +27,7 @@ from matchmaker.accounts import service as accounts
 from matchmaker.tables import Listing, Match, Organisation, Theme
 from matchmaker.vocab import Category, Language, ListingKind, OrgKind, Status, Visibility
 from matchmaker.vocab import MatchStatus as S
-from tests.world import app_of, engine_of, link_in, login, outbox, person
+from tests.world import app_of, csrf_token, engine_of, link_in, login, outbox, person
 
 ROLES = ("visitor", "member", "other member", "facilitator", "admin")
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
@@ -126,7 +126,7 @@ def mailed_token(c: TestClient, to: str, path: str) -> str:
     """The one-time token in the last link to `path` mailed to `to`."""
     sent = [m for m in outbox(engine_of(c)) if m.to == to]
     assert sent, f"nothing was mailed to {to}"
-    return link_in(sent[-1], path).split("token=")[1]
+    return link_in(c, sent[-1], path).split("token=")[1]
 
 
 def invitation(c: TestClient, w: World) -> str:
@@ -445,8 +445,8 @@ def test_every_state_changing_route_has_a_row(visitor: TestClient) -> None:
 
 
 def log_in_as(client: TestClient, role: str, w: World, *, browser: bool) -> str:
-    if role == "visitor":
-        return ""
+    if role == "visitor":  # a browser has the pre-session cookie of the page it posts from
+        return csrf_token(client) if browser else ""
     if role == "member":
         return login(client, "member", org_id=w.mine, browser=browser)
     if role == "other member":

@@ -1,4 +1,4 @@
-"""Who is asking (token or session cookie), what their role allows, and CSRF checks."""
+"""Who is asking (token or session cookie), what their role allows, CSRF and rate limits."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ from fastapi import Depends, HTTPException, Request, Response
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, select
 
-from matchmaker.accounts import security
+from matchmaker.accounts import security, sessions
+from matchmaker.accounts import service as accounts
 from matchmaker.deps import SessionDep
 from matchmaker.tables import ApiToken, Listing, User, utcnow
 from matchmaker.vocab import Role
@@ -26,6 +27,10 @@ CSRF_FIELD = "csrf_token"
 _UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 TOKEN_USE_EVERY = timedelta(hours=1)  # how precisely a token's last use is kept
 log = logging.getLogger(__name__)
+LOGS_IN = {"/login", "/register"}  # the page forms that start a session
+LOGIN_WINDOW = 15 * 60  # seconds in which MATCHMAKER_LOGIN_ATTEMPTS failures lock a login out
+# Password-reset requests an hour: per address (known or not), and per client.
+RESETS_PER_ADDRESS, RESETS_PER_CLIENT, RESET_WINDOW = 3, 10, 3600
 
 
 @dataclass(frozen=True)
@@ -91,9 +96,9 @@ def get_principal(request: Request, session: SessionDep) -> Principal:
         note_use(session, token)
         principal = Principal(user, via_token=True)
     else:
-        uid = session_payload(request).get("uid")
-        user = session.get(User, uid) if isinstance(uid, int) else None
-        if user is not None and user.active:
+        sid = session_payload(request).get("sid")
+        user = sessions.user_of(session, sid) if isinstance(sid, str) else None
+        if user is not None:
             principal = Principal(user)
     request.state.principal = principal
     return principal
@@ -135,25 +140,31 @@ CuratorDep = Annotated[Principal, Depends(require_curator)]
 AdminDep = Annotated[Principal, Depends(require_admin)]
 
 
-def start_session(request: Request, response: Response, user: User) -> str:
-    """Log the user in on this browser; a fresh CSRF token comes with every login."""
-    csrf = secrets.token_urlsafe(24)
-    value = request.app.state.signer.dumps({"uid": user.id, "csrf": csrf})
+def start_session(request: Request, response: Response, session: Session, user: User) -> str:
+    """Log the user in on this browser: a new server-side session, a fresh CSRF token."""
     settings = request.app.state.settings
+    sid = sessions.start(session, user, days=settings.session_days)
+    csrf = secrets.token_urlsafe(24)
+    payload = {"sid": sid, "csrf": csrf}
     response.set_cookie(
         COOKIE,
-        value,
+        request.app.state.signer.dumps(payload),
         max_age=settings.session_days * 86400,
         httponly=True,
         samesite="lax",
         secure=settings.cookie_secure,
         path="/",
     )
-    request.state.session_payload = {"uid": user.id, "csrf": csrf}
+    request.state.session_payload = payload
     return csrf
 
 
-def end_session(response: Response) -> None:
+def end_session(request: Request, response: Response, session: Session) -> None:
+    """Log out: the server forgets the session, so a copy of the cookie opens nothing."""
+    sid = session_payload(request).get("sid")
+    if isinstance(sid, str):
+        sessions.end(session, sid)
+    request.state.session_payload = {}
     response.delete_cookie(COOKIE, path="/")
 
 
@@ -187,9 +198,14 @@ async def check_csrf(request: Request) -> None:
     """A state change carried by a browser cookie must carry the page's CSRF token too.
 
     Requests with a bearer token, or with no session cookie at all, carry no ambient
-    authority and need none.
+    authority and need none, except the forms that log a browser in: without a token a
+    cross-site form could log it into the attacker's account, so these need the token tied
+    to the pre-session cookie their page set, cookie or not. The API's login takes JSON
+    only, which a cross-site form cannot send.
     """
-    if request.method not in _UNSAFE or COOKIE not in request.cookies:
+    if request.method not in _UNSAFE:
+        return
+    if COOKIE not in request.cookies and request.url.path not in LOGS_IN:
         return
     if request.headers.get("Authorization", "").lower().startswith("bearer "):
         return
@@ -208,8 +224,56 @@ async def check_csrf(request: Request) -> None:
         )
 
 
+class TooManyAttempts(Exception):
+    """A login or reset request over its limit: the caller answers 429 in its own words."""
+
+
+def client_address(request: Request) -> str:
+    """The client's address as the server saw it.
+
+    Behind a proxy named in MATCHMAKER_TRUSTED_PROXIES, uvicorn has put the address the proxy
+    forwarded here; from anyone else an X-Forwarded-For header is ignored (cli.uvicorn_options).
+    """
+    return request.client.host if request.client else "?"
+
+
+def log_in(request: Request, session: Session, email: str, password: str) -> User | None:
+    """The login of the API and of the login page: the user, or None for a wrong password.
+
+    Failures count per client and address (spelt as accounts.normalise_email spells it); a
+    success wipes them. Raises TooManyAttempts once MATCHMAKER_LOGIN_ATTEMPTS failed.
+    """
+    limiter: RateLimiter = request.app.state.login_limiter
+    key = f"{client_address(request)}|{accounts.normalise_email(email)}"
+    if not limiter.allow(key):  # counted now, so that parallel guesses count too
+        raise TooManyAttempts
+    user = accounts.authenticate(session, email, password)
+    if user is not None:
+        limiter.forget(key)
+    return user
+
+
+def check_reset_limit(request: Request, email: str) -> None:
+    """Reset requests per client and per address (known or not, alike), or TooManyAttempts."""
+    per_client, per_address = request.app.state.reset_limiters
+    if not per_client.allow(client_address(request)):
+        raise TooManyAttempts
+    if not per_address.allow(accounts.normalise_email(email)):
+        raise TooManyAttempts
+
+
+def make_limiters(login_attempts: int) -> tuple[RateLimiter, tuple[RateLimiter, RateLimiter]]:
+    """The login limiter, and the reset limiters per client and per address."""
+    return RateLimiter(login_attempts, LOGIN_WINDOW), (
+        RateLimiter(RESETS_PER_CLIENT, RESET_WINDOW),
+        RateLimiter(RESETS_PER_ADDRESS, RESET_WINDOW),
+    )
+
+
 class RateLimiter:
     """At most `limit` attempts per key in a sliding window of `seconds`."""
+
+    MAX_KEYS = 50_000  # past this, keys with no hit left in the window are dropped
 
     def __init__(self, limit: int, seconds: float) -> None:
         self.limit, self.seconds = limit, seconds
@@ -219,6 +283,8 @@ class RateLimiter:
     def allow(self, key: str) -> bool:
         now = time.monotonic()
         with self._lock:
+            if len(self._hits) > self.MAX_KEYS:
+                self._prune(now)
             hits = self._hits[key]
             while hits and now - hits[0] > self.seconds:
                 hits.popleft()
@@ -226,6 +292,16 @@ class RateLimiter:
                 return False
             hits.append(now)
             return True
+
+    def forget(self, key: str) -> None:
+        with self._lock:
+            self._hits.pop(key, None)
+
+    def _prune(self, now: float) -> None:
+        for key in [
+            k for k, hits in self._hits.items() if not hits or now - hits[-1] > self.seconds
+        ]:
+            del self._hits[key]
 
 
 def note_use(session: Session, token: ApiToken) -> None:

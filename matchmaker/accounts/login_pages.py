@@ -8,7 +8,6 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from matchmaker.accounts import auth
-from matchmaker.accounts import service as accounts
 from matchmaker.deps import SessionDep
 from matchmaker.web.fields import Field
 from matchmaker.web.render import Page, PageDep, safe_next
@@ -70,23 +69,23 @@ def login_page(ui: PageDep, next: str = "/") -> Response:
 def login(ui: PageDep, session: SessionDep, form: LoginDep) -> Response:
     """The same checks as the API's login, rate limit included; then a session cookie."""
     target = safe_next(form["next"])
-    client = ui.request.client.host if ui.request.client else "?"
-    if not ui.request.app.state.login_limiter.allow(f"{client}|{form['email'].lower()}"):
+    try:
+        user = auth.log_in(ui.request, session, form["email"], form["password"])
+    except auth.TooManyAttempts:
         return _show(
             ui, next_url=target, email=form["email"], error=ui.t("login.too_many"), status=429
         )
-    user = accounts.authenticate(session, form["email"], form["password"])
     if user is None:
         return _show(
             ui, next_url=target, email=form["email"], error=ui.t("login.wrong"), status=401
         )
     response = ui.redirect(target)
-    auth.start_session(ui.request, response, user)
+    auth.start_session(ui.request, response, session, user)
     return response
 
 
 @router.post("/logout")
-def logout(ui: PageDep) -> Response:
+def logout(ui: PageDep, session: SessionDep) -> Response:
     response = ui.redirect("/")
-    auth.end_session(response)
+    auth.end_session(ui.request, response, session)
     return response

@@ -8,6 +8,7 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 from sqlmodel import col, select
 
+from matchmaker.accounts import mail
 from matchmaker.deps import SessionDep
 from matchmaker.tables import OutboxMessage
 from matchmaker.web.render import PageDep
@@ -26,6 +27,7 @@ class MessageView:
     created: str
     state: str  # sent, held or failed: a CSS class beside the words
     state_label: str
+    note: str  # why a one-time link is not shown
 
 
 @router.get("/outbox")
@@ -43,7 +45,16 @@ def outbox(ui: PageDep, session: SessionDep) -> Response:
         else:
             state, label = "held", t("outbox.held")
         messages.append(
-            MessageView(m.id, m.to, m.subject, m.body, t.time(m.created_at), state, label)
+            MessageView(
+                m.id,
+                m.to,
+                m.subject,
+                mail.shown_body(m),
+                t.time(m.created_at),
+                state,
+                label,
+                t("outbox.withheld") if m.secret else "",
+            )
         )
     smtp = ui.request.app.state.settings.smtp_host
     return ui.render(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, BackgroundTasks, Depends, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 from sqlmodel import Session, col, select
@@ -21,7 +21,16 @@ from matchmaker.web.render import Page, PageDep
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
-NAMES = ("token", "email", "name", "password", "language", "role", "organisation_id")
+NAMES = (
+    "token",
+    "email",
+    "name",
+    "organisation",
+    "password",
+    "language",
+    "role",
+    "organisation_id",
+)
 
 
 async def posted(request: Request) -> dict[str, str]:
@@ -84,10 +93,11 @@ def _register_page(
     t = ui.t
     open_signup = ui.request.app.state.settings.open_signup
     fields: list[Field] = []
-    if not token and open_signup:
+    signing_up = not token and open_signup
+    if signing_up:
         fields.append(_email(t, values.get("email", ""), errors))
     chosen = values.get("language") or ui.lang
-    fields += [
+    fields.append(
         Field(
             "name",
             t("register.name"),
@@ -95,7 +105,21 @@ def _register_page(
             value=values.get("name", ""),
             error=errors.get("name", ""),
             attrs={"autocomplete": "name", "maxlength": "200"},
-        ),
+        )
+    )
+    if signing_up:  # the organisation's name is public; the e-mail address never is
+        fields.append(
+            Field(
+                "organisation",
+                t("field.organisation"),
+                "text",
+                value=values.get("organisation", ""),
+                required=True,
+                error=errors.get("organisation", ""),
+                attrs={"autocomplete": "organization", "maxlength": "200"},
+            )
+        )
+    fields += [
         _password(t, errors),
         Field(
             "language",
@@ -132,6 +156,7 @@ def register(ui: PageDep, session: SessionDep, form: FormDep) -> Response:
                 "token": form["token"] or None,
                 "email": form["email"] or None,
                 "name": form["name"],
+                "organisation": form["organisation"],
                 "password": form["password"],
                 "language": form["language"] or ui.lang,
             }
@@ -147,11 +172,13 @@ def register(ui: PageDep, session: SessionDep, form: FormDep) -> Response:
             errors = {"email": t("register.email_invalid")}
         elif exc.field == "password":
             errors = {"password": t("register.password_hint")}
+        elif exc.field == "organisation":
+            errors = {"organisation": t("register.organisation_needed")}
         else:
             errors = {"form": t("register.token_invalid")}
     else:
         response = ui.redirect("/")
-        auth.start_session(ui.request, response, user)
+        auth.start_session(ui.request, response, session, user)
         return response
     errors.setdefault("form", t("form.has_errors"))
     return _register_page(ui, token=form["token"], values=form, errors=errors, status=422)
@@ -195,12 +222,17 @@ def reset_page(ui: PageDep, token: str = "", sent: str = "", done: str = "") -> 
 
 
 @router.post("/reset")
-def request_reset(ui: PageDep, session: SessionDep, form: FormDep) -> Response:
-    """Mail a one-time link; the answer is the same whether the address has an account."""
-    client = ui.request.client.host if ui.request.client else "?"
-    limiter: auth.RateLimiter = ui.request.app.state.login_limiter
-    if form["email"] and limiter.allow(f"reset|{client}|{form['email'].lower()}"):
-        accounts.request_reset(session, ui.request.app.state.settings, form["email"][:254])
+def request_reset(ui: PageDep, form: FormDep, background: BackgroundTasks) -> Response:
+    """Mail a one-time link; the answer is the same, as fast, whether the address has an
+    account: the link is made after the answer."""
+    email = form["email"][:254]
+    if email:
+        try:
+            auth.check_reset_limit(ui.request, email)
+        except auth.TooManyAttempts:
+            errors = {"form": ui.t("reset.too_many")}
+            return _reset_page(ui, email=email, errors=errors, status=429)
+        background.add_task(accounts.request_reset_later, ui.request.app, email)
     return ui.redirect("/reset?sent=1")
 
 

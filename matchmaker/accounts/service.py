@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 from sqlmodel import Session, col, select
 
-from matchmaker.accounts import mail, security
+from matchmaker.accounts import mail, security, sessions
 from matchmaker.errors import InputError, NotFound
 from matchmaker.settings import Settings
 from matchmaker.shapes import DbId, StrictModel
@@ -27,6 +28,7 @@ Password = Annotated[
     str, Field(min_length=10, max_length=200, description="at least 10 characters")
 ]
 INVITE_DAYS, RESET_HOURS = 14, 2
+log = logging.getLogger(__name__)
 
 
 class LoginIn(StrictModel):
@@ -45,6 +47,7 @@ class RegisterIn(StrictModel):
     token: Annotated[str | None, Field(max_length=200)] = None
     email: Email | None = None  # open sign-up only
     name: Annotated[str, Field(max_length=200)] = ""
+    organisation: Annotated[str, Field(max_length=200)] = ""  # open sign-up: shown publicly
     password: Password
     language: Language = Language.fi
 
@@ -86,6 +89,7 @@ class TokenPublic(BaseModel):
 
 
 def normalise_email(email: str) -> str:
+    """The one spelling of an address: logins, limits and accounts all key on it."""
     return email.strip().lower()
 
 
@@ -164,14 +168,15 @@ def invite(session: Session, settings: Settings, *, by: User, data: InviteIn) ->
     session.add(invitation)
     audit(session, by, "invite", email, role=data.role.value, organisation_id=data.organisation_id)
     session.commit()
+    link = f"{settings.base_url}/register?token={plain}"
     mail.send(
         session,
         settings,
         to=email,
         subject="Invitation to the Circular Valley Matchmaker",
         body=f"{by.name or by.email} invites you to the Circular Valley Matchmaker.\n\n"
-        f"Choose a password here (valid {INVITE_DAYS} days):\n"
-        f"{settings.base_url}/register?token={plain}\n",
+        f"Choose a password here (valid {INVITE_DAYS} days):\n{link}\n",
+        secret=link,
     )
     return invitation
 
@@ -209,7 +214,11 @@ def register(session: Session, settings: Settings, data: RegisterIn) -> User:
         raise InputError("token", "registration is by invitation: ask a facilitator")
     if not data.email:
         raise InputError("email", "an e-mail address is needed")
-    org = Organisation(name=data.name or data.email, kind=OrgKind.company)
+    # Shown with the listings: never the e-mail address, which would make it public.
+    org_name = data.organisation.strip() or data.name.strip()
+    if not org_name:
+        raise InputError("organisation", "give your organisation's name: listings show it")
+    org = Organisation(name=org_name, kind=OrgKind.company)
     session.add(org)
     session.flush()
     return create_user(
@@ -239,16 +248,29 @@ def request_reset(session: Session, settings: Settings, email: str) -> None:
         )
     )
     session.commit()
+    link = f"{settings.base_url}/reset?token={plain}"
     mail.send(
         session,
         settings,
         to=user.email,
         subject="Reset your password",
         body=f"Someone asked to reset the password of {user.email}.\n\n"
-        f"Choose a new one here (valid {RESET_HOURS} hours):\n"
-        f"{settings.base_url}/reset?token={plain}\n\n"
+        f"Choose a new one here (valid {RESET_HOURS} hours):\n{link}\n\n"
         "If it was not you, ignore this message.",
+        secret=link,
     )
+
+
+def request_reset_later(app: Any, email: str) -> None:
+    """request_reset in its own database session, run after the answer has gone out.
+
+    Known and unknown addresses then answer alike and as fast; a failure is logged.
+    """
+    try:
+        with Session(app.state.db_engine) as session:
+            request_reset(session, app.state.settings, email)
+    except Exception:
+        log.exception("the password reset for a requested address failed")
 
 
 def reset_password(session: Session, data: ResetConfirmIn) -> User:
@@ -258,7 +280,45 @@ def reset_password(session: Session, data: ResetConfirmIn) -> User:
         raise InputError("token", "this link is not valid any more: ask for a new one")
     user.password_hash = security.hash_password(data.password)
     session.add(user)
+    assert user.id is not None
+    sessions.end_all(session, user.id)  # whoever held a session or another link is out
     session.commit()
+    return user
+
+
+def update_user(session: Session, *, by: User | None, user_id: int, data: UserUpdate) -> User:
+    """An admin changes a user's role, organisation or activity; the audit log records it.
+
+    A change of role or organisation, or deactivation, ends the user's sessions and unused
+    reset links: the next request signs in with what the user now is.
+    """
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"user {user_id} does not exist")
+    changes = data.model_dump(exclude_unset=True)
+    for name in ("role", "active"):
+        if name in changes and changes[name] is None:
+            raise InputError(name, "must not be empty")
+    org_id = changes.get("organisation_id")
+    if org_id is not None and session.get(Organisation, org_id) is None:
+        raise InputError("organisation_id", f"organisation {org_id} does not exist")
+    if (
+        changes.get("role", user.role) == Role.member
+        and changes.get("organisation_id", user.organisation_id) is None
+    ):
+        raise InputError("organisation_id", "a member belongs to an organisation")
+    ends = (
+        changes.get("role", user.role) != user.role
+        or changes.get("organisation_id", user.organisation_id) != user.organisation_id
+        or changes.get("active", user.active) is False
+    )
+    user.sqlmodel_update(changes)
+    audit(session, by, "update user", user.email, **{k: str(v) for k, v in changes.items()})
+    session.add(user)
+    if ends:
+        sessions.end_all(session, user_id)
+    session.commit()
+    session.refresh(user)
     return user
 
 

@@ -38,12 +38,14 @@ def create_theme(data: ThemeIn, session: SessionDep, principal: auth.AdminDep) -
 
 
 @router.get("/organisations", response_model=list[OrganisationPublic])
-def list_organisations(session: SessionDep) -> list[Organisation]:
+def list_organisations(session: SessionDep, _: auth.ViewerDep) -> list[Organisation]:
     return list(session.exec(select(Organisation).order_by(col(Organisation.name))))
 
 
 @router.get("/organisations/{organisation_id}", response_model=OrganisationPublic)
-def read_organisation(organisation_id: PathId, session: SessionDep) -> Organisation:
+def read_organisation(
+    organisation_id: PathId, session: SessionDep, _: auth.ViewerDep
+) -> Organisation:
     org = session.get(Organisation, organisation_id)
     if org is None:
         raise NotFound(f"organisation {organisation_id} does not exist")

@@ -12,8 +12,9 @@ from sqlalchemy import LargeBinary
 from sqlmodel import Session, SQLModel, select
 
 from matchmaker import tables  # noqa: F401  (every table registered before we list them)
+from matchmaker.accounts import mail
 from matchmaker.listings import service as listing_service
-from matchmaker.tables import Listing, ListingVector
+from matchmaker.tables import Listing, ListingVector, OutboxMessage
 
 FORMAT = 2
 Row = TypeVar("Row", bound=SQLModel)
@@ -41,6 +42,8 @@ def export(session: Session, path: Path) -> dict[str, int]:
         rows = []
         for row in session.exec(select(model)):
             data = row.model_dump(mode="json", exclude=set(binary))
+            if isinstance(row, OutboxMessage):  # a one-time link is its addressee's only
+                data["body"] = mail.shown_body(row)
             for name in binary:
                 data[name] = base64.b64encode(getattr(row, name)).decode("ascii")
             rows.append(data)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode, urlsplit
 
 import jinja2
 from fastapi import Depends, FastAPI, Request
@@ -93,8 +93,21 @@ def login_url(next_url: str) -> str:
 
 
 def safe_next(value: str | None) -> str:
-    """Where to go after logging in: a path on this site, never another site."""
-    if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
+    """Where to go after logging in: a path on this site, never another site.
+
+    Browsers drop tabs and newlines from a URL and read a backslash as a slash, so
+    "/\t/evil.example" would be "//evil.example", another site: any control character,
+    space or backslash, and anything that is not a plain absolute path, sends one home.
+    """
+    if (
+        not value
+        or not value.startswith("/")
+        or value.startswith("//")
+        or any(c == "\\" or c.isspace() or ord(c) < 0x20 or ord(c) == 0x7F for c in value)
+    ):
+        return "/"
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc:
         return "/"
     return value
 
@@ -268,8 +281,9 @@ class Page:
     def redirect(self, url: str) -> Response:
         """303 to `url`; an htmx form post is sent there by a full navigation instead."""
         response: Response
-        if self.htmx:
-            response = Response(status_code=204, headers={"HX-Redirect": url})
+        if self.htmx:  # quoted as RedirectResponse quotes a Location: no raw control characters
+            quoted = quote(url, safe=":/%#?=@[]!$&'()*+,;")
+            response = Response(status_code=204, headers={"HX-Redirect": quoted})
         else:
             response = RedirectResponse(url, status_code=303)
         return self._finish(response)

@@ -70,7 +70,7 @@ def test_an_invited_member_registers_from_the_link_and_is_logged_in(
     )
     assert r.status_code == 303 and r.headers["location"] == "/invite?sent=1"
     assert "The invitation is on its way." in page(get(client, r.headers["location"])).text
-    link = link_in(outbox(db_engine)[-1], "/register")
+    link = link_in(client, outbox(db_engine)[-1], "/register")
 
     logout(client)
     form = page(get(client, link))
@@ -166,7 +166,7 @@ def test_a_password_is_reset_through_the_link_in_the_outbox(
     assert "If the address has an account" in page(get(client, "/reset?sent=1")).text
     mails = outbox(db_engine)
     assert [m.to for m in mails] == ["jussi@kallio.example.fi"]
-    link = link_in(mails[0], "/reset")
+    link = link_in(client, mails[0], "/reset")
     form = page(get(client, link))
     assert form.find("input", name="password", type="password")
     token = link.split("token=")[1]
