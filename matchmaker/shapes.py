@@ -10,6 +10,9 @@ from pydantic import BaseModel, ConfigDict, Field
 MAX_ID = 2**63 - 1  # SQLite's INTEGER; a larger id is a client error, not an overflow
 DbId = Annotated[int, Field(ge=1, le=MAX_ID)]
 PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
+# No white space and no control character anywhere: an address ends up in a mail header, where
+# a line separator (even \x1c-\x1e) would be refused or, worse, start a header of its own.
+EMAIL_PATTERN = r"^[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+\.[^@\s\x00-\x1f\x7f]+$"
 
 
 def storable(n: int) -> bool:

@@ -79,7 +79,12 @@ def register(data: RegisterIn, request: Request, session: SessionDep) -> UserPub
     return _public(accounts.register(session, request.app.state.settings, data))
 
 
-@router.post("/password-reset", status_code=status.HTTP_202_ACCEPTED, response_model=dict[str, str])
+@router.post(
+    "/password-reset",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=dict[str, str],
+    responses={429: answer("Too many reset requests for this address or from this client.")},
+)
 def request_reset(data: ResetIn, request: Request, background: BackgroundTasks) -> dict[str, str]:
     """The same answer, as fast, for any address: the link is made after the answer."""
     try:

@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 from matchmaker.accounts import mail, security, sessions
 from matchmaker.errors import InputError, NotFound
 from matchmaker.settings import Settings
-from matchmaker.shapes import DbId, StrictModel
+from matchmaker.shapes import EMAIL_PATTERN, DbId, StrictModel
 from matchmaker.tables import (
     ApiToken,
     AuditEntry,
@@ -23,7 +23,7 @@ from matchmaker.tables import (
 )
 from matchmaker.vocab import Language, OrgKind, Role
 
-Email = Annotated[str, Field(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+Email = Annotated[str, Field(max_length=254, pattern=EMAIL_PATTERN)]
 Password = Annotated[
     str, Field(min_length=10, max_length=200, description="at least 10 characters")
 ]

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Self
 from pydantic import AfterValidator, BaseModel, Field, model_validator
 
 from matchmaker.engine import geo
-from matchmaker.shapes import MAX_ID, DbId, StrictModel
+from matchmaker.shapes import EMAIL_PATTERN, MAX_ID, DbId, StrictModel
 from matchmaker.vocab import (
     Category,
     Frequency,
@@ -190,7 +190,7 @@ class OrganisationIn(StrictModel):
     municipality: Municipality = None
     contact_name: Annotated[str | None, Field(default=None, max_length=200)] = None
     contact_email: Annotated[
-        str | None, Field(default=None, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+        str | None, Field(default=None, max_length=254, pattern=EMAIL_PATTERN)
     ] = None
     website: Annotated[
         str | None, Field(default=None, max_length=300, pattern=r"^https?://\S+$")

@@ -145,3 +145,18 @@ def test_open_signup_only_when_the_setting_allows(visitor: TestClient) -> None:
     assert r.status_code == 422 and "by invitation" in r.json()["detail"]
     visitor.app.state.settings.open_signup = True  # type: ignore[attr-defined]
     assert visitor.post("/api/register", json=body).status_code == 201
+
+
+def test_an_address_with_a_control_character_is_refused_not_mailed(
+    client: TestClient, db_engine: Any, make: Factory
+) -> None:
+    """\\x1e splits a mail header line: the invitation must be refused before any mail is made."""
+    org = make.org()
+    before = len(outbox(db_engine))
+    for email in ("0@0.\x1e0", "anna\x1c@example.fi", "anna@exa\x85mple.fi"):
+        r = client.post(
+            "/api/invitations", json={"email": email, "name": "", "organisation_id": org["id"]}
+        )
+        assert r.status_code == 422, r.text
+        assert r.json()["errors"][0]["field"] == "email"
+    assert len(outbox(db_engine)) == before
