@@ -25,13 +25,21 @@ router = APIRouter(tags=["pages"], include_in_schema=False)
 
 UPLOAD = re.compile(r"^[A-Za-z0-9_-]{20,40}\.(csv|xlsx)$")  # the names _keep gives, nothing else
 KEEP_SECONDS = 24 * 3600  # an upload nobody committed is deleted after a day
-# The sheet module's messages, worded in the UI language (the API keeps them in English).
+# The sheet reader's refusals by code, worded in the UI language (the API keeps them in English).
 SHEET_ERRORS = {
-    "upload a .csv": N_("import.error.type"),
-    "not UTF-8": N_("import.error.encoding"),
-    "not a readable .xlsx": N_("import.error.xlsx"),
-    "no rows": N_("import.error.empty"),
-    "lacks the columns": N_("import.error.columns"),
+    "type": N_("import.error.type"),
+    "encoding": N_("import.error.encoding"),
+    "xlsx": N_("import.error.xlsx"),
+    "empty": N_("import.error.empty"),
+    "columns": N_("import.error.columns"),
+    "rows": N_("import.error.rows"),
+    "wide": N_("import.error.wide"),
+    "cells": N_("import.error.cells"),
+    "unpacked": N_("import.error.unpacked"),
+    "dtd": N_("import.error.dtd"),
+    "no_sheet": N_("import.error.no_sheet"),
+    "field": N_("import.error.field"),
+    "csv": N_("import.error.csv"),
 }
 EXPORTS = (
     (N_("import.export_listings"), "/api/export/listings"),
@@ -99,12 +107,11 @@ def _kept(settings: Settings, upload: str) -> Path | None:
 
 
 def _sheet_error(t: Translator, exc: sheets.SheetError) -> str:
-    text = str(exc)
-    for fragment, key in SHEET_ERRORS.items():
-        if fragment in text:
-            columns = text.split(":", 1)[-1].strip()
-            return t(key, columns=columns)
-    return text
+    key = SHEET_ERRORS.get(exc.code)
+    if key is None:
+        return str(exc)
+    params = {k: t.number(v, 0) if isinstance(v, int) else v for k, v in exc.params.items()}
+    return t(key, **params)
 
 
 def _field_label(t: Translator, name: str) -> str:

@@ -18,6 +18,8 @@ from matchmaker.listings import fieldnames, visibility
 from matchmaker.listings import service as listing_service
 from matchmaker.listings.schemas import ListingCreate
 from matchmaker.tables import Listing, Match, Organisation, Theme, saved_id
+from matchmaker.transfer.sheetfile import SheetError as SheetError
+from matchmaker.transfer.sheetfile import read_rows as read_rows
 from matchmaker.vocab import OrgKind
 
 # A sheet names the organisation; an imported listing is active, so status is no column.
@@ -128,62 +130,6 @@ def _cell(value: Any) -> Any:
 # -- import ---------------------------------------------------------------------------------
 
 
-class SheetError(ValueError):
-    pass
-
-
-def read_rows(filename: str, data: bytes) -> list[dict[str, str]]:
-    """The data rows of a CSV or XLSX sheet, keyed by the header row's names."""
-    name = filename.lower()
-    if name.endswith(".csv"):
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise SheetError("the CSV file is not UTF-8 text: save it as “CSV UTF-8”") from exc
-        rows = list(csv.DictReader(io.StringIO(text)))
-    elif name.endswith(".xlsx"):
-        rows = _xlsx_rows(data)
-    else:
-        raise SheetError("upload a .csv or an .xlsx file")
-    if not rows:
-        raise SheetError("the sheet has no rows under its header")
-    missing = {"organisation", "theme", "kind", "category", "title"} - set(rows[0])
-    if missing:
-        raise SheetError(f"the header lacks the columns: {', '.join(sorted(missing))}")
-    return [
-        {k.strip(): ("" if v is None else str(v)).strip() for k, v in r.items() if k} for r in rows
-    ]
-
-
-def _xlsx_rows(data: bytes) -> list[dict[str, str]]:
-    from zipfile import BadZipFile
-
-    from openpyxl import load_workbook
-
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (BadZipFile, OSError, KeyError, ValueError) as exc:
-        raise SheetError("the file is not a readable .xlsx workbook") from exc
-    sheet = book.worksheets[0]
-    values = [[("" if c is None else c) for c in row] for row in sheet.iter_rows(values_only=True)]
-    if not values:
-        return []
-    header = [str(h).strip() for h in values[0]]
-    return [
-        dict(zip(header, (_text(v) for v in row), strict=False))
-        for row in values[1:]
-        if any(str(v).strip() for v in row)
-    ]
-
-
-def _text(value: Any) -> str:
-    if hasattr(value, "date") and callable(value.date):  # a date cell
-        return str(value.date())
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
 @dataclass
 class Problem:
     row: int  # the row number as the spreadsheet shows it (the header is row 1)
@@ -225,6 +171,8 @@ def check(session: Session, rows: list[dict[str, str]]) -> tuple[Report, list[_R
     existing = set(session.exec(select(Listing.key).where(col(Listing.key).startswith("sheet:"))))
     problems, good, seen, new_orgs, dupes = [], [], set(), [], 0
     for n, raw in enumerate(rows, start=2):
+        if not any(raw.values()):  # a blank row
+            continue
         org = raw.get("organisation", "")
         if not org:
             problems.append(Problem(n, "organisation", "an organisation is needed"))
