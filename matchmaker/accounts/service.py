@@ -209,6 +209,9 @@ def register(session: Session, settings: Settings, data: RegisterIn) -> User:
         raise InputError("token", "registration is by invitation: ask a facilitator")
     if not data.email:
         raise InputError("email", "an e-mail address is needed")
+    from matchmaker.listings import service as listings  # listings' service imports this one
+
+    listings.require_free_name(session, data.name or data.email)
     org = Organisation(name=data.name or data.email, kind=OrgKind.company)
     session.add(org)
     session.flush()

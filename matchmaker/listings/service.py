@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -285,7 +287,44 @@ def create_theme(session: Session, *, data: ThemeIn) -> Theme:
     return theme
 
 
+# Legal forms at either end of a name do not tell organisations apart ("Oy Nya Bygg Ab").
+LEGAL_FORMS = frozenset("oy oyj ab abp ky kb ry rf tmi ltd plc inc llc gmbh co corp".split())
+
+
+def organisation_key(name: str) -> str:
+    """The form of a name no two organisations may share: NFKC, casefolded, punctuation and
+    spacing collapsed, a legal form at either end dropped ("Porvoon Puutuote Oy", "PORVOON
+    PUUTUOTE" and "porvoon  puutuote oy." are one name)."""
+    words = re.sub(r"[\W_]+", " ", unicodedata.normalize("NFKC", name).casefold()).split()
+    while len(words) > 1 and words[-1] in LEGAL_FORMS:
+        words.pop()
+    while len(words) > 1 and words[0] in LEGAL_FORMS:
+        words.pop(0)
+    return " ".join(words)
+
+
+def organisations_by_key(session: Session) -> dict[str, Organisation]:
+    """Every organisation under its name's key; of two sharing one, the older."""
+    found: dict[str, Organisation] = {}
+    for org in session.exec(select(Organisation).order_by(col(Organisation.id))):
+        found.setdefault(organisation_key(org.name), org)
+    return found
+
+
+def require_free_name(session: Session, name: str, *, field: str = "name") -> None:
+    """An InputError if an organisation has this name already (after organisation_key): every
+    way an organisation is made (the API, open sign-up, a sheet) calls this first."""
+    taken = organisations_by_key(session).get(organisation_key(name))
+    if taken is not None:
+        raise InputError(
+            field,
+            f"an organisation named {taken.name!r} exists already: ask its people to invite "
+            "you, or choose a name of your own",
+        )
+
+
 def create_organisation(session: Session, *, data: OrganisationIn) -> Organisation:
+    require_free_name(session, data.name)
     org = Organisation(**data.model_dump())
     session.add(org)
     session.commit()
