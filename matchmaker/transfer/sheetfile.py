@@ -18,6 +18,8 @@ MAX_COLUMNS = 50
 MAX_CELLS = 100_000  # filled cells
 MAX_UNPACKED_BYTES = 30_000_000  # an .xlsx's parts, uncompressed, all together
 MAX_PARTS = 1_000  # an .xlsx's zip members
+# What a spreadsheet takes for the start of a formula: exports put a ' before it, imports drop it
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 REQUIRED = {"organisation", "theme", "kind", "category", "title"}
 # Spreadsheets never write a DTD; without one no entity (external or nested) can be declared.
 _DTD = [s.encode(enc) for s in ("<!DOCTYPE", "<!ENTITY") for enc in ("utf-8", "utf-16-le")]
@@ -63,7 +65,7 @@ def read_rows(filename: str, data: bytes) -> list[dict[str, str]]:
 
 def _unguarded(value: str) -> str:
     # an export writes '=... so that a spreadsheet shows it as text; the import takes it back
-    if value[:1] == "'" and value[1:2] in ("=", "+", "-", "@", "\t", "\r"):
+    if value[:1] == "'" and value[1:2] in FORMULA_STARTS:
         return value[1:]
     return value
 

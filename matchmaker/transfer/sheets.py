@@ -19,6 +19,7 @@ from matchmaker.listings import fieldnames, visibility
 from matchmaker.listings import service as listing_service
 from matchmaker.listings.schemas import ListingCreate
 from matchmaker.tables import Listing, Match, Organisation, Theme, User, saved_id
+from matchmaker.transfer.sheetfile import FORMULA_STARTS
 from matchmaker.transfer.sheetfile import SheetError as SheetError
 from matchmaker.transfer.sheetfile import read_rows as read_rows
 from matchmaker.vocab import OrgKind
@@ -102,7 +103,7 @@ def to_csv(rows: list[dict[str, Any]], columns: Sequence[str]) -> bytes:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=list(columns), extrasaction="ignore")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({c: _cell(row.get(c)) for c in columns} for row in rows)
     return out.getvalue().encode("utf-8-sig")  # the BOM makes Excel read UTF-8
 
 
@@ -122,8 +123,10 @@ def to_xlsx(rows: list[dict[str, Any]], columns: Sequence[str], title: str) -> b
 
 
 def _cell(value: Any) -> Any:
-    # a text beginning with = + - @ would run as a formula in a spreadsheet
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+    """Every cell of every export passes here. A text beginning with = + - @ (or a tab or
+    carriage return before one) would run as a formula in a spreadsheet: it gets a leading '.
+    Numbers stay numbers: a negative one is data, not a formula."""
+    if isinstance(value, str) and value[:1] in FORMULA_STARTS:
         return "'" + value
     return value
 
