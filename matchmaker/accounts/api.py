@@ -155,8 +155,12 @@ def audit_log(
 
 @router.get("/outbox", response_model=list[OutboxMessage])
 def outbox(
-    session: SessionDep, _: auth.CuratorDep, limit: Annotated[int, Query(ge=1, le=500)] = 100
+    session: SessionDep,
+    principal: auth.CuratorDep,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[OutboxMessage]:
+    accounts.audit(session, principal.user, "read outbox", "api", limit=limit)
+    session.commit()  # before the read: a commit would expire the rows read
     return list(
         session.exec(select(OutboxMessage).order_by(col(OutboxMessage.id).desc()).limit(limit))
     )

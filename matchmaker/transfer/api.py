@@ -9,6 +9,7 @@ from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from matchmaker.accounts import auth
+from matchmaker.accounts import service as accounts
 from matchmaker.deps import MatcherDep, SessionDep
 from matchmaker.errors import InputError
 from matchmaker.tables import User
@@ -34,14 +35,24 @@ def _file(rows: list[dict[str, Any]], columns: list[str], name: str, fmt: str) -
 def export_listings(
     fmt: Literal["csv", "xlsx"], session: SessionDep, principal: auth.CuratorDep
 ) -> Response:
-    return _file(sheets.listing_rows(session), ["id", "status", *sheets.COLUMNS], "listings", fmt)
+    rows = sheets.listing_rows(session)
+    _audit_export(session, principal, f"listings.{fmt}", len(rows))
+    return _file(rows, ["id", "status", *sheets.COLUMNS], "listings", fmt)
 
 
 @router.get("/export/matches.{fmt}")
 def export_matches(
     fmt: Literal["csv", "xlsx"], session: SessionDep, principal: auth.CuratorDep
 ) -> Response:
-    return _file(sheets.match_rows(session), sheets.MATCH_COLUMNS, "matches", fmt)
+    rows = sheets.match_rows(session)
+    _audit_export(session, principal, f"matches.{fmt}", len(rows))
+    return _file(rows, sheets.MATCH_COLUMNS, "matches", fmt)
+
+
+def _audit_export(session: SessionDep, principal: auth.Principal, name: str, rows: int) -> None:
+    # a whole table leaves the service: who took it, and when, is kept
+    accounts.audit(session, principal.user, "export", name, rows=rows)
+    session.commit()
 
 
 @router.post("/import/listings", response_model=dict[str, Any])
