@@ -136,14 +136,22 @@ def cmd_import_sheet(settings: Settings, args: argparse.Namespace) -> None:
         print(
             f"{report.rows} rows: {report.good} good, {len(report.bad_rows)} bad, "
             f"{report.duplicates} already imported; new organisations: "
-            f"{', '.join(report.new_organisations) or 'none'}"
+            f"{', '.join(report.new_organisations) or 'none'}; existing organisations "
+            f"found by name: {', '.join(report.matched_organisations) or 'none'}"
         )
         if not args.commit:
             print("dry run: nothing written (add --commit to import the good rows)")
             return
+        if report.matched_organisations and not args.confirm_organisations:
+            sys.exit(
+                "nothing written: rows would go to existing organisations found by name; "
+                "check them, then add --confirm-organisations"
+            )
         matcher.sync(session)
         with _bar(len(good), "embedding") as tick:
-            report = sheets.commit(session, matcher, rows, tick)
+            report = sheets.commit(
+                session, matcher, rows, tick, confirmed=args.confirm_organisations
+            )
         matcher.save(session)
     print(f"imported {report.added} listings")
 
@@ -213,6 +221,11 @@ def parser() -> argparse.ArgumentParser:
         "--commit",
         action="store_true",
         help="write the good rows (default: a dry run that reports each bad row)",
+    )
+    sheet.add_argument(
+        "--confirm-organisations",
+        action="store_true",
+        help="let rows go to existing organisations found by name (the dry run names them)",
     )
     sheet.set_defaults(run=cmd_import_sheet)
     admin = sub.add_parser("create-admin", help="create an admin account (the first one)")

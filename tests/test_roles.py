@@ -411,7 +411,9 @@ PAGES: dict[str, Row] = {
         answers(303, 403, 403, 303, 303),
     ),
     "POST /import/commit": (
-        lambda c, w: form(c, w, "/import/commit", upload=uploaded(c, w), name="glass.csv"),
+        lambda c, w: form(  # the sheet's organisation exists: the facilitator confirms it
+            c, w, "/import/commit", upload=uploaded(c, w), name="g.csv", confirm_organisations="1"
+        ),
         answers(303, 403, 403, 303, 303),
     ),
 }

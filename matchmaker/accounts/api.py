@@ -147,8 +147,12 @@ def audit_log(
 
 @router.get("/outbox", response_model=list[OutboxMessage])
 def outbox(
-    session: SessionDep, _: auth.CuratorDep, limit: Annotated[int, Query(ge=1, le=500)] = 100
+    session: SessionDep,
+    principal: auth.CuratorDep,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[dict[str, Any]]:
     """The messages sent or held; a one-time link is withheld (it is its addressee's only)."""
+    accounts.audit(session, principal.user, "read outbox", "api", limit=limit)
+    session.commit()  # before the read: a commit would expire the rows read
     rows = session.exec(select(OutboxMessage).order_by(col(OutboxMessage.id).desc()).limit(limit))
     return [{**m.model_dump(), "body": mail.shown_body(m)} for m in rows]

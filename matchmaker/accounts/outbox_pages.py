@@ -9,6 +9,7 @@ from fastapi.responses import Response
 from sqlmodel import col, select
 
 from matchmaker.accounts import mail
+from matchmaker.accounts import service as accounts
 from matchmaker.deps import SessionDep
 from matchmaker.tables import OutboxMessage
 from matchmaker.web.render import PageDep
@@ -32,8 +33,10 @@ class MessageView:
 
 @router.get("/outbox")
 def outbox(ui: PageDep, session: SessionDep) -> Response:
-    ui.require_curator()
+    principal = ui.require_curator()
     t = ui.t
+    accounts.audit(session, principal.user, "read outbox", "page", limit=SHOWN)
+    session.commit()  # before the read: a commit would expire the rows read
     rows = session.exec(select(OutboxMessage).order_by(col(OutboxMessage.id).desc()).limit(SHOWN))
     messages = []
     for m in rows:

@@ -218,6 +218,9 @@ def register(session: Session, settings: Settings, data: RegisterIn) -> User:
     org_name = data.organisation.strip() or data.name.strip()
     if not org_name:
         raise InputError("organisation", "give your organisation's name: listings show it")
+    from matchmaker.listings import service as listings  # listings' service imports this one
+
+    listings.require_free_name(session, org_name)
     org = Organisation(name=org_name, kind=OrgKind.company)
     session.add(org)
     session.flush()

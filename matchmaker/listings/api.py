@@ -91,7 +91,7 @@ def create_listing(
             )
         }
     )
-    listing = service.create_listing(session, data=data, matcher=matcher)
+    listing = service.create_listing(session, data=data, matcher=matcher, by=principal)
     return service.present(session, [listing], principal)[0]
 
 
@@ -125,7 +125,9 @@ def update_listing(
                 )
             }
         )
-    listing = service.update_listing(session, listing=listing, data=data, matcher=matcher)
+    listing = service.update_listing(
+        session, listing=listing, data=data, matcher=matcher, by=principal
+    )
     return service.present(session, [listing], principal)[0]
 
 
@@ -135,7 +137,11 @@ def close_listing(
 ) -> ListingPublic:
     listing = editable(session, listing_id, principal)
     listing = service.update_listing(
-        session, listing=listing, data=ListingUpdate(status=Status.closed), matcher=matcher
+        session,
+        listing=listing,
+        data=ListingUpdate(status=Status.closed),
+        matcher=matcher,
+        by=principal,
     )
     return service.present(session, [listing], principal)[0]
 

@@ -169,7 +169,7 @@ def create(ui: PageDep, session: SessionDep, matcher: MatcherDep, values: FormDe
     if data is not None:
         data = data.model_copy(update={"status": _moderated(principal, ui, None, data.status)})
         try:
-            listing = service.create_listing(session, data=data, matcher=matcher)
+            listing = service.create_listing(session, data=data, matcher=matcher, by=principal)
             return ui.redirect(f"/listings/{listing.id}?saved=1")
         except InputError as exc:
             errors = forms.input_error(exc)
@@ -209,7 +209,9 @@ def update(
             data, errors = None, {"status": Message(N_("error.approval"))}
     if data is not None:
         try:
-            service.update_listing(session, listing=listing, data=data, matcher=matcher)
+            service.update_listing(
+                session, listing=listing, data=data, matcher=matcher, by=principal
+            )
             return ui.redirect(f"/listings/{listing_id}?saved=1")
         except InputError as exc:
             session.rollback()  # update_listing changed the row before it refused

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -63,22 +65,54 @@ def new_listing(data: ListingCreate, *, theme_id: int, key: str | None = None) -
     return Listing(**listing_values(data, theme_id=theme_id), key=key)
 
 
-def create_listing(session: Session, *, data: ListingCreate, matcher: Matcher) -> Listing:
-    """Store the listing and its vector in one transaction, then index it."""
+def _audit_for_others(
+    session: Session, by: Principal | None, action: str, listing: Listing, **detail: Any
+) -> None:
+    """A facilitator's change of another organisation's listing is audited, in its transaction
+    (an owner's change of their own is theirs to make)."""
+    if by is None or not by.curates or by.organisation_id == listing.organisation_id:
+        return
+    target = f"listing {listing.id}" if listing.id is not None else f"new {listing.kind}"
+    accounts.audit(
+        session, by.user, action, target, organisation_id=listing.organisation_id, **detail
+    )
+
+
+def create_listing(
+    session: Session, *, data: ListingCreate, matcher: Matcher, by: Principal | None = None
+) -> Listing:
+    """Store the listing and its vector in one transaction, then index it; `by` is who asks
+    (a facilitator posting for another organisation is audited)."""
     theme = theme_by_slug(session, data.theme)
     if session.get(Organisation, data.organisation_id) is None:
         raise InputError("organisation_id", f"organisation {data.organisation_id} does not exist")
     listing = new_listing(data, theme_id=saved_id(theme))
+    _audit_for_others(session, by, "create listing", listing, title=listing.title[:120])
     save_listings(session, [listing], matcher)
     return listing
 
 
 def update_listing(
-    session: Session, *, listing: Listing, data: ListingUpdate, matcher: Matcher
+    session: Session,
+    *,
+    listing: Listing,
+    data: ListingUpdate,
+    matcher: Matcher,
+    by: Principal | None = None,
 ) -> Listing:
-    """Apply the changes; with `data.version` set, an edit of a stale version is a Conflict."""
+    """Apply the changes; with `data.version` set, an edit of a stale version is a Conflict.
+    `by` is who asks: a facilitator's edit or close of another organisation's listing is
+    audited in the same transaction."""
     changes: dict[str, Any] = data.model_dump(exclude_unset=True)
     _claim_version(session, listing, changes.pop("version", None) or listing.version)
+    closing = changes.get("status") == Status.closed and listing.status != Status.closed
+    _audit_for_others(
+        session,
+        by,
+        "close listing" if closing else "edit listing",
+        listing,
+        fields=", ".join(sorted(changes))[:200],
+    )
     if "theme" in changes:
         slug = changes.pop("theme")
         if slug is None:
@@ -295,7 +329,44 @@ def create_theme(session: Session, *, data: ThemeIn) -> Theme:
     return theme
 
 
+# Legal forms at either end of a name do not tell organisations apart ("Oy Nya Bygg Ab").
+LEGAL_FORMS = frozenset("oy oyj ab abp ky kb ry rf tmi ltd plc inc llc gmbh co corp".split())
+
+
+def organisation_key(name: str) -> str:
+    """The form of a name no two organisations may share: NFKC, casefolded, punctuation and
+    spacing collapsed, a legal form at either end dropped ("Porvoon Puutuote Oy", "PORVOON
+    PUUTUOTE" and "porvoon  puutuote oy." are one name)."""
+    words = re.sub(r"[\W_]+", " ", unicodedata.normalize("NFKC", name).casefold()).split()
+    while len(words) > 1 and words[-1] in LEGAL_FORMS:
+        words.pop()
+    while len(words) > 1 and words[0] in LEGAL_FORMS:
+        words.pop(0)
+    return " ".join(words)
+
+
+def organisations_by_key(session: Session) -> dict[str, Organisation]:
+    """Every organisation under its name's key; of two sharing one, the older."""
+    found: dict[str, Organisation] = {}
+    for org in session.exec(select(Organisation).order_by(col(Organisation.id))):
+        found.setdefault(organisation_key(org.name), org)
+    return found
+
+
+def require_free_name(session: Session, name: str, *, field: str = "name") -> None:
+    """An InputError if an organisation has this name already (after organisation_key): every
+    way an organisation is made (the API, open sign-up, a sheet) calls this first."""
+    taken = organisations_by_key(session).get(organisation_key(name))
+    if taken is not None:
+        raise InputError(
+            field,
+            f"an organisation named {taken.name!r} exists already: ask its people to invite "
+            "you, or choose a name of your own",
+        )
+
+
 def create_organisation(session: Session, *, data: OrganisationIn) -> Organisation:
+    require_free_name(session, data.name)
     org = Organisation(**data.model_dump())
     session.add(org)
     session.commit()

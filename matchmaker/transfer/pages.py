@@ -11,9 +11,9 @@ from pathlib import Path
 from fastapi import APIRouter
 from fastapi.responses import Response
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from matchmaker.accounts import service as accounts
 from matchmaker.deps import MatcherDep, SessionDep
 from matchmaker.settings import Settings
 from matchmaker.tables import User
@@ -25,13 +25,21 @@ router = APIRouter(tags=["pages"], include_in_schema=False)
 
 UPLOAD = re.compile(r"^[A-Za-z0-9_-]{20,40}\.(csv|xlsx)$")  # the names _keep gives, nothing else
 KEEP_SECONDS = 24 * 3600  # an upload nobody committed is deleted after a day
-# The sheet module's messages, worded in the UI language (the API keeps them in English).
+# The sheet reader's refusals by code, worded in the UI language (the API keeps them in English).
 SHEET_ERRORS = {
-    "upload a .csv": N_("import.error.type"),
-    "not UTF-8": N_("import.error.encoding"),
-    "not a readable .xlsx": N_("import.error.xlsx"),
-    "no rows": N_("import.error.empty"),
-    "lacks the columns": N_("import.error.columns"),
+    "type": N_("import.error.type"),
+    "encoding": N_("import.error.encoding"),
+    "xlsx": N_("import.error.xlsx"),
+    "empty": N_("import.error.empty"),
+    "columns": N_("import.error.columns"),
+    "rows": N_("import.error.rows"),
+    "wide": N_("import.error.wide"),
+    "cells": N_("import.error.cells"),
+    "unpacked": N_("import.error.unpacked"),
+    "dtd": N_("import.error.dtd"),
+    "no_sheet": N_("import.error.no_sheet"),
+    "field": N_("import.error.field"),
+    "csv": N_("import.error.csv"),
 }
 EXPORTS = (
     (N_("import.export_listings"), "/api/export/listings"),
@@ -54,6 +62,7 @@ class ReportView:
     problems: list[ProblemRow]
     good: int
     commit_label: str
+    confirm: str = ""  # the checkbox's words, when rows would go to existing organisations
 
 
 @dataclass
@@ -99,12 +108,11 @@ def _kept(settings: Settings, upload: str) -> Path | None:
 
 
 def _sheet_error(t: Translator, exc: sheets.SheetError) -> str:
-    text = str(exc)
-    for fragment, key in SHEET_ERRORS.items():
-        if fragment in text:
-            columns = text.split(":", 1)[-1].strip()
-            return t(key, columns=columns)
-    return text
+    key = SHEET_ERRORS.get(exc.code)
+    if key is None:
+        return str(exc)
+    params = {k: t.number(v, 0) if isinstance(v, int) else v for k, v in exc.params.items()}
+    return t(key, **params)
 
 
 def _field_label(t: Translator, name: str) -> str:
@@ -137,6 +145,9 @@ def _report(t: Translator, report: sheets.Report, upload: str, filename: str) ->
         summary.append(t("import.duplicates", duplicates=report.duplicates))
     if report.new_organisations:
         summary.append(t("import.new_orgs", names=", ".join(report.new_organisations)))
+    matched = ", ".join(report.matched_organisations)
+    if matched:
+        summary.append(t("import.matched_orgs", names=matched))
     return ReportView(
         upload=upload,
         filename=filename,
@@ -144,6 +155,7 @@ def _report(t: Translator, report: sheets.Report, upload: str, filename: str) ->
         problems=[ProblemRow(p.row, _field_label(t, p.field), p.message) for p in report.problems],
         good=report.good,
         commit_label=t("import.commit", good=report.good),
+        confirm=t("import.confirm_orgs", names=matched) if matched else "",
     )
 
 
@@ -198,8 +210,8 @@ async def upload(ui: PageDep) -> Response:
     await sent.close()  # read by hand, so closed by hand: FastAPI closes only its own params
     if not sent.filename:
         return _page(ui, status=422, error=ui.t("import.error.none"))
-    try:
-        sheets.read_rows(sent.filename, data)  # refuse what is not a sheet before keeping it
+    try:  # refuse what is not a sheet before keeping it; parsing is work for a thread
+        await run_in_threadpool(sheets.read_rows, sent.filename, data)
     except sheets.SheetError as exc:
         return _page(ui, status=422, error=_sheet_error(ui.t, exc))
     kept = _keep(ui.request.app.state.settings, sent.filename, data)
@@ -225,47 +237,60 @@ def _job_view(t: Translator, job: jobs.Job) -> JobView:
             view.summary.append(t("import.bad", bad=len(report.bad_rows)))
         if report.new_organisations:
             view.summary.append(t("import.new_orgs", names=", ".join(report.new_organisations)))
+        if report.matched_organisations:
+            names = ", ".join(report.matched_organisations)
+            view.summary.append(t("import.matched_orgs", names=names))
     if job.state == "failed":
         view.error = t("import.failed", error=job.error)
     return view
 
 
 @router.post("/import/commit")
-async def commit(ui: PageDep, session: SessionDep, matcher: MatcherDep) -> Response:
-    """Add the good rows in a background job; htmx polls its progress, a plain form waits."""
+async def commit(ui: PageDep, matcher: MatcherDep) -> Response:
+    """Add the good rows in a background job; htmx polls its progress, a plain form waits
+    (in a thread: the event loop serves others meanwhile)."""
     principal = ui.require_curator()
     form = await ui.request.form()
     upload, filename = str(form.get("upload") or ""), str(form.get("name") or "")[:200]
+    confirmed = bool(form.get("confirm_organisations"))
     settings = ui.request.app.state.settings
     path = _kept(settings, upload)
     if path is None:
         return _page(ui, status=404, error=ui.t("import.gone"))
-    try:
-        rows = sheets.read_rows(path.name, path.read_bytes())
-    except sheets.SheetError as exc:
-        return _page(ui, status=422, error=_sheet_error(ui.t, exc))
-    good = sheets.check(session, rows)[0].good
     db_engine = ui.request.app.state.db_engine
     user_id = principal.user.id if principal.user else None
 
+    def dry_run() -> tuple[list[dict[str, str]], sheets.Report]:
+        rows = sheets.read_rows(path.name, path.read_bytes())
+        with Session(db_engine) as s:
+            return rows, sheets.check(s, rows)[0]
+
+    try:
+        rows, checked = await run_in_threadpool(dry_run)
+    except sheets.SheetError as exc:
+        return _page(ui, status=422, error=_sheet_error(ui.t, exc))
+    if checked.matched_organisations and not confirmed:
+        report = _report(ui.t, checked, upload, filename)
+        return _page(ui, status=422, error=ui.t("import.confirm_needed"), report=report)
+
     def work(progress: jobs.Progress) -> sheets.Report:
         with Session(db_engine) as s:
-            report = sheets.commit(s, matcher, rows, progress)
-            accounts.audit(
+            report = sheets.commit(
                 s,
-                s.get(User, user_id),
-                "import listings",
-                filename,
-                added=report.added,
-                bad=len(report.bad_rows),
+                matcher,
+                rows,
+                progress,
+                confirmed=confirmed,
+                by=s.get(User, user_id),
+                source=filename,
             )
-            s.commit()
         path.unlink(missing_ok=True)
         return report
 
     registry: jobs.Jobs = ui.request.app.state.jobs
-    job = registry.start(good, work, wait=not ui.htmx)
+    job = registry.start(checked.good, work)
     if not ui.htmx:
+        await run_in_threadpool(job.wait)
         return ui.redirect(f"/import/jobs/{job.id}")
     return ui.render(
         "imports/job.html",

@@ -12,12 +12,16 @@ from typing import Any
 from pydantic import ValidationError
 from sqlmodel import Session, col, select
 
+from matchmaker.accounts import service as accounts
 from matchmaker.engine.matching import Matcher
 from matchmaker.engine.vectors import text_of
 from matchmaker.listings import fieldnames, visibility
 from matchmaker.listings import service as listing_service
 from matchmaker.listings.schemas import ListingCreate
-from matchmaker.tables import Listing, Match, Organisation, Theme, saved_id
+from matchmaker.tables import Listing, Match, Organisation, Theme, User, saved_id
+from matchmaker.transfer.sheetfile import FORMULA_STARTS
+from matchmaker.transfer.sheetfile import SheetError as SheetError
+from matchmaker.transfer.sheetfile import read_rows as read_rows
 from matchmaker.vocab import OrgKind
 
 # A sheet names the organisation; an imported listing is active, so status is no column.
@@ -107,7 +111,7 @@ def to_csv(rows: list[dict[str, Any]], columns: Sequence[str]) -> bytes:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=list(columns), extrasaction="ignore")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({c: _cell(row.get(c)) for c in columns} for row in rows)
     return out.getvalue().encode("utf-8-sig")  # the BOM makes Excel read UTF-8
 
 
@@ -127,69 +131,15 @@ def to_xlsx(rows: list[dict[str, Any]], columns: Sequence[str], title: str) -> b
 
 
 def _cell(value: Any) -> Any:
-    # a text beginning with = + - @ would run as a formula in a spreadsheet
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+    """Every cell of every export passes here. A text beginning with = + - @ (or a tab or
+    carriage return before one) would run as a formula in a spreadsheet: it gets a leading '.
+    Numbers stay numbers: a negative one is data, not a formula."""
+    if isinstance(value, str) and value[:1] in FORMULA_STARTS:
         return "'" + value
     return value
 
 
 # -- import ---------------------------------------------------------------------------------
-
-
-class SheetError(ValueError):
-    pass
-
-
-def read_rows(filename: str, data: bytes) -> list[dict[str, str]]:
-    """The data rows of a CSV or XLSX sheet, keyed by the header row's names."""
-    name = filename.lower()
-    if name.endswith(".csv"):
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise SheetError("the CSV file is not UTF-8 text: save it as “CSV UTF-8”") from exc
-        rows = list(csv.DictReader(io.StringIO(text)))
-    elif name.endswith(".xlsx"):
-        rows = _xlsx_rows(data)
-    else:
-        raise SheetError("upload a .csv or an .xlsx file")
-    if not rows:
-        raise SheetError("the sheet has no rows under its header")
-    missing = {"organisation", "theme", "kind", "category", "title"} - set(rows[0])
-    if missing:
-        raise SheetError(f"the header lacks the columns: {', '.join(sorted(missing))}")
-    return [
-        {k.strip(): ("" if v is None else str(v)).strip() for k, v in r.items() if k} for r in rows
-    ]
-
-
-def _xlsx_rows(data: bytes) -> list[dict[str, str]]:
-    from zipfile import BadZipFile
-
-    from openpyxl import load_workbook
-
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (BadZipFile, OSError, KeyError, ValueError) as exc:
-        raise SheetError("the file is not a readable .xlsx workbook") from exc
-    sheet = book.worksheets[0]
-    values = [[("" if c is None else c) for c in row] for row in sheet.iter_rows(values_only=True)]
-    if not values:
-        return []
-    header = [str(h).strip() for h in values[0]]
-    return [
-        dict(zip(header, (_text(v) for v in row), strict=False))
-        for row in values[1:]
-        if any(str(v).strip() for v in row)
-    ]
-
-
-def _text(value: Any) -> str:
-    if hasattr(value, "date") and callable(value.date):  # a date cell
-        return str(value.date())
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
 
 
 @dataclass
@@ -205,16 +155,31 @@ class Report:
     good: int
     problems: list[Problem]
     duplicates: int  # rows already imported before (or twice in this sheet)
-    new_organisations: list[str]
+    new_organisations: list[str]  # names the sheet has and no organisation has: made anew
     added: int = 0
     committed: bool = False
     bad_rows: list[int] = field(default_factory=list)
+    # organisations that exist and that the sheet names: their rows go to them only once a
+    # facilitator has confirmed it (anyone could have registered a name before the sheet came)
+    matched_organisations: list[str] = field(default_factory=list)
+
+
+class NeedsConfirmation(ValueError):
+    """A commit that would add rows to existing organisations found by name alone."""
+
+    def __init__(self, names: list[str]) -> None:
+        super().__init__(
+            "the sheet's rows would go to organisations that exist already: "
+            f"{', '.join(names)}; check that they are the sheet's organisations, then "
+            "commit again with confirm_organisations=true"
+        )
+        self.names = names
 
 
 @dataclass
 class _Row:
     number: int
-    organisation: str
+    organisation: str  # the organisation_key of the sheet's name
     data: ListingCreate
     key: str
 
@@ -229,10 +194,14 @@ def _key(row: dict[str, str]) -> str:
 def check(session: Session, rows: list[dict[str, str]]) -> tuple[Report, list[_Row]]:
     """Validate every row as the API would; nothing is written."""
     themes = {t.slug for t in session.exec(select(Theme))}
-    orgs = {o.name.casefold() for o in session.exec(select(Organisation))}
+    orgs = listing_service.organisations_by_key(session)
     existing = set(session.exec(select(Listing.key).where(col(Listing.key).startswith("sheet:"))))
-    problems, good, seen, new_orgs, dupes = [], [], set(), [], 0
+    problems, good, seen, dupes = [], [], set(), 0
+    new_orgs: dict[str, str] = {}  # key -> the sheet's first spelling
+    matched: dict[str, str] = {}  # key -> the existing organisation's name
     for n, raw in enumerate(rows, start=2):
+        if not any(raw.values()):  # a blank row
+            continue
         org = raw.get("organisation", "")
         if not org:
             problems.append(Problem(n, "organisation", "an organisation is needed"))
@@ -264,11 +233,20 @@ def check(session: Session, rows: list[dict[str, str]]) -> tuple[Report, list[_R
             dupes += 1
             continue
         seen.add(key)
-        if org.casefold() not in orgs and org not in new_orgs:
-            new_orgs.append(org)
-        good.append(_Row(n, org, data, key))
+        org_key = listing_service.organisation_key(org)
+        if org_key in orgs:
+            matched.setdefault(org_key, orgs[org_key].name)
+        else:
+            new_orgs.setdefault(org_key, org)
+        good.append(_Row(n, org_key, data, key))
     report = Report(
-        len(rows), len(good), problems, dupes, new_orgs, bad_rows=sorted({p.row for p in problems})
+        sum(1 for r in rows if any(r.values())),
+        len(good),
+        problems,
+        dupes,
+        list(new_orgs.values()),
+        bad_rows=sorted({p.row for p in problems}),
+        matched_organisations=list(matched.values()),
     )
     return report, good
 
@@ -278,23 +256,41 @@ def commit(
     matcher: Matcher,
     rows: list[dict[str, str]],
     progress: Callable[[int], None] | None = None,
+    *,
+    confirmed: bool = False,
+    by: User | None = None,
+    source: str = "",
 ) -> Report:
-    """Add the good rows: embed first, then write every listing and vector in one transaction."""
+    """Add the good rows: embed first, then write every listing, vector, new organisation and
+    the audit entry in one transaction. Rows go to an existing organisation found by name only
+    if `confirmed` (else NeedsConfirmation, and nothing is written)."""
     report, good = check(session, rows)
+    if report.matched_organisations and not confirmed:
+        raise NeedsConfirmation(report.matched_organisations)
     themes = {t.slug: saved_id(t) for t in session.exec(select(Theme))}
     listings = [
         listing_service.new_listing(r.data, theme_id=themes[r.data.theme], key=r.key) for r in good
     ]
     vectors = matcher.embed_batches([text_of(lst) for lst in listings], progress)
     try:
-        # the sheet's new organisations land in the same transaction as its listings
-        orgs = {o.name.casefold(): o for o in session.exec(select(Organisation))}
+        orgs = listing_service.organisations_by_key(session)
         for name in report.new_organisations:
-            orgs[name.casefold()] = Organisation(name=name, kind=OrgKind.company)
-            session.add(orgs[name.casefold()])
+            key = listing_service.organisation_key(name)
+            orgs[key] = Organisation(name=name, kind=OrgKind.company)
+            session.add(orgs[key])
         session.flush()
         for lst, r in zip(listings, good, strict=True):
-            lst.organisation_id = saved_id(orgs[r.organisation.casefold()])
+            lst.organisation_id = saved_id(orgs[r.organisation])
+        accounts.audit(
+            session,
+            by,
+            "import listings",
+            source[:120],
+            added=len(listings),
+            bad=len(report.bad_rows),
+            new_organisations=len(report.new_organisations),
+            matched_organisations=", ".join(report.matched_organisations)[:500] or None,
+        )
     except Exception:
         session.rollback()
         raise

@@ -44,7 +44,7 @@ def test_the_api_and_the_sheet_guess_a_missing_language_alike(
     writer.writerow(row)
     r = client.post(
         "/api/import/listings",
-        params={"commit": "true"},
+        params={"commit": "true", "confirm_organisations": "true"},
         files={"file": ("sheet.csv", out.getvalue().encode("utf-8"))},
     )
     assert r.status_code == 200 and r.json()["added"] == 1, r.text
