@@ -123,9 +123,16 @@ def test_others_are_answered_during_a_form_commit(live: tuple[str, FastAPI, Slow
     base, app, slow = live
     _token(app, Role.facilitator)
     browser = httpx.Client(base_url=base, timeout=60, follow_redirects=False)
+    form = re.search(r'name="csrf_token" value="([^"]+)"', browser.get("/login").text)
+    assert form  # the login form's token, tied to this browser's pre-session cookie
     r = browser.post(
         "/login",
-        data={"email": "facilitator@example.fi", "password": "x" * 12, "next": "/"},
+        data={
+            "email": "facilitator@example.fi",
+            "password": "x" * 12,
+            "next": "/",
+            "csrf_token": form.group(1),
+        },
     )
     assert r.status_code == 303, r.text
     found = re.search(r'name="csrf_token" value="([^"]+)"', browser.get("/import").text)
