@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 from matchmaker.accounts import mail, security, sessions
 from matchmaker.errors import InputError, NotFound
 from matchmaker.settings import Settings
-from matchmaker.shapes import EMAIL_PATTERN, DbId, StrictModel
+from matchmaker.shapes import EMAIL_PATTERN, DbId, StrictModel, storable
 from matchmaker.tables import (
     ApiToken,
     AuditEntry,
@@ -348,7 +348,7 @@ def user_tokens(session: Session, user: User) -> list[ApiToken]:
 
 def revoke_api_token(session: Session, user: User | None, token_id: int) -> None:
     """Delete one of `user`'s tokens; another's, or none, does not exist for them (NotFound)."""
-    token = session.get(ApiToken, token_id)
+    token = session.get(ApiToken, token_id) if storable(token_id) else None
     if token is None or user is None or token.user_id != user.id:
         raise NotFound(f"token {token_id} does not exist")
     session.delete(token)

@@ -234,6 +234,15 @@ def test_a_member_creates_uses_and_revokes_an_api_token(
     assert client.get("/api/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
 
 
+def test_revoking_a_token_id_past_the_databases_range_is_a_page_not_found(
+    client: TestClient, kallio: dict[str, Any]
+) -> None:
+    csrf = login(client, "member", org_id=kallio["id"], browser=True)
+    for token_id in (2**63, 10**30):
+        r = post(client, f"/account/tokens/{token_id}/revoke", csrf)
+        assert r.status_code == 404 and r.headers["content-type"].startswith("text/html")
+
+
 def test_the_token_page_needs_a_login(client: TestClient) -> None:
     logout(client)
     r = client.get("/account/tokens", follow_redirects=False)
