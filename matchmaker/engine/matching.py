@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
@@ -13,8 +15,20 @@ from matchmaker.engine.embeddings import Embedder, LazyEmbedder
 from matchmaker.engine.index import Key, Vectors
 from matchmaker.engine.index_sync import IndexSync
 from matchmaker.settings import Settings
-from matchmaker.tables import Listing
-from matchmaker.vocab import ListingKind, Status
+from matchmaker.tables import Listing, Match
+from matchmaker.vocab import ListingKind, MatchStatus, Status
+
+HELSINKI = ZoneInfo("Europe/Helsinki")  # the valley's calendar decides when a listing expires
+
+
+def today() -> date:
+    """Today's date in Helsinki, whatever the server's clock zone."""
+    return datetime.now(HELSINKI).date()
+
+
+def expired(listing: Listing, on: date | None = None) -> bool:
+    """Past its `available_until`: it leaves matching, whether or not it was closed yet."""
+    return listing.available_until is not None and listing.available_until < (on or today())
 
 
 @dataclass
@@ -41,10 +55,21 @@ class Matcher(IndexSync):
         self.candidates = candidates  # nearest neighbours fetched before re-ranking
 
     def suggest(
-        self, session: Session, listing: Listing, *, k: int = 10, all_themes: bool = False
+        self,
+        session: Session,
+        listing: Listing,
+        *,
+        k: int = 10,
+        all_themes: bool = False,
+        exclude_orgs: Collection[int | None] = (),
     ) -> list[Suggestion]:
-        """The k best active listings of the opposite kind, scored and explained."""
+        """The k best active listings of the opposite kind, scored and explained.
+
+        Never a listing of the query listing's organisation nor of `exclude_orgs` (the viewer's),
+        never an expired one, never a pair a facilitator rejected."""
         assert listing.id is not None
+        banned = {listing.organisation_id, *exclude_orgs} - {None}
+        rejected = self._rejected(session, listing)
         vec = self.vectors_of(session, [listing.id]).get(listing.id)
         if vec is None:
             self.store_vectors(session, [listing])
@@ -53,13 +78,18 @@ class Matcher(IndexSync):
         other = ListingKind(listing.kind).opposite.value
         keys = self._keys(other, None if all_themes else listing.theme_id)
         query = self.centred(vec.reshape(1, -1), [str(listing.language)])[0]
-        hits = self._search(keys, query, max(k, self.candidates))
+        hits = self._search(keys, query, max(k, self.candidates) + len(rejected))
         found = self._rows(session, [i for i, _ in hits])
         raw = self.vectors_of(session, list(found))
         out: list[Suggestion] = []
         for cand_id, sim in hits:
             cand = found.get(cand_id)
-            if cand is None or cand.id == listing.id:
+            if (
+                cand is None
+                or cand.id == listing.id
+                or cand.organisation_id in banned
+                or cand_id in rejected
+            ):
                 continue
             cosine = float(raw[cand_id] @ vec) if cand_id in raw else sim
             offer, need = (cand, listing) if listing.kind == ListingKind.need else (listing, cand)
@@ -89,6 +119,19 @@ class Matcher(IndexSync):
         found = self._rows(session, [i for i, _ in hits])
         return [(found[i], sim) for i, sim in hits if i in found]
 
+    @staticmethod
+    def _rejected(session: Session, listing: Listing) -> set[int]:
+        """The listings a facilitator rejected as this one's partner."""
+        mine, theirs = (
+            (Match.need_id, Match.offer_id)
+            if listing.kind == ListingKind.need
+            else (Match.offer_id, Match.need_id)
+        )
+        rows = session.exec(
+            select(theirs).where(mine == listing.id, Match.status == MatchStatus.rejected)
+        )
+        return {int(i) for i in rows}
+
     def _keys(self, kind: str, theme_id: int | None) -> list[Key]:
         if self.index is None:
             return []
@@ -109,7 +152,8 @@ class Matcher(IndexSync):
         rows = session.exec(
             select(Listing).where(col(Listing.id).in_(ids), Listing.status == Status.active)
         )
-        return {lst.id: lst for lst in rows if lst.id is not None}
+        now = today()
+        return {lst.id: lst for lst in rows if lst.id is not None and not expired(lst, now)}
 
 
 def build_matcher(

@@ -208,6 +208,13 @@ class StoredVectors:
         )
         return digest.hexdigest()
 
+    def vector_ids(self, session: Session) -> list[int]:
+        """The ids of the listings whose vectors all_vectors returns."""
+        rows = session.exec(
+            select(ListingVector.listing_id).where(ListingVector.model == self.space)
+        ).all()
+        return [int(i) for i in rows]
+
     def all_vectors(self, session: Session) -> tuple[Vectors, list[str]]:
         """Every stored vector with its language (drafts and closed ones too) for the means."""
         rows = session.exec(

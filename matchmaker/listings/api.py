@@ -165,7 +165,8 @@ def suggestions(
     all_themes: bool = False,
 ) -> list[SuggestionPublic]:
     listing = visible(session, listing_id, viewer)
-    found = matcher.suggest(session, listing, k=k, all_themes=all_themes)
+    mine = [viewer.organisation_id]  # nor the viewer's own
+    found = matcher.suggest(session, listing, k=k, all_themes=all_themes, exclude_orgs=mine)
     return present_suggestions(session, found, viewer)
 
 

@@ -46,7 +46,10 @@ def _panel(
 ) -> views.Panel:
     items = None
     if compute:
-        found = matcher.suggest(session, listing, k=SUGGESTIONS, all_themes=all_themes)
+        mine = [ui.principal.organisation_id]  # nor the viewer's own
+        found = matcher.suggest(
+            session, listing, k=SUGGESTIONS, all_themes=all_themes, exclude_orgs=mine
+        )
         items = views.suggestion_views(session, listing, found, ui.t, ui.principal)
     return views.panel(listing, ui.t, items, all_themes=all_themes)
 

@@ -12,7 +12,7 @@ from sqlmodel import Session, col, func, select
 
 from matchmaker.accounts import service as accounts
 from matchmaker.accounts.auth import VISITOR, Principal
-from matchmaker.engine import language
+from matchmaker.engine import language, matching
 from matchmaker.engine.index import Vectors
 from matchmaker.engine.matching import Matcher
 from matchmaker.engine.vectors import text_of
@@ -188,6 +188,25 @@ def _claim_version(session: Session, listing: Listing, expected: int) -> None:
             "make your edit again"
         )
     listing.version = expected + 1
+
+
+def close_expired(session: Session, *, matcher: Matcher) -> list[Listing]:
+    """Close every active listing past its `available_until` (the daily pass an operator's
+    cron runs; matching already leaves them out at query time). Returns those closed."""
+    now = matching.today()
+    gone = list(
+        session.exec(
+            select(Listing).where(
+                Listing.status == Status.active, col(Listing.available_until) < now
+            )
+        )
+    )
+    for listing in gone:
+        listing.status = Status.closed
+        listing.version += 1
+        listing.updated_at = utcnow()
+    save_listings(session, gone, matcher)
+    return gone
 
 
 # -- storing rows and vectors: every way a listing enters the database goes through these ---

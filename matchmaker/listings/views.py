@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from sqlmodel import Session, col, select
 
 from matchmaker.accounts.auth import Principal
-from matchmaker.engine import explanations, geo
+from matchmaker.engine import explanations, geo, matching
 from matchmaker.engine.matching import Suggestion
 from matchmaker.listings import service, visibility
 from matchmaker.listings.schemas import ListingPublic
@@ -42,6 +42,7 @@ class ListingView:
     amount: str
     status: str
     status_label: str
+    expired: bool  # active but past its available_until: out of matching
     created: str
     editable: bool = False  # whether the viewer may edit it
     approvable: bool = False  # pending, and the viewer is a facilitator who may approve it
@@ -117,6 +118,8 @@ def listing_view(
 
 
 def _view(pub: ListingPublic, names: dict[str, str], t: Translator) -> ListingView:
+    end = pub.available_until
+    gone = pub.status == Status.active and end is not None and end < matching.today()
     view = ListingView(
         id=pub.id,
         url=f"/listings/{pub.id}",
@@ -137,7 +140,8 @@ def _view(pub: ListingPublic, names: dict[str, str], t: Translator) -> ListingVi
         place=place_name(pub.municipality, t.lang),
         amount=amount(t, pub.quantity, pub.unit, pub.frequency),
         status=pub.status.value,
-        status_label=t.label("status", pub.status),
+        status_label=t("listing.expired") if gone else t.label("status", pub.status),
+        expired=gone,
         created=t.date(pub.created_at.date()),
     )
     rows = [

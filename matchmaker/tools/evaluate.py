@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections import defaultdict
 from collections.abc import Callable
@@ -40,11 +41,13 @@ def load_pool(session: Session, devset: dict[str, Any], seeds_dir: Path) -> list
     """Insert every pair side and distractor as an active listing; return both-way queries."""
     seeding.ensure_themes(session, seeds_dir)
     themes = {t.slug: saved_id(t) for t in session.exec(select(Theme))}
-    org = Organisation(name="Evaluation", kind=OrgKind.agency)
-    session.add(org)
-    session.flush()
+    numbers = itertools.count(1)
 
     def add(row: dict[str, Any]) -> Listing:
+        # one organisation per listing: the matcher never suggests one's own organisation's
+        org = Organisation(name=f"Evaluation {next(numbers)}", kind=OrgKind.agency)
+        session.add(org)
+        session.flush()
         data = ListingCreate.model_validate({**row, "organisation_id": org.id})
         listing = Listing(**data.model_dump(exclude={"theme"}), theme_id=themes[data.theme])
         session.add(listing)

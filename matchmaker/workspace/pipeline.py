@@ -8,7 +8,7 @@ from datetime import timedelta
 from sqlmodel import Session, col, select
 
 from matchmaker.accounts.auth import Principal
-from matchmaker.engine.matching import Matcher
+from matchmaker.engine.matching import Matcher, expired, today
 from matchmaker.errors import InputError, NotFound
 from matchmaker.listings import visibility
 from matchmaker.tables import Listing, Match, MatchEvent, User, saved_id, utcnow
@@ -59,18 +59,19 @@ def fill_queue(
     session: Session, matcher: Matcher, *, threshold: float, per_listing: int = 3
 ) -> QueueReport:
     """Store each active need's best suggestions above `threshold` as new queue entries."""
-    needs = list(
-        session.exec(
+    now = today()
+    needs = [
+        need
+        for need in session.exec(
             select(Listing).where(Listing.kind == ListingKind.need, Listing.status == Status.active)
         )
-    )
+        if not expired(need, now)
+    ]
     known = {(m.offer_id, m.need_id) for m in session.exec(select(Match))}
     added = 0
     for need in needs:
-        found = matcher.suggest(session, need, k=per_listing + 5)
-        # an organisation needs no introduction to itself
-        others = [s for s in found if s.listing.organisation_id != need.organisation_id]
-        for s in others[:per_listing]:
+        # suggest's one rule: never the need's own organisation, an expired or a rejected pair
+        for s in matcher.suggest(session, need, k=per_listing):
             assert s.listing.id is not None and need.id is not None
             if s.fit.score < threshold or (s.listing.id, need.id) in known:
                 continue

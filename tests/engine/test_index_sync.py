@@ -27,10 +27,12 @@ from tests.engine.test_matching import add, matcher
 def world(session: Session) -> dict[str, int]:
     seeding.ensure_themes(session, ROOT / "seeds")
     org = Organisation(name="Lohjan Betoni Oy", kind=OrgKind.company)
-    session.add(org)
+    buyer = Organisation(name="Espoon Katurakennus Oy", kind=OrgKind.company)
+    session.add_all([org, buyer])
     session.commit()
-    assert org.id is not None
-    return {"org": org.id, **{t.slug: t.id for t in session.exec(select(Theme)) if t.id}}
+    assert org.id is not None and buyer.id is not None
+    themes = {t.slug: t.id for t in session.exec(select(Theme)) if t.id}
+    return {"org": org.id, "buyer": buyer.id, **themes}
 
 
 TITLES = {

@@ -33,17 +33,19 @@ class Counting:
 def world(session: Session) -> dict[str, int]:
     seeding.ensure_themes(session, ROOT / "seeds")
     org = Organisation(name="Lohjan Betoni Oy", kind=OrgKind.company)
-    session.add(org)
+    buyer = Organisation(name="Espoon Katurakennus Oy", kind=OrgKind.company)
+    session.add_all([org, buyer])
     session.commit()
     themes = {t.slug: t.id for t in session.exec(select(Theme))}
-    return {"org": org.id, **themes}  # type: ignore[dict-item]
+    return {"org": org.id, "buyer": buyer.id, **themes}  # type: ignore[dict-item]
 
 
 def add(session: Session, world: dict[str, int], title: str, **kw: Any) -> Listing:
-    listing = Listing(
-        organisation_id=world["org"],
+    kind = kw.pop("kind", "offer")
+    listing = Listing(  # offers by one organisation, needs by another: never one's own
+        organisation_id=world["org" if kind == "offer" else "buyer"],
         theme_id=world[kw.pop("theme", "construction")],
-        kind=kw.pop("kind", "offer"),
+        kind=kind,
         category=Category.material,
         title=title,
         language=kw.pop("language", "fi"),

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.world import Factory
+from tests.world import Factory, login
 
 
 def count(client: TestClient, **params: Any) -> int:
@@ -79,7 +79,9 @@ def test_anonymous_listing_hides_its_organisation(client: TestClient, make: Fact
     assert seen["organisation_id"] is None and seen["organisation_name"] is None
     listed = client.get("/api/listings", headers=VISITOR).json()["items"][0]
     assert "Salainen" not in str(listed)
-    need = make.listing(org["id"], kind="need", title="Oak sawdust wanted")
+    need = make.listing(
+        make.org("Avoin Puusepät Oy")["id"], kind="need", title="Oak sawdust wanted"
+    )
     suggested = client.get(f"/api/listings/{need['id']}/suggestions", headers=VISITOR).json()
     assert suggested and "Salainen" not in str(suggested)
     found = client.get("/api/search", params={"q": "oak sawdust"}, headers=VISITOR).json()
@@ -214,7 +216,7 @@ def test_suggestions_are_ranked_explained_and_of_the_other_kind(
 ) -> None:
     org = make.org()
     need = make.listing(
-        org["id"],
+        make.org("Porvoon Briketti Oy")["id"],
         kind="need",
         title="Joinery seeks oak sawdust for briquettes",
         description="Dry oak sawdust wanted, 30 t a year, Porvoo.",
@@ -252,13 +254,32 @@ def test_suggestions_are_ranked_explained_and_of_the_other_kind(
 
 def test_closed_listings_leave_the_suggestions(client: TestClient, make: Factory) -> None:
     org = make.org()
-    need = make.listing(org["id"], kind="need", title="Need sawdust")
+    need = make.listing(make.org("Sahanpuru Oy")["id"], kind="need", title="Need sawdust")
     offer = make.listing(org["id"], title="Sawdust")
     assert len(client.get(f"/api/listings/{need['id']}/suggestions").json()) == 1
     client.post(f"/api/listings/{offer['id']}/close")
     assert client.get(f"/api/listings/{need['id']}/suggestions").json() == []
     client.patch(f"/api/listings/{offer['id']}", json={"status": "active", "version": 2})
     assert len(client.get(f"/api/listings/{need['id']}/suggestions").json()) == 1
+
+
+def test_suggestions_leave_out_the_listings_own_and_the_viewers_organisation(
+    client: TestClient, make: Factory
+) -> None:
+    buyer, mine, other = make.org("Ostaja Oy"), make.org("Oma Oy"), make.org("Muu Oy")
+    need = make.listing(buyer["id"], kind="need", title="Oak sawdust wanted")
+    own = make.listing(buyer["id"], title="Oak sawdust")  # the need's own organisation's
+    viewers = make.listing(mine["id"], title="Oak sawdust too")
+    theirs = make.listing(other["id"], title="Oak sawdust as well")
+    url = f"/api/listings/{need['id']}/suggestions"
+    assert [s["listing"]["id"] for s in client.get(url).json()] != []
+    seen = {s["listing"]["id"] for s in client.get(url).json()}
+    assert own["id"] not in seen and {viewers["id"], theirs["id"]} <= seen
+    login(client, "member", org_id=mine["id"])
+    seen = {s["listing"]["id"] for s in client.get(url).json()}
+    assert seen == {theirs["id"]}
+    page = client.get(f"/listings/{need['id']}/matches?lang=en").text
+    assert "Oak sawdust as well" in page and "Oak sawdust too" not in page
 
 
 def test_search_ranks_listings_by_text(client: TestClient, make: Factory) -> None:
