@@ -91,6 +91,48 @@ def market(make: Factory) -> dict[str, Any]:
     return {"org": org, "other": other, "need": need, "offer": offer, "textile": textile}
 
 
+def brewery_and_bakery(
+    make: Factory, *, anonymous_offer: bool = False, need_language: str = "en"
+) -> tuple[dict[str, Any], ...]:
+    """A brewery's spent grain (Finnish-speaking, Helsinki) and an Espoo bakery that bakes
+    with it: the pair the workspace's tests walk from suggestion to realised exchange."""
+    brewery = make.org(
+        "Helsingin Panimo Oy",
+        contact_email="panimo@example.fi",
+        contact_name="Paula Panimo",
+        language="fi",
+    )
+    bakery = make.org(
+        "Espoo Bakery Ltd",
+        contact_email="bakery@example.com",
+        contact_name="Ben Baker",
+        language=need_language,
+        municipality="Espoo",
+    )
+    offer = make.listing(
+        brewery["id"],
+        theme="food",
+        title="Spent grain from brewing",
+        description="Wet brewers' spent grain, 10 t a week.",
+        quantity=10,
+        frequency="weekly",
+        municipality="Helsinki",
+        language="en",
+        visibility="anonymous" if anonymous_offer else "public",
+    )
+    need = make.listing(
+        bakery["id"],
+        theme="food",
+        kind="need",
+        title="Bakery seeks spent grain for bread",
+        description="We bake bread with spent grain, 100 t a year.",
+        quantity=100,
+        municipality="Espoo",
+        language="en",
+    )
+    return brewery, bakery, offer, need
+
+
 def form_for(world: dict[str, Any], **changes: str) -> dict[str, str]:
     return {
         "kind": "need",

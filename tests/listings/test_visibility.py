@@ -11,7 +11,7 @@ from matchmaker.accounts.auth import VISITOR, Principal
 from matchmaker.listings import visibility
 from matchmaker.tables import Listing, Match, User
 from matchmaker.vocab import Category, Language, ListingKind, Role, Status, Visibility
-from tests.world import Factory, login
+from tests.world import Factory, brewery_and_bakery, login
 
 BREWERY, BAKERY = 1, 2
 
@@ -140,34 +140,11 @@ def test_a_match_is_for_facilitators_and_its_two_parties(viewer: str) -> None:
     assert visibility.may_see_match(other, offer, need)
 
 
-def brewery_and_bakery(make: Factory) -> tuple[dict[str, Any], ...]:
-    """An anonymous brewery's spent grain and a bakery that bakes with it."""
-    brewery = make.org("Helsingin Panimo Oy", contact_email="panimo@example.fi", language="fi")
-    bakery = make.org("Espoo Bakery Ltd", contact_email="bakery@example.com", language="en")
-    offer = make.listing(
-        brewery["id"],
-        theme="food",
-        title="Spent grain from brewing",
-        description="Wet brewers' spent grain, 10 t a week.",
-        language="en",
-        visibility="anonymous",
-    )
-    need = make.listing(
-        bakery["id"],
-        theme="food",
-        kind="need",
-        title="Bakery seeks spent grain for bread",
-        description="We bake bread with spent grain, 100 t a year.",
-        language="en",
-    )
-    return brewery, bakery, offer, need
-
-
 def test_the_match_json_names_an_anonymous_side_to_the_other_party_once_accepted(
     client: TestClient, make: Factory, db_engine: Any
 ) -> None:
     """The match page and the reveal e-mail name the side once accepted; the JSON now too."""
-    brewery, bakery, offer, _ = brewery_and_bakery(make)
+    brewery, bakery, offer, _ = brewery_and_bakery(make, anonymous_offer=True)
     client.post("/api/matches/refresh", json={"threshold": 0})
     match_id = client.get("/api/matches").json()[0]["id"]
     client.post(f"/api/matches/{match_id}/status", json={"status": "shortlisted"})

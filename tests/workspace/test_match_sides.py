@@ -9,15 +9,14 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.pagekit import get, page
-from tests.workspace.test_workspace import pair
-from tests.world import Factory, login
+from tests.world import Factory, brewery_and_bakery, login
 
 SECRET = "Helsingin Panimo"
 
 
 def introduced(client: TestClient, make: Factory, *, anonymous: bool = False) -> dict[str, Any]:
     """The brewery's spent grain and the bakery's need, introduced to each other."""
-    brewery, bakery, offer, need = pair(make, anonymous_offer=anonymous)
+    brewery, bakery, offer, need = brewery_and_bakery(make, anonymous_offer=anonymous)
     client.post("/api/matches/refresh", json={"threshold": 0})
     match_id = client.get("/api/matches").json()[0]["id"]
     client.post(f"/api/matches/{match_id}/status", json={"status": "shortlisted"})
@@ -102,7 +101,7 @@ def test_a_withdrawn_side_shows_the_other_party_nothing_of_its_new_content(
 
 def test_no_introduction_goes_out_for_a_withdrawn_side(client: TestClient, make: Factory) -> None:
     """The letters would tell the other party the draft's new title: the page says why not."""
-    _, bakery, offer, _ = pair(make)
+    _, bakery, offer, _ = brewery_and_bakery(make)
     client.post("/api/matches/refresh", json={"threshold": 0})
     match_id = client.get("/api/matches").json()[0]["id"]
     client.post(f"/api/matches/{match_id}/status", json={"status": "shortlisted"})

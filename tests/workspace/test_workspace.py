@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.world import Factory, login
+from tests.world import Factory, brewery_and_bakery, login
 
 
 class Inbox:
@@ -39,53 +39,13 @@ def smtp() -> Iterator[tuple[Inbox, int]]:
     controller.stop()
 
 
-def pair(
-    make: Factory, *, anonymous_offer: bool = False, need_language: str = "en"
-) -> tuple[dict[str, Any], ...]:
-    brewery = make.org(
-        "Helsingin Panimo Oy",
-        contact_email="panimo@example.fi",
-        contact_name="Paula Panimo",
-        language="fi",
-    )
-    bakery = make.org(
-        "Espoo Bakery Ltd",
-        contact_email="bakery@example.com",
-        contact_name="Ben Baker",
-        language=need_language,
-        municipality="Espoo",
-    )
-    offer = make.listing(
-        brewery["id"],
-        theme="food",
-        title="Spent grain from brewing",
-        description="Wet brewers' spent grain, 10 t a week.",
-        quantity=10,
-        frequency="weekly",
-        municipality="Helsinki",
-        language="en",
-        visibility="anonymous" if anonymous_offer else "public",
-    )
-    need = make.listing(
-        bakery["id"],
-        theme="food",
-        kind="need",
-        title="Bakery seeks spent grain for bread",
-        description="We bake bread with spent grain, 100 t a year.",
-        quantity=100,
-        municipality="Espoo",
-        language="en",
-    )
-    return brewery, bakery, offer, need
-
-
 def test_a_match_from_suggestion_to_realised_exchange(
     client: TestClient, make: Factory, smtp: tuple[Inbox, int]
 ) -> None:
     inbox, port = smtp
     settings = client.app.state.settings  # type: ignore[attr-defined]
     settings.smtp_host, settings.smtp_port, settings.smtp_starttls = "127.0.0.1", port, False
-    _, _, offer, need = pair(make)
+    _, _, offer, need = brewery_and_bakery(make)
 
     assert client.post("/api/matches/refresh", json={"threshold": 0}).json()["added"] == 1
     queue = client.get("/api/matches", params={"status": "suggested", "theme": "food"}).json()
@@ -153,7 +113,7 @@ def test_a_match_from_suggestion_to_realised_exchange(
 
 
 def test_rejecting_needs_a_reason_from_the_list(client: TestClient, make: Factory) -> None:
-    pair(make)
+    brewery_and_bakery(make)
     client.post("/api/matches/refresh", json={"threshold": 0})
     match_id = client.get("/api/matches").json()[0]["id"]
     r = client.post(f"/api/matches/{match_id}/status", json={"status": "rejected"})
@@ -176,7 +136,7 @@ def test_stale_matches_are_flagged(client: TestClient, make: Factory, db_engine:
 
     from matchmaker.tables import Match, utcnow
 
-    pair(make)
+    brewery_and_bakery(make)
     client.post("/api/matches/refresh", json={"threshold": 0})
     match_id = client.get("/api/matches").json()[0]["id"]
     client.post(f"/api/matches/{match_id}/status", json={"status": "shortlisted"})
@@ -193,7 +153,7 @@ def test_stale_matches_are_flagged(client: TestClient, make: Factory, db_engine:
 def test_an_anonymous_owner_is_not_revealed_before_accepting(
     client: TestClient, make: Factory, db_engine: Any
 ) -> None:
-    brewery, bakery, offer, need = pair(make, anonymous_offer=True)
+    brewery, bakery, offer, need = brewery_and_bakery(make, anonymous_offer=True)
     secret = "Helsingin Panimo"
     client.post("/api/matches/refresh", json={"threshold": 0})
     match_id = client.get("/api/matches").json()[0]["id"]
@@ -233,7 +193,7 @@ def test_an_unedited_introduction_says_why_in_each_partys_language(
 ) -> None:
     """Sent through the API as drafted: the Finnish and the Swedish letter give the reasons
     in their own language, not the scorer's English sentences."""
-    pair(make, need_language="sv")
+    brewery_and_bakery(make, need_language="sv")
     client.post("/api/matches/refresh", json={"threshold": 0})
     match = client.get("/api/matches").json()[0]
     client.post(f"/api/matches/{match['id']}/status", json={"status": "shortlisted"})

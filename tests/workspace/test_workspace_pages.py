@@ -21,14 +21,13 @@ from matchmaker.workspace import pipeline
 from matchmaker.workspace.views import REASONS
 from tests.pagekit import HTMX, get, page
 from tests.transfer.test_sheets import sheet_rows, xlsx
-from tests.workspace.test_workspace import pair
-from tests.world import Factory, login, logout, matches, outbox
+from tests.world import Factory, brewery_and_bakery, login, logout, matches, outbox
 
 
 @pytest.fixture
 def world(client: TestClient, make: Factory) -> dict[str, Any]:
     """A brewery's spent grain (offer, Finnish organisation) and a bakery's need, in the queue."""
-    brewery, bakery, offer, need = pair(make)
+    brewery, bakery, offer, need = brewery_and_bakery(make)
     glass = make.org("Lohjan Lasi Oy", municipality="Lohja")  # no part in the match
     assert client.post("/api/matches/refresh", json={"threshold": 0}).json()["added"] == 1
     return {
@@ -204,7 +203,7 @@ def test_rejecting_needs_a_reason_with_and_without_javascript(
 def test_the_refresh_button_fills_the_queue(
     client: TestClient, db_engine: Any, make: Factory
 ) -> None:
-    pair(make)
+    brewery_and_bakery(make)
     csrf = login(client, "facilitator", browser=True)
     client.app.state.settings.queue_threshold = 0  # type: ignore[attr-defined]
     r = post(client, "/matches/refresh", csrf)
@@ -341,7 +340,7 @@ def test_the_board_shows_columns_and_flags_stale_matches(
 def test_an_anonymous_owner_appears_in_no_page_before_accepting(
     client: TestClient, db_engine: Any, make: Factory
 ) -> None:
-    brewery, bakery, offer, need = pair(make, anonymous_offer=True)
+    brewery, bakery, offer, need = brewery_and_bakery(make, anonymous_offer=True)
     client.post("/api/matches/refresh", json={"threshold": 0})
     match_id = client.get("/api/matches").json()[0]["id"]
     secret = "Helsingin Panimo"
