@@ -18,8 +18,9 @@ from sqlmodel import Session, col, select
 from bench.corpus import Corpus, grow
 from bench.measure import latencies, percentiles, rss_mb
 from matchmaker.engine.embeddings import Embedder
-from matchmaker.engine.index import BACKENDS, HnswIndex, Key, Partitions
+from matchmaker.engine.index import BACKENDS, HnswIndex, Key
 from matchmaker.engine.matching import Matcher
+from matchmaker.engine.partitions import Partitions
 from matchmaker.tables import Listing
 from matchmaker.vocab import ListingKind
 

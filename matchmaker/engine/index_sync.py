@@ -17,7 +17,8 @@ import numpy as np
 from sqlmodel import Session, col, func, select
 
 from matchmaker.engine.embeddings import Embedder, unit_rows
-from matchmaker.engine.index import DamagedIndex, Key, Partitions, Vectors
+from matchmaker.engine.index import DamagedIndex, Key, Vectors
+from matchmaker.engine.partitions import Partitions
 from matchmaker.engine.vectors import StoredVectors, chunks
 from matchmaker.tables import Listing, ListingVector
 from matchmaker.vocab import Status

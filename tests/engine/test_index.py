@@ -7,7 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from matchmaker.engine.index import BACKENDS, HnswIndex, NumpyIndex, Partitions
+from matchmaker.engine.index import BACKENDS, HnswIndex, NumpyIndex
+from matchmaker.engine.partitions import Partitions
 
 
 def unit(rows: np.ndarray) -> np.ndarray:
