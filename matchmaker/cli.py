@@ -188,7 +188,9 @@ def cmd_create_admin(settings: Settings, args: argparse.Namespace) -> None:
 def cmd_eval(settings: Settings, args: argparse.Namespace) -> None:
     from matchmaker.tools import evaluate
 
-    evaluate.main(settings, Path(args.devset), Path(args.out) if args.out else None)
+    evaluate.main(
+        settings, Path(args.devset), Path(args.out) if args.out else None, show_fit=args.fit
+    )
 
 
 def cmd_screenshots(_: Settings, args: argparse.Namespace) -> None:
@@ -253,6 +255,11 @@ def parser() -> argparse.ArgumentParser:
     ev = sub.add_parser("eval", help="rank the labelled development set and print the metrics")
     ev.add_argument("--devset", default=str(ROOT / "eval" / "devset.json"))
     ev.add_argument("--out", help="also write the metrics as JSON here")
+    ev.add_argument(
+        "--fit",
+        action="store_true",
+        help="also print the parts' weights fitted on the training split (ranker.HAND_SET)",
+    )
     ev.set_defaults(run=cmd_eval)
     shots = sub.add_parser("screenshots", help="PNGs of the main pages (Debian's chromium)")
     shots.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))

@@ -10,12 +10,14 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
-from matchmaker.engine import embeddings, language, scoring
+from matchmaker.engine import embeddings, language, ranker, scoring, wording
 from matchmaker.engine.embeddings import Embedder, LazyEmbedder
 from matchmaker.engine.index import Key, Vectors
 from matchmaker.engine.index_sync import IndexSync
+from matchmaker.engine.ranker import Ranker
+from matchmaker.engine.vectors import text_of
 from matchmaker.settings import Settings
-from matchmaker.tables import Listing, Match
+from matchmaker.tables import Listing, Match, saved_id
 from matchmaker.vocab import ListingKind, MatchStatus, Status
 
 HELSINKI = ZoneInfo("Europe/Helsinki")  # the valley's calendar decides when a listing expires
@@ -50,9 +52,11 @@ class Matcher(IndexSync):
         index_dir: Path | None = None,
         backend: str = "faiss",
         candidates: int = 50,
+        ranker: Ranker = ranker.HAND_SET,
     ) -> None:
         super().__init__(space, embedder, index_dir=index_dir, backend=backend)
         self.candidates = candidates  # nearest neighbours fetched before re-ranking
+        self.ranker = ranker  # the parts' weights: hand-set, or learned by `train`
 
     def suggest(
         self,
@@ -81,25 +85,55 @@ class Matcher(IndexSync):
         hits = self._search(keys, query, max(k, self.candidates) + len(rejected))
         found = self._rows(session, [i for i, _ in hits])
         raw = self.vectors_of(session, list(found))
+        kept = [
+            (found[cand_id], sim)
+            for cand_id, sim in hits
+            if cand_id in found
+            and cand_id != listing.id
+            and found[cand_id].organisation_id not in banned
+            and cand_id not in rejected
+        ]
+        overlaps = self.wording(listing, [cand for cand, _ in kept])
         out: list[Suggestion] = []
-        for cand_id, sim in hits:
-            cand = found.get(cand_id)
-            if (
-                cand is None
-                or cand.id == listing.id
-                or cand.organisation_id in banned
-                or cand_id in rejected
-            ):
-                continue
+        for (cand, sim), overlap in zip(kept, overlaps, strict=True):
+            cand_id = saved_id(cand)
             cosine = float(raw[cand_id] @ vec) if cand_id in raw else sim
-            offer, need = (cand, listing) if listing.kind == ListingKind.need else (listing, cand)
-            out.append(
-                Suggestion(
-                    cand, scoring.fit(offer, need, semantic=sim, raw_cosine=cosine), sim, cosine
-                )
-            )
+            out.append(Suggestion(cand, self._fit(listing, cand, sim, cosine, overlap), sim, cosine))
         out.sort(key=lambda s: (-s.fit.score, -s.similarity, s.listing.id or 0))
         return out[:k]
+
+    def pair_fit(self, session: Session, a: Listing, b: Listing) -> scoring.Fit:
+        """The fit of one given pair, scored as a suggestion between them would be."""
+        ids = [saved_id(a), saved_id(b)]
+        vecs = self.vectors_of(session, ids)
+        missing = [lst for lst in (a, b) if saved_id(lst) not in vecs]
+        if missing:
+            self.store_vectors(session, missing)
+            vecs = self.vectors_of(session, ids)
+        va, vb = (vecs[i].reshape(1, -1) for i in ids)
+        ca = self.centred(va, [str(a.language)])[0]
+        cb = self.centred(vb, [str(b.language)])[0]
+        return self._fit(a, b, float(ca @ cb), float(va[0] @ vb[0]), self.wording(a, [b])[0])
+
+    def wording(self, listing: Listing, others: list[Listing]) -> list[float | None]:
+        """Shared wording with each of `others` in the listing's language; None across languages."""
+        same = [o for o in others if o.language == listing.language]
+        found = dict(
+            zip(
+                (id(o) for o in same),
+                wording.similarities(text_of(listing), [text_of(o) for o in same]),
+                strict=True,
+            )
+        )
+        return [float(found[id(o)]) if id(o) in found else None for o in others]
+
+    def _fit(
+        self, listing: Listing, cand: Listing, sim: float, cosine: float, overlap: float | None
+    ) -> scoring.Fit:
+        offer, need = (cand, listing) if listing.kind == ListingKind.need else (listing, cand)
+        return scoring.fit(
+            offer, need, semantic=sim, raw_cosine=cosine, wording=overlap, ranker=self.ranker
+        )
 
     def search(
         self,
@@ -173,10 +207,12 @@ def build_matcher(
             )
         )
     )
+    learned = ranker.load(settings.instance_dir / ranker.FILE) if persist else None
     return Matcher(
         space,
         provider,
         index_dir=settings.instance_dir / "index" if persist else None,
         backend=settings.index_backend,
         candidates=settings.candidates,
+        ranker=learned or ranker.HAND_SET,
     )

@@ -6,19 +6,10 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from matchmaker.engine import geo
+from matchmaker.engine.ranker import HAND_SET, Ranker, values_of
 from matchmaker.tables import Listing
 from matchmaker.vocab import PER_YEAR, Frequency, Unit, in_tonnes
 
-# The semantic part dominates; the structured parts separate near-ties and lift
-# cross-language partners that the encoder alone under-rates.
-WEIGHTS: dict[str, float] = {
-    "semantic": 0.70,
-    "category": 0.10,
-    "distance": 0.10,
-    "quantity": 0.05,
-    "timing": 0.05,
-}
-NEUTRAL = 0.5  # what an unknown part counts as: neither for nor against
 _HALF_KM = 50.0  # worth half at 50 km: side-streams routinely travel that far in Uusimaa
 
 
@@ -26,9 +17,9 @@ _HALF_KM = 50.0  # worth half at 50 km: side-streams routinely travel that far i
 class Part:
     name: str
     value: float | None  # 0..1; None when the listings do not say enough
-    weight: float
     text: str
     facts: dict[str, float | str | None] = field(default_factory=dict)
+    weight: float = 0.0  # the ranker's weight on this part (a logit coefficient)
 
 
 @dataclass
@@ -41,16 +32,31 @@ class Fit:
         return "; ".join(p.text for p in self.parts)
 
 
-def fit(offer: Listing, need: Listing, *, semantic: float, raw_cosine: float) -> Fit:
+def fit(
+    offer: Listing,
+    need: Listing,
+    *,
+    semantic: float,
+    raw_cosine: float,
+    wording: float | None = None,
+    ranker: Ranker = HAND_SET,
+) -> Fit:
+    """The parts of a pair's score and the calibrated score the ranker makes of them.
+
+    `wording` is the shared wording of two listings in one language; None when it was not
+    compared (two languages)."""
     parts = [
         semantic_part(semantic, raw_cosine),
+        language_part(offer, need),
+        wording_part(wording),
         category_part(offer, need),
         distance_part(offer.municipality, need.municipality),
         quantity_part(offer, need),
         timing_part(offer, need),
     ]
-    total = sum(p.weight * (NEUTRAL if p.value is None else p.value) for p in parts)
-    return Fit(score=round(100 * total, 1), parts=parts)
+    for p in parts:
+        p.weight = ranker.weights.get(p.name, 0.0)
+    return Fit(score=round(ranker.score(values_of(parts)), 1), parts=parts)
 
 
 def semantic_part(similarity: float, raw_cosine: float) -> Part:
@@ -58,10 +64,31 @@ def semantic_part(similarity: float, raw_cosine: float) -> Part:
     return Part(
         "semantic",
         value,
-        WEIGHTS["semantic"],
         f"text similarity {value:.2f} (model cosine {raw_cosine:.3f})",
         {"similarity": round(similarity, 4), "cosine": round(raw_cosine, 4)},
     )
+
+
+def language_part(offer: Listing, need: Listing) -> Part:
+    same = offer.language == need.language
+    text = (
+        f"both in {offer.language}"
+        if same
+        else f"{offer.language} and {need.language}: compared by meaning only"
+    )
+    return Part(
+        "language",
+        1.0 if same else 0.0,
+        text,
+        {"offer": str(offer.language), "need": str(need.language)},
+    )
+
+
+def wording_part(overlap: float | None) -> Part:
+    if overlap is None:
+        return Part("wording", None, "wording not compared across languages")
+    value = min(1.0, max(0.0, overlap))
+    return Part("wording", value, f"shared wording {value:.2f}", {"overlap": round(value, 4)})
 
 
 def category_part(offer: Listing, need: Listing) -> Part:
@@ -74,7 +101,6 @@ def category_part(offer: Listing, need: Listing) -> Part:
     return Part(
         "category",
         1.0 if same else 0.0,
-        WEIGHTS["category"],
         text,
         {"offer": str(offer.category), "need": str(need.category)},
     )
@@ -86,7 +112,6 @@ def distance_part(a_name: str | None, b_name: str | None) -> Part:
         return Part(
             "distance",
             None,
-            WEIGHTS["distance"],
             "location unknown",
             {"km": None, "from": a_name, "to": b_name},
         )
@@ -99,7 +124,6 @@ def distance_part(a_name: str | None, b_name: str | None) -> Part:
     return Part(
         "distance",
         1.0 / (1.0 + km / _HALF_KM),
-        WEIGHTS["distance"],
         text,
         {"km": round(km, 1), "from": a.name_fi, "to": b.name_fi},
     )
@@ -120,16 +144,15 @@ def annual_amount(listing: Listing) -> tuple[float, str] | None:
 def quantity_part(offer: Listing, need: Listing) -> Part:
     o, n = annual_amount(offer), annual_amount(need)
     if o is None or n is None:
-        return Part("quantity", None, WEIGHTS["quantity"], "quantity not given on both sides")
+        return Part("quantity", None, "quantity not given on both sides")
     if o[1] != n[1]:
         return Part(
             "quantity",
             None,
-            WEIGHTS["quantity"],
             f"quantities in different units ({o[1]} vs {n[1]})",
         )
     if o[0] <= 0 or n[0] <= 0:
-        return Part("quantity", None, WEIGHTS["quantity"], "quantity of zero")
+        return Part("quantity", None, "quantity of zero")
     ratio = o[0] / n[0]
     # a partial supply is still worth an introduction: a mismatch halves the part at most
     value = 0.5 + 0.5 * min(ratio, 1 / ratio) ** 0.5
@@ -143,7 +166,6 @@ def quantity_part(offer: Listing, need: Listing) -> Part:
     return Part(
         "quantity",
         value,
-        WEIGHTS["quantity"],
         f"{text} ({o[0]:g} vs {n[0]:g} {o[1]}/yr)",
         {"ratio": round(ratio, 3), "offer_per_year": o[0], "need_per_year": n[0], "unit": o[1]},
     )
@@ -153,16 +175,15 @@ def timing_part(offer: Listing, need: Listing) -> Part:
     if not any(
         (offer.available_from, offer.available_until, need.available_from, need.available_until)
     ):
-        return Part("timing", None, WEIGHTS["timing"], "no dates given")
+        return Part("timing", None, "no dates given")
     start = max(offer.available_from or date.min, need.available_from or date.min)
     end = min(offer.available_until or date.max, need.available_until or date.max)
     if start <= end:
-        return Part("timing", 1.0, WEIGHTS["timing"], "available when needed", {"gap_days": 0})
+        return Part("timing", 1.0, "available when needed", {"gap_days": 0})
     gap = (start - end).days
     return Part(
         "timing",
         max(0.0, 1 - gap / 365),
-        WEIGHTS["timing"],
         f"dates miss each other by {gap} days",
         {"gap_days": gap},
     )

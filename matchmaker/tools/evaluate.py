@@ -1,27 +1,35 @@
-"""Ranks a labelled development set in one mixed-language pool and reports recall and MRR."""
+"""Ranks the labelled development set in one mixed-language pool: the product, each of its
+parts alone, and lexical baselines, per theme, per language and across languages."""
 
 from __future__ import annotations
 
 import itertools
 import json
+import random
 from collections import defaultdict
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from matchmaker import db
-from matchmaker.engine.matching import Matcher, build_matcher
+from matchmaker.engine import ranker
+from matchmaker.engine.matching import Matcher, build_matcher, expired, today
+from matchmaker.engine.ranker import Ranker
 from matchmaker.listings.schemas import ListingCreate
 from matchmaker.settings import Settings
 from matchmaker.tables import Listing, Organisation, Theme, saved_id
+from matchmaker.tools import baselines
 from matchmaker.transfer import seeding
 from matchmaker.vocab import OrgKind
 
 KS = (1, 5, 10)
+# Keys of a dev-set row that describe it for the evaluation, not a field of a listing.
+_NOTES = ("id", "same_org_as", "hard_negative_for", "why", "split")
 
 
 @dataclass
@@ -30,69 +38,82 @@ class Query:
     partner_id: int
     theme: str
     languages: str  # "fi→en"
+    split: str  # train or test
+    # every candidate the product ranked: its part values and the product's score
+    candidates: dict[int, dict[str, float]] = field(default_factory=dict)
+    scores: dict[int, float] = field(default_factory=dict)
 
     @property
     def cross(self) -> bool:
         a, b = self.languages.split("→")
         return a != b
 
+    def groups(self) -> list[str]:
+        return [
+            "all",
+            f"theme:{self.theme}",
+            "cross-language" if self.cross else "same-language",
+            f"from:{self.languages.split('→')[0]}",
+        ]
 
-def load_pool(session: Session, devset: dict[str, Any], seeds_dir: Path) -> list[Query]:
-    """Insert every pair side and distractor as an active listing; return both-way queries."""
+
+def load_pool(session: Session, devset: Mapping[str, Any], seeds_dir: Path) -> list[Query]:
+    """Insert every pair side and distractor as an active listing; return both-way queries.
+
+    Each listing gets an organisation of its own, except a distractor `same_org_as` a pair's
+    side: that one shares its organisation, and the product must never suggest it to it."""
     seeding.ensure_themes(session, seeds_dir)
     themes = {t.slug: saved_id(t) for t in session.exec(select(Theme))}
     numbers = itertools.count(1)
+    orgs: dict[str, int] = {}
 
-    def add(row: dict[str, Any]) -> Listing:
-        # one organisation per listing: the matcher never suggests one's own organisation's
+    def organisation(name: str | None) -> int:
+        if name and name in orgs:
+            return orgs[name]
         org = Organisation(name=f"Evaluation {next(numbers)}", kind=OrgKind.agency)
         session.add(org)
         session.flush()
-        data = ListingCreate.model_validate({**row, "organisation_id": org.id})
+        if name:
+            orgs[name] = saved_id(org)
+        return saved_id(org)
+
+    def add(row: Mapping[str, Any], org_name: str | None) -> Listing:
+        fields = {k: v for k, v in row.items() if k not in _NOTES}
+        data = ListingCreate.model_validate({**fields, "organisation_id": organisation(org_name)})
         listing = Listing(**data.model_dump(exclude={"theme"}), theme_id=themes[data.theme])
         session.add(listing)
         return listing
 
-    pairs = [(p, add(p["offer"]), add(p["need"])) for p in devset["pairs"]]
+    pairs = [
+        (p, add(p["offer"], f"{p['id']}.offer"), add(p["need"], f"{p['id']}.need"))
+        for p in devset["pairs"]
+    ]
     for row in devset["distractors"]:
-        add(row)
+        add(row, row.get("same_org_as"))
     session.flush()
     queries = []
     for p, offer, need in pairs:
-        assert offer.id is not None and need.id is not None
-        queries.append(Query(need, offer.id, p["theme"], f"{need.language}→{offer.language}"))
-        queries.append(Query(offer, need.id, p["theme"], f"{offer.language}→{need.language}"))
+        split = str(p.get("split", "test"))
+        queries.append(
+            Query(need, saved_id(offer), p["theme"], f"{need.language}→{offer.language}", split)
+        )
+        queries.append(
+            Query(offer, saved_id(need), p["theme"], f"{offer.language}→{need.language}", split)
+        )
     return queries
 
 
-def _candidates(session: Session, q: Query) -> list[Listing]:
-    return list(
-        session.exec(
-            select(Listing).where(
-                Listing.theme_id == q.listing.theme_id, Listing.kind != q.listing.kind
-            )
-        )
-    )
+def rank_of(scores: Mapping[int, float], partner: int) -> float | None:
+    """The partner's 1-based rank; a tie counts as the middle of its tied run."""
+    if partner not in scores:
+        return None
+    mine = scores[partner]
+    above = sum(1 for s in scores.values() if s > mine)
+    tied = sum(1 for s in scores.values() if s == mine) - 1
+    return 1 + above + tied / 2
 
 
-def rank_product(matcher: Matcher, session: Session, q: Query) -> list[int]:
-    return [
-        s.listing.id
-        for s in matcher.suggest(session, q.listing, k=10_000)
-        if s.listing.id is not None
-    ]
-
-
-def rank_by(score: Callable[[Listing, Listing], float]) -> Callable[..., list[int]]:
-    def ranker(_: Matcher, session: Session, q: Query) -> list[int]:
-        cands = _candidates(session, q)
-        cands.sort(key=lambda c: (-score(q.listing, c), c.id))
-        return [c.id for c in cands if c.id is not None]
-
-    return ranker
-
-
-def metrics(ranks: list[int | None]) -> dict[str, float]:
+def metrics(ranks: Sequence[float | None]) -> dict[str, float]:
     """Recall@k and MRR from the 1-based rank of the true partner (None: not ranked)."""
     n = len(ranks)
     out = {f"R@{k}": sum(1 for r in ranks if r is not None and r <= k) / n for k in KS}
@@ -101,91 +122,163 @@ def metrics(ranks: list[int | None]) -> dict[str, float]:
     return out
 
 
-def evaluate(settings: Settings, devset_path: Path) -> dict[str, Any]:
-    from sklearn.feature_extraction.text import TfidfVectorizer
+def collect(matcher: Matcher, session: Session, queries: Sequence[Query]) -> None:
+    """Every candidate the product ranks for each query, with its part values."""
+    for q in queries:
+        for s in matcher.suggest(session, q.listing, k=100_000):
+            cid = saved_id(s.listing)
+            q.candidates[cid] = ranker.values_of(s.fit.parts)
+            q.scores[cid] = s.fit.score
 
+
+def rescored(q: Query, model: Ranker) -> dict[int, float]:
+    return {cid: model.score(values) for cid, values in q.candidates.items()}
+
+
+def systems(
+    queries: Sequence[Query], lexical: baselines.Baselines
+) -> dict[str, Callable[[Query], Mapping[int, float]]]:
+    """The product, each of its parts alone, and the baselines, as query → scores."""
+    out: dict[str, Callable[[Query], Mapping[int, float]]] = {"product": lambda q: q.scores}
+    for name in ranker.FEATURES:
+        if any(name in v for q in queries for v in q.candidates.values()):
+            out[f"{name} alone"] = lambda q, n=name: {c: v[n] for c, v in q.candidates.items()}
+    out.update(lexical.systems())
+    return out
+
+
+def results(
+    queries: Sequence[Query], ranked: Mapping[str, Callable[[Query], Mapping[int, float]]]
+) -> dict[str, dict[str, dict[str, float]]]:
+    out: dict[str, dict[str, dict[str, float]]] = {}
+    for name, scores_of in ranked.items():
+        groups: dict[str, list[float | None]] = defaultdict(list)
+        for q in queries:
+            rank = rank_of(scores_of(q), q.partner_id)
+            for g in q.groups():
+                groups[g].append(rank)
+        out[name] = {g: metrics(r) for g, r in sorted(groups.items())}
+    return out
+
+
+def fit_hand_set(train: Sequence[Query]) -> Ranker:
+    """Weights for the parts, fitted on the training half: every candidate, its partner 1."""
+    rows, labels = [], []
+    for q in train:
+        for cid, values in q.candidates.items():
+            rows.append(values)
+            labels.append(int(cid == q.partner_id))
+    return ranker.fit(rows, labels, source="hand-set")
+
+
+def learning_curve(
+    train: Sequence[Query], test: Sequence[Query], sizes: Sequence[int] = (25, 50, 100, 200, 400)
+) -> list[dict[str, float]]:
+    """Test MRR of weights learned from n simulated facilitator decisions.
+
+    A facilitator looks at the hand-set product's top 5 for the training queries, in a shuffled
+    order: the true partner is shortlisted (a positive), the others are rejected (negatives)."""
+    decisions: list[tuple[dict[str, float], int]] = []
+    order = list(train)
+    random.Random(20261202).shuffle(order)
+    for q in order:
+        top = sorted(q.scores, key=lambda c: -q.scores[c])[:5]
+        decisions += [(q.candidates[c], int(c == q.partner_id)) for c in top]
+    curve = []
+    hand = metrics([rank_of(q.scores, q.partner_id) for q in test])["MRR"]
+    for n in [*(s for s in sizes if s < len(decisions)), len(decisions)]:
+        rows, labels = zip(*decisions[:n], strict=True)
+        if len(set(labels)) < 2:
+            continue
+        model = ranker.fit(rows, labels, source="learned")
+        mrr = metrics([rank_of(rescored(q, model), q.partner_id) for q in test])["MRR"]
+        curve.append({"decisions": n, "MRR": round(mrr, 4), "hand-set MRR": round(hand, 4)})
+    return curve
+
+
+def seed_hygiene(settings: Settings, matcher: Matcher) -> dict[str, int]:
+    """On the demo seeds, every seventh listing put past its `available_until`: how many of
+    each listing's ten suggestions are its own organisation's, and how many are expired."""
+    db_engine = db.make_engine("sqlite://")
+    db.create_schema(db_engine)
+    own = gone = total = 0
+    with Session(db_engine) as session:
+        seeding.load(session, settings.seeds_dir, matcher)
+        listings = list(session.exec(select(Listing).order_by(col(Listing.id))))
+        for lst in listings[::7]:
+            lst.available_from, lst.available_until = None, today() - timedelta(days=1)
+            session.add(lst)
+        session.commit()
+        matcher.rebuild(session)
+        for lst in listings:
+            for s in matcher.suggest(session, lst, k=10):
+                total += 1
+                own += s.listing.organisation_id == lst.organisation_id
+                gone += expired(s.listing)
+    return {
+        "listings": len(listings),
+        "expired_listings": len(listings[::7]),
+        "suggestions": total,
+        "own": own,
+        "expired": gone,
+    }
+
+
+def evaluate(settings: Settings, devset_path: Path, *, hygiene: bool = True) -> dict[str, Any]:
     devset = json.loads(devset_path.read_text("utf-8"))
     db_engine = db.make_engine("sqlite://")
     db.create_schema(db_engine)
     matcher = build_matcher(settings, persist=False)  # the evaluation pool is never saved
-    matcher.candidates = 10_000  # rank every candidate, so ranks beyond 10 are real
+    matcher.candidates = 100_000  # rank every candidate, so ranks beyond 10 are real
     with Session(db_engine) as session:
         queries = load_pool(session, devset, settings.seeds_dir)
         listings = list(session.exec(select(Listing)))
         matcher.store_vectors(session, listings)
         session.commit()
         matcher.rebuild(session)
-        ids = [saved_id(lst) for lst in listings]
-        raw = matcher.vectors_of(session, ids)
-        centred = dict(
-            zip(
-                ids,
-                matcher.centred(
-                    np.stack([raw[i] for i in ids]), [str(lst.language) for lst in listings]
-                ),
-                strict=True,
-            )
-        )
-        texts = [f"{lst.title}\n{lst.description}" for lst in listings]
-        tfidf = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True)
-        lexical = dict(zip(ids, tfidf.fit_transform(texts), strict=True))
-        systems: dict[str, Callable[..., list[int]]] = {
-            "product": rank_product,
-            "centred cosine": rank_by(
-                lambda a, b: float(centred[saved_id(a)] @ centred[saved_id(b)])
-            ),
-            "raw cosine": rank_by(lambda a, b: float(raw[saved_id(a)] @ raw[saved_id(b)])),
-            "tf-idf": rank_by(
-                lambda a, b: float((lexical[saved_id(a)] @ lexical[saved_id(b)].T).toarray()[0, 0])
-            ),
+        collect(matcher, session, queries)
+        lexical = baselines.Baselines.build(matcher, session, listings)
+        ranked = systems(queries, lexical)
+        splits = {s: [q for q in queries if q.split == s] for s in ("train", "test")}
+        report: dict[str, Any] = {
+            "devset": str(devset_path),
+            "pairs": len(devset["pairs"]),
+            "distractors": len(devset["distractors"]),
+            "cross_language_pairs": sum(1 for q in queries if q.cross) // 2,
+            "space": matcher.space,
+            "ranker": matcher.ranker.source,
+            "splits": {s: results(qs, ranked) for s, qs in splits.items() if qs},
         }
-        results: dict[str, Any] = {}
-        for name, ranker in systems.items():
-            groups: dict[str, list[int | None]] = defaultdict(list)
-            for q in queries:
-                order = ranker(matcher, session, q)
-                rank = order.index(q.partner_id) + 1 if q.partner_id in order else None
-                for group in (
-                    "all",
-                    f"theme:{q.theme}",
-                    "cross-language" if q.cross else "same-language",
-                    f"from:{q.languages.split('→')[0]}",
-                ):
-                    groups[group].append(rank)
-            results[name] = {g: metrics(r) for g, r in sorted(groups.items())}
-    return {
-        "devset": str(devset_path),
-        "pairs": len(devset["pairs"]),
-        "distractors": len(devset["distractors"]),
-        "space": matcher.space,
-        "results": results,
-    }
+        if splits["train"]:
+            report["fitted"] = json.loads(fit_hand_set(splits["train"]).to_json())
+            if splits["test"]:
+                report["learning_curve"] = learning_curve(splits["train"], splits["test"])
+        report["bands"] = bands(splits["test"] or queries)
+    if hygiene:
+        report["seeds"] = seed_hygiene(settings, matcher)
+    return report
 
 
-def table(report: dict[str, Any]) -> str:
-    """A Markdown table: one row per group, MRR and R@1/5/10 of each system side by side."""
-    systems = list(report["results"])
-    head = "| group | n | " + " | ".join(f"{s} MRR / R@1 / R@5 / R@10" for s in systems) + " |"
-    lines = [head, "|" + "---|" * (2 + len(systems))]
-    groups = report["results"][systems[0]]
-    first = ["all", "cross-language", "same-language"]
-    order = [*first, *sorted(g for g in groups if g not in first)]
-    for g in order:
-        cells = []
-        for s in systems:
-            m = report["results"][s][g]
-            cells.append(f"{m['MRR']:.3f} / {m['R@1']:.2f} / {m['R@5']:.2f} / {m['R@10']:.2f}")
-        lines.append(f"| {g} | {groups[g]['n']} | " + " | ".join(cells) + " |")
-    return "\n".join(lines)
+def bands(queries: Sequence[Query]) -> dict[str, dict[str, float]]:
+    """How often a suggestion in each band is the true partner, and how many partners reach it."""
+    out = {}
+    for name, floor in (("strong", ranker.STRONG), ("possible", ranker.POSSIBLE)):
+        above = [(c == q.partner_id) for q in queries for c, s in q.scores.items() if s >= floor]
+        reached = sum(1 for q in queries if q.scores.get(q.partner_id, 0.0) >= floor)
+        out[name] = {
+            "floor": floor,
+            "suggestions": len(above),
+            "precision": round(sum(above) / len(above), 3) if above else 0.0,
+            "partners_reached": round(reached / len(queries), 3) if queries else 0.0,
+        }
+    return out
 
 
-def main(settings: Settings, devset: Path, out: Path | None) -> None:
+def main(settings: Settings, devset: Path, out: Path | None, *, show_fit: bool = False) -> None:
+    from matchmaker.tools import evalreport
+
     report = evaluate(settings, devset)
-    print(
-        f"{report['pairs']} pairs, {report['distractors']} distractors, one mixed pool, "
-        f"queries both ways; vector space {report['space']}"
-    )
-    print(table(report))
+    print(evalreport.markdown(report, show_fit=show_fit))
     if out:
         out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps(report, indent=1), "utf-8")
+        out.write_text(json.dumps(report, indent=1, ensure_ascii=False), "utf-8")

@@ -1,0 +1,124 @@
+"""How the score parts become one calibrated score: a logistic model over the parts.
+
+The score is the model's probability, in per cent, that a facilitator would call the pair a
+real partner. Its weights are either the hand-set ones below, fitted once on the training half
+of the development set (`python -m matchmaker eval --fit` prints them again), or weights learned
+from the facilitators' own decisions (`python -m matchmaker train`), used only when they rank
+held-out decisions better. scikit-learn does the fitting, behind `fit` alone.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+# The parts, in the order they are shown. "language" is 1 when both listings are written in one
+# language: the model's vectors pull such texts together, and the weight on this part takes the
+# pull back out. "wording" is the shared wording, compared only within one language.
+FEATURES = (
+    "semantic",
+    "language",
+    "wording",
+    "category",
+    "distance",
+    "quantity",
+    "timing",
+    "codes",
+)
+# What a part the listings do not say enough for counts as: the middle, neither for nor against;
+# wording that was not compared (two languages) counts as none, the language part carries it.
+UNKNOWN: dict[str, float] = {name: 0.5 for name in FEATURES} | {"wording": 0.0}
+
+# Bands of the calibrated score (per cent): "strong" and "possible" suggestions; below the
+# possible floor a listing has no good match yet. Chosen on the development set's training half.
+STRONG = 50.0
+POSSIBLE = 20.0
+FILE = "ranker.json"  # learned weights, in the instance folder, written by `train`
+
+
+@dataclass(frozen=True)
+class Ranker:
+    weights: Mapping[str, float]
+    intercept: float
+    source: str = "hand-set"  # or "learned"
+    trained_on: int = 0  # decisions behind learned weights
+    held_out: dict[str, float] = field(default_factory=dict)  # MRR of both on held-out decisions
+
+    def logit(self, values: Mapping[str, float]) -> float:
+        return self.intercept + sum(w * values.get(n, UNKNOWN[n]) for n, w in self.weights.items())
+
+    def score(self, values: Mapping[str, float]) -> float:
+        """0..100: the probability, in per cent, that the pair is a real partner."""
+        z = self.logit(values)
+        return 100.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self) | {"weights": dict(self.weights)}, indent=1)
+
+    @classmethod
+    def from_json(cls, text: str) -> Ranker:
+        data = json.loads(text)
+        weights = {n: float(data["weights"][n]) for n in FEATURES if n in data["weights"]}
+        return cls(
+            weights,
+            float(data["intercept"]),
+            str(data.get("source", "learned")),
+            int(data.get("trained_on", 0)),
+            {str(k): float(v) for k, v in data.get("held_out", {}).items()},
+        )
+
+
+# Fitted on the development set's training half (see the module's docstring).
+HAND_SET = Ranker(
+    weights={
+        "semantic": 6.0,
+        "language": -0.6,
+        "wording": 3.0,
+        "category": 3.0,
+        "distance": 0.5,
+        "quantity": 2.0,
+        "timing": 0.5,
+        "codes": 1.0,
+    },
+    intercept=-10.0,
+)
+
+
+def band(score: float) -> str:
+    """strong, possible or weak: what a score means in words."""
+    return "strong" if score >= STRONG else "possible" if score >= POSSIBLE else "weak"
+
+
+def values_of(parts: Sequence[Any]) -> dict[str, float]:
+    """The model's inputs from scoring Parts: a part's value, or what unknown counts as."""
+    return {p.name: UNKNOWN[p.name] if p.value is None else float(p.value) for p in parts}
+
+
+def fit(
+    rows: Sequence[Mapping[str, float]],
+    labels: Sequence[int],
+    *,
+    source: str,
+    strength: float = 1.0,
+) -> Ranker:
+    """A logistic model over the parts, from labelled pairs (1: a partner, 0: not)."""
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+
+    x = np.array([[r.get(n, UNKNOWN[n]) for n in FEATURES] for r in rows], dtype=np.float64)
+    y = np.asarray(labels, dtype=np.int64)
+    model = LogisticRegression(C=strength, max_iter=5000).fit(x, y)
+    weights = {n: round(float(w), 4) for n, w in zip(FEATURES, model.coef_[0], strict=True)}
+    return Ranker(weights, round(float(model.intercept_[0]), 4), source, len(labels))
+
+
+def load(path: Path) -> Ranker | None:
+    """Learned weights saved by `train`, or None when there are none (or they are unreadable)."""
+    try:
+        return Ranker.from_json(path.read_text("utf-8"))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None

@@ -1,0 +1,47 @@
+"""Shared wording between two listings: scikit-learn's character n-gram vectors, one adapter.
+
+Character 3–5-grams inside word boundaries see through Finnish and Swedish inflection
+("kipsilevyn", "kipsilevyä") without a stemmer, and hashing them needs no vocabulary fitted on
+the corpus: a listing's vector depends on its own text only, so the part is the same on every
+worker, after every restart, whatever else has been posted. Within one language this lexical
+evidence is strong; across languages it is blind, and the scorer does not use it there."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cache
+from typing import Any
+
+import numpy as np
+
+
+@cache
+def _vectoriser() -> Any:
+    from sklearn.feature_extraction.text import HashingVectorizer
+
+    return HashingVectorizer(
+        analyzer="char_wb",
+        ngram_range=(3, 5),
+        n_features=2**20,
+        alternate_sign=False,
+        norm=None,
+        lowercase=True,
+    )
+
+
+def vectors(texts: Sequence[str]) -> Any:
+    """One unit-length sparse row per text (sublinear term frequency)."""
+    from sklearn.preprocessing import normalize
+
+    counts = _vectoriser().transform(list(texts)).astype(np.float64)
+    counts.data = 1.0 + np.log(counts.data)
+    return normalize(counts)
+
+
+def similarities(query: str, texts: Sequence[str]) -> np.ndarray:
+    """The cosine of the query's n-gram vector with each text's, 0..1."""
+    if not texts:
+        return np.zeros(0)
+    rows = vectors([query, *texts])
+    return np.asarray((rows[1:] @ rows[0].T).toarray()).ravel()
+
