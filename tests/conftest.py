@@ -50,6 +50,7 @@ def settings(tmp_path: Path) -> Settings:
         engine="hash",
         model="",
         seeds_dir=ROOT / "seeds",
+        scheduler=False,
     )
 
 

@@ -16,9 +16,14 @@ from matchmaker.web.i18n import N_, Translator
 CLOSE, RELATED = 0.42, 0.28
 # A part worth this much (0..1) reads as good; below WEAK as a mismatch.
 GOOD, WEAK = 0.7, 0.35
+# Bands of the shared wording (character n-gram cosine) of two texts in one language: a pair
+# that names the same things shares 0.35 or more; unrelated texts 0.1–0.2.
+MANY_WORDS, SOME_WORDS = 0.35, 0.2
 
 LABELS = {
     "semantic": N_("part.semantic"),
+    "language": N_("part.language"),
+    "wording": N_("part.wording"),
     "category": N_("part.category"),
     "distance": N_("part.distance"),
     "quantity": N_("part.quantity"),
@@ -41,10 +46,20 @@ def reasons(parts: Sequence[Part], t: Translator) -> list[Reason]:
             p.name,
             t(LABELS[p.name]) if p.name in LABELS else p.name,
             _SENTENCES.get(p.name, _fallback)(p, t),
-            tone(p.value, CLOSE, RELATED) if p.name == "semantic" else tone(p.value),
+            _tone(p),
         )
         for p in parts
     ]
+
+
+def _tone(part: Part) -> str:
+    if part.name == "semantic":
+        return tone(part.value, CLOSE, RELATED)
+    if part.name == "wording":
+        return tone(part.value, MANY_WORDS, SOME_WORDS)
+    if part.name == "language":  # neither for nor against: the score takes the pull back out
+        return "unknown"
+    return tone(part.value)
 
 
 def tone(value: float | None, good: float = GOOD, weak: float = WEAK) -> str:
@@ -62,6 +77,28 @@ def _semantic(part: Part, t: Translator) -> str:
     if sim >= RELATED:
         return t("explain.semantic.related", similarity=shown)
     return t("explain.semantic.far", similarity=shown)
+
+
+def _language(part: Part, t: Translator) -> str:
+    offer, need = part.facts.get("offer"), part.facts.get("need")
+    if offer == need:
+        return t("explain.language.same", language=t.label("language", offer))
+    return t(
+        "explain.language.different",
+        offer=t.label("language", offer),
+        need=t.label("language", need),
+    )
+
+
+def _wording(part: Part, t: Translator) -> str:
+    if part.value is None:
+        return t("explain.wording.not_compared")
+    shown = t.fixed(part.value, 2)
+    if part.value >= MANY_WORDS:
+        return t("explain.wording.many", overlap=shown)
+    if part.value >= SOME_WORDS:
+        return t("explain.wording.some", overlap=shown)
+    return t("explain.wording.few", overlap=shown)
 
 
 def _category(part: Part, t: Translator) -> str:
@@ -126,6 +163,8 @@ def _fallback(part: Part, _: Translator) -> str:
 
 _SENTENCES: dict[str, Callable[[Part, Translator], str]] = {
     "semantic": _semantic,
+    "language": _language,
+    "wording": _wording,
     "category": _category,
     "distance": _distance,
     "quantity": _quantity,

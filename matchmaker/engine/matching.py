@@ -20,6 +20,10 @@ from matchmaker.settings import Settings
 from matchmaker.tables import Listing, Match, saved_id
 from matchmaker.vocab import ListingKind, MatchStatus, Status
 
+# A free-text search shows listings at least this close (language-centred cosine): the band the
+# explanations call "related". Measured on the demo seeds: a query names its listing at 0.33–0.45
+# and its tenth-best at about 0.28; an unrelated query's best is about 0.3.
+SEARCH_FLOOR = 0.28
 HELSINKI = ZoneInfo("Europe/Helsinki")  # the valley's calendar decides when a listing expires
 
 
@@ -66,8 +70,9 @@ class Matcher(IndexSync):
         k: int = 10,
         all_themes: bool = False,
         exclude_orgs: Collection[int | None] = (),
+        min_score: float = 0.0,
     ) -> list[Suggestion]:
-        """The k best active listings of the opposite kind, scored and explained.
+        """The k best active listings of the opposite kind scoring at least `min_score`.
 
         Never a listing of the query listing's organisation nor of `exclude_orgs` (the viewer's),
         never an expired one, never a pair a facilitator rejected."""
@@ -98,9 +103,11 @@ class Matcher(IndexSync):
         for (cand, sim), overlap in zip(kept, overlaps, strict=True):
             cand_id = saved_id(cand)
             cosine = float(raw[cand_id] @ vec) if cand_id in raw else sim
-            out.append(Suggestion(cand, self._fit(listing, cand, sim, cosine, overlap), sim, cosine))
+            out.append(
+                Suggestion(cand, self._fit(listing, cand, sim, cosine, overlap), sim, cosine)
+            )
         out.sort(key=lambda s: (-s.fit.score, -s.similarity, s.listing.id or 0))
-        return out[:k]
+        return [s for s in out if s.fit.score >= min_score][:k]
 
     def pair_fit(self, session: Session, a: Listing, b: Listing) -> scoring.Fit:
         """The fit of one given pair, scored as a suggestion between them would be."""
@@ -143,15 +150,17 @@ class Matcher(IndexSync):
         k: int = 20,
         theme_id: int | None = None,
         kind: str | None = None,
+        min_similarity: float = SEARCH_FLOOR,
     ) -> list[tuple[Listing, float]]:
-        """Free text in any of the three languages, ranked by meaning."""
+        """Free text in any of the three languages, ranked by meaning, down to a relevance cut
+        (`min_similarity`; 0 for the whole ranking)."""
         vec = self.embed_texts([text])
         query = self.centred(vec, [language.guess(text).value])[0]
         kinds = [kind] if kind else [k.value for k in ListingKind]
         keys = [key for kd in kinds for key in self._keys(kd, theme_id)]
         hits = self._search(keys, query, k)
         found = self._rows(session, [i for i, _ in hits])
-        return [(found[i], sim) for i, sim in hits if i in found]
+        return [(found[i], sim) for i, sim in hits if i in found and sim >= min_similarity]
 
     @staticmethod
     def _rejected(session: Session, listing: Listing) -> set[int]:

@@ -103,17 +103,48 @@ def fit(
     labels: Sequence[int],
     *,
     source: str,
+    prior: Ranker | None = None,
     strength: float = 1.0,
 ) -> Ranker:
-    """A logistic model over the parts, from labelled pairs (1: a partner, 0: not)."""
+    """A logistic model over the parts, from labelled pairs (1: a partner, 0: not).
+
+    Without a prior, scikit-learn's L2-regularised logistic regression. With a `prior`, its
+    weights are the starting point and the penalty pulls towards them instead of towards zero:
+    a few labels nudge the prior, many can move it as far as they say."""
     import numpy as np
-    from sklearn.linear_model import LogisticRegression
 
     x = np.array([[r.get(n, UNKNOWN[n]) for n in FEATURES] for r in rows], dtype=np.float64)
-    y = np.asarray(labels, dtype=np.int64)
-    model = LogisticRegression(C=strength, max_iter=5000).fit(x, y)
-    weights = {n: round(float(w), 4) for n, w in zip(FEATURES, model.coef_[0], strict=True)}
-    return Ranker(weights, round(float(model.intercept_[0]), 4), source, len(labels))
+    y = np.asarray(labels, dtype=np.float64)
+    if prior is None:
+        from sklearn.linear_model import LogisticRegression
+
+        model = LogisticRegression(C=strength, max_iter=5000).fit(x, y.astype(np.int64))
+        coef, intercept = model.coef_[0], float(model.intercept_[0])
+    else:
+        coef, intercept = _fit_towards(x, y, prior, strength)
+    weights = {n: round(float(w), 4) for n, w in zip(FEATURES, coef, strict=True)}
+    return Ranker(weights, round(intercept, 4), source, len(labels))
+
+
+def _fit_towards(x: Any, y: Any, prior: Ranker, strength: float) -> tuple[Any, float]:
+    """Logistic loss plus an L2 pull towards the prior's weights (scipy's L-BFGS)."""
+    import numpy as np
+    from scipy.optimize import minimize
+    from scipy.special import expit, log_expit
+
+    start = np.array([prior.weights.get(n, 0.0) for n in FEATURES] + [prior.intercept])
+    design = np.column_stack([x, np.ones(len(x))])
+
+    def loss(theta: Any) -> tuple[float, Any]:
+        z = design @ theta
+        nll = -float(np.sum(y * log_expit(z) + (1 - y) * log_expit(-z)))
+        pull = theta[:-1] - start[:-1]  # the intercept moves freely: decisions have their rate
+        grad = design.T @ (expit(z) - y)
+        grad[:-1] += pull / strength
+        return nll + float(pull @ pull) / (2 * strength), grad
+
+    theta = minimize(loss, start, jac=True, method="L-BFGS-B").x
+    return theta[:-1], float(theta[-1])
 
 
 def load(path: Path) -> Ranker | None:

@@ -44,4 +44,3 @@ def similarities(query: str, texts: Sequence[str]) -> np.ndarray:
         return np.zeros(0)
     rows = vectors([query, *texts])
     return np.asarray((rows[1:] @ rows[0].T).toarray()).ravel()
-

@@ -8,6 +8,7 @@ from fastapi import APIRouter, HTTPException, Query, Request, status
 
 from matchmaker.accounts import auth
 from matchmaker.deps import MatcherDep, SessionDep
+from matchmaker.engine import ranker
 from matchmaker.engine.matching import Suggestion
 from matchmaker.errors import InputError, NotFound
 from matchmaker.listings import service, visibility
@@ -163,10 +164,21 @@ def suggestions(
     viewer: auth.ViewerDep,
     k: Annotated[int, Query(ge=1, le=100)] = 10,
     all_themes: bool = False,
+    min_score: Annotated[
+        float,
+        Query(
+            ge=0,
+            le=100,
+            description="lowest calibrated score to return; the default is the 'possible' "
+            "floor, below which a listing has no good match yet; 0 returns the whole ranking",
+        ),
+    ] = ranker.POSSIBLE,
 ) -> list[SuggestionPublic]:
     listing = visible(session, listing_id, viewer)
     mine = [viewer.organisation_id]  # nor the viewer's own
-    found = matcher.suggest(session, listing, k=k, all_themes=all_themes, exclude_orgs=mine)
+    found = matcher.suggest(
+        session, listing, k=k, all_themes=all_themes, exclude_orgs=mine, min_score=min_score
+    )
     return present_suggestions(session, found, viewer)
 
 
@@ -178,6 +190,7 @@ def present_suggestions(
         SuggestionPublic(
             rank=rank,
             score=s.fit.score,
+            band=ranker.band(s.fit.score),
             listing=pub,
             explanation=s.fit.explanation,
             parts=[

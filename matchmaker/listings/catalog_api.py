@@ -10,6 +10,7 @@ from sqlmodel import col, select
 from matchmaker.accounts import auth
 from matchmaker.accounts import service as accounts
 from matchmaker.deps import MatcherDep, SessionDep
+from matchmaker.engine.matching import SEARCH_FLOOR
 from matchmaker.errors import InputError, NotFound
 from matchmaker.listings import service
 from matchmaker.listings.schemas import (
@@ -71,11 +72,26 @@ def search(
     theme: str | None = None,
     kind: ListingKind | None = None,
     k: Annotated[int, Query(ge=1, le=100)] = 20,
+    min_similarity: Annotated[
+        float,
+        Query(
+            ge=0,
+            le=1,
+            description="the relevance cut (language-centred cosine); 0 returns the nearest k",
+        ),
+    ] = SEARCH_FLOOR,
 ) -> list[SearchHit]:
     if not q.strip():
         raise InputError("q", "type a few words to search for")
     theme_id = service.theme_by_slug(session, theme).id if theme else None
-    hits = matcher.search(session, q, k=k, theme_id=theme_id, kind=kind.value if kind else None)
+    hits = matcher.search(
+        session,
+        q,
+        k=k,
+        theme_id=theme_id,
+        kind=kind.value if kind else None,
+        min_similarity=min_similarity,
+    )
     shown = service.present(session, [lst for lst, _ in hits], viewer)
     return [
         SearchHit(similarity=round(sim, 4), listing=pub)

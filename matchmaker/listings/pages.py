@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 
 from matchmaker.accounts.auth import Principal
 from matchmaker.deps import MatcherDep, SessionDep
+from matchmaker.engine import ranker
 from matchmaker.engine.matching import Matcher
 from matchmaker.errors import Conflict, InputError
 from matchmaker.listings import form_fields, forms, service, views, visibility
@@ -43,15 +44,21 @@ def _panel(
     *,
     all_themes: bool,
     compute: bool,
+    weaker: bool = False,
 ) -> views.Panel:
     items = None
     if compute:
         mine = [ui.principal.organisation_id]  # nor the viewer's own
         found = matcher.suggest(
-            session, listing, k=SUGGESTIONS, all_themes=all_themes, exclude_orgs=mine
+            session,
+            listing,
+            k=SUGGESTIONS,
+            all_themes=all_themes,
+            exclude_orgs=mine,
+            min_score=0.0 if weaker else ranker.POSSIBLE,
         )
         items = views.suggestion_views(session, listing, found, ui.t, ui.principal)
-    return views.panel(listing, ui.t, items, all_themes=all_themes)
+    return views.panel(listing, ui.t, items, all_themes=all_themes, weaker=weaker)
 
 
 def _visible(ui: Page, session: Session, listing_id: int) -> Listing | None:
@@ -88,7 +95,12 @@ def detail(
 
 @router.get("/listings/{listing_id:int}/matches")
 def matches(
-    listing_id: int, ui: PageDep, session: SessionDep, matcher: MatcherDep, all_themes: str = ""
+    listing_id: int,
+    ui: PageDep,
+    session: SessionDep,
+    matcher: MatcherDep,
+    all_themes: str = "",
+    weaker: str = "",
 ) -> Response:
     listing = _visible(ui, session, listing_id)
     if listing is None:
@@ -99,7 +111,15 @@ def matches(
         "listings/_suggestions.html",
         title=ui.t("suggest.title_for", title=listing.title),
         listing=view,
-        panel=_panel(ui, session, matcher, listing, all_themes=bool(all_themes), compute=True),
+        panel=_panel(
+            ui,
+            session,
+            matcher,
+            listing,
+            all_themes=bool(all_themes),
+            compute=True,
+            weaker=bool(weaker),
+        ),
     )
 
 

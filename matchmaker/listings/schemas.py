@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from typing import Annotated, Any, Self
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import AfterValidator, BaseModel, Field, model_validator
 
@@ -162,7 +162,13 @@ class ScorePart(BaseModel):
 
 class SuggestionPublic(BaseModel):
     rank: int
-    score: float = Field(description="0..100, the weighted sum of the parts")
+    score: float = Field(
+        description="0..100: the calibrated probability, in per cent, that the pair is a real "
+        "partner (a logistic model over the parts)"
+    )
+    band: Literal["strong", "possible", "weak"] = Field(
+        description="what the score means: strong (>= 50), possible (>= 20), weak"
+    )
     listing: ListingPublic
     parts: list[ScorePart]
     explanation: str

@@ -7,13 +7,13 @@ from dataclasses import dataclass, field
 from sqlmodel import Session, col, select
 
 from matchmaker.accounts.auth import Principal
-from matchmaker.engine import explanations, geo, matching
+from matchmaker.engine import explanations, geo, matching, ranker
 from matchmaker.engine.matching import Suggestion
 from matchmaker.listings import service, visibility
 from matchmaker.listings.schemas import ListingPublic
 from matchmaker.tables import Listing, Organisation, Theme
 from matchmaker.vocab import ListingKind, Status
-from matchmaker.web.i18n import Translator
+from matchmaker.web.i18n import N_, Translator
 
 
 @dataclass
@@ -54,6 +54,8 @@ class SuggestionView:
     listing: ListingView
     score: int
     score_label: str
+    band: str  # strong, possible or weak: a CSS class beside its words, never alone
+    band_label: str
     reasons: list[explanations.Reason]
     other_theme: bool
 
@@ -161,6 +163,13 @@ def _view(pub: ListingPublic, names: dict[str, str], t: Translator) -> ListingVi
     return view
 
 
+BANDS = {
+    "strong": N_("suggest.band.strong"),
+    "possible": N_("suggest.band.possible"),
+    "weak": N_("suggest.band.weak"),
+}
+
+
 def suggestion_views(
     session: Session, source: Listing, found: list[Suggestion], t: Translator, viewer: Principal
 ) -> list[SuggestionView]:
@@ -168,11 +177,14 @@ def suggestion_views(
     out = []
     for s, view in zip(found, views, strict=True):
         score = round(s.fit.score)
+        band = ranker.band(s.fit.score)
         out.append(
             SuggestionView(
                 listing=view,
                 score=score,
                 score_label=t("suggest.score", score=score),
+                band=band,
+                band_label=t(BANDS[band]),
                 reasons=explanations.reasons(s.fit.parts, t),
                 other_theme=s.listing.theme_id != source.theme_id,
             )
@@ -225,15 +237,27 @@ def listings_of(session: Session, org: Organisation, viewer: Principal) -> list[
 class Panel:
     url: str  # the suggestions' own URL, which the listing page loads with htmx
     all_themes: bool
+    weaker: bool  # below the "possible" floor too
     items: list[SuggestionView] | None  # None: not computed yet, the page loads them
     empty: str
 
 
 def panel(
-    listing: Listing, t: Translator, items: list[SuggestionView] | None, *, all_themes: bool
+    listing: Listing,
+    t: Translator,
+    items: list[SuggestionView] | None,
+    *,
+    all_themes: bool,
+    weaker: bool = False,
 ) -> Panel:
     """A listing's suggestions panel: `items` as found, or None for the page to load them."""
-    url = f"/listings/{listing.id}/matches" + ("?all_themes=1" if all_themes else "")
+    query = "&".join(
+        name for name, on in (("all_themes=1", all_themes), ("weaker=1", weaker)) if on
+    )
+    url = f"/listings/{listing.id}/matches" + (f"?{query}" if query else "")
     other = t.label("kind", ListingKind(listing.kind).opposite)
-    empty = t("suggest.none_all", kind=other) if all_themes else t("suggest.none", kind=other)
-    return Panel(url=url, all_themes=all_themes, items=items, empty=empty)
+    if weaker:
+        empty = t("suggest.none_all", kind=other) if all_themes else t("suggest.none", kind=other)
+    else:
+        empty = t("suggest.no_good_match", kind=other)
+    return Panel(url=url, all_themes=all_themes, weaker=weaker, items=items, empty=empty)

@@ -95,4 +95,3 @@ class Baselines:
             "BM25": self._ranker(self.bm25),
             "TF-IDF": self._ranker(self.tfidf),
         }
-

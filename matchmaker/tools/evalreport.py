@@ -71,8 +71,13 @@ def markdown(report: Mapping[str, Any], *, show_fit: bool = False) -> str:
             )
     curve = report.get("learning_curve", [])
     if curve:
-        out += ["", "| decisions | learned MRR (test) | hand-set MRR (test) |", "|---:|---:|---:|"]
-        out += [f"| {c['decisions']} | {c['MRR']:.3f} | {c['hand-set MRR']:.3f} |" for c in curve]
+        names = [k for k in curve[0] if k != "decisions"]
+        out += ["", "| decisions | " + " | ".join(f"{n} (test MRR)" for n in names) + " |"]
+        out.append("|---:|" + "---:|" * len(names))
+        out += [
+            f"| {c['decisions']} | " + " | ".join(f"{c[n]:.3f}" for n in names) + " |"
+            for c in curve
+        ]
     seeds = report.get("seeds")
     if seeds:
         out += [

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from matchmaker.engine import explanations, scoring
+from matchmaker.engine import explanations, scoring, wording
+from matchmaker.engine.vectors import text_of
 from matchmaker.tables import Listing, Match
 from matchmaker.web.i18n import Translator
 
@@ -12,7 +13,12 @@ def of_match(
 ) -> list[explanations.Reason]:
     """The score's parts in plain words: the stored similarity, the rest from the listings."""
     semantic = match.parts.get("semantic")
-    fit = scoring.fit(offer, need, semantic=semantic or 0.0, raw_cosine=0.0)
+    shared = (
+        float(wording.similarities(text_of(offer), [text_of(need)])[0])
+        if offer.language == need.language
+        else None
+    )
+    fit = scoring.fit(offer, need, semantic=semantic or 0.0, raw_cosine=0.0, wording=shared)
     if semantic is None:
         fit.parts[0].value = None
     return explanations.reasons(fit.parts, t)

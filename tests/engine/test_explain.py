@@ -87,6 +87,6 @@ def test_far_apart_and_late_in_finnish_and_swedish() -> None:
 
 
 def test_a_part_the_scorer_adds_later_still_shows() -> None:
-    part = scoring.Part("certified", 1.0, 0.1, "both are certified")
+    part = scoring.Part("certified", 1.0, "both are certified", weight=0.1)
     [reason] = explanations.reasons([part], Translator("fi"))
     assert (reason.label, reason.text, reason.tone) == ("certified", "both are certified", "good")

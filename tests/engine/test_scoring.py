@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import math
 from datetime import date
 from typing import Any
 
 import pytest
 
-from matchmaker.engine import scoring
+from matchmaker.engine import ranker, scoring
 from matchmaker.tables import Listing
 
 
@@ -57,11 +58,40 @@ def test_timing_overlap_and_gap() -> None:
     assert scoring.timing_part(listing(), listing(kind="need")).value is None
 
 
-def test_score_is_the_weighted_sum_with_unknowns_neutral() -> None:
+def test_score_is_the_rankers_probability_with_unknowns_in_the_middle() -> None:
     offer, need = listing(), listing(kind="need", category="equipment")
-    fit = scoring.fit(offer, need, semantic=0.5, raw_cosine=0.85)
-    expected = 0.7 * 0.5 + 0.1 * 0.0 + (0.1 + 0.05 + 0.05) * scoring.NEUTRAL
-    assert fit.score == pytest.approx(100 * expected, abs=0.05)
-    assert [p.name for p in fit.parts] == ["semantic", "category", "distance", "quantity", "timing"]
+    fit = scoring.fit(offer, need, semantic=0.5, raw_cosine=0.85, wording=0.25)
+    w = ranker.HAND_SET.weights
+    logit = (
+        ranker.HAND_SET.intercept
+        + w["semantic"] * 0.5
+        + w["language"] * 1.0  # both in Finnish
+        + w["wording"] * 0.25
+        + w["category"] * 0.0  # material against equipment
+        # not given: the middle (distance, quantity, timing, and any part not shown here)
+        + sum(v for n, v in w.items() if n not in ("semantic", "language", "wording", "category"))
+        * 0.5
+    )
+    assert fit.score == pytest.approx(100 / (1 + math.exp(-logit)), abs=0.05)
+    assert [p.name for p in fit.parts] == [
+        "semantic",
+        "language",
+        "wording",
+        "category",
+        "distance",
+        "quantity",
+        "timing",
+    ]
     assert "offer is material, need is equipment" in fit.explanation
-    assert sum(scoring.WEIGHTS.values()) == pytest.approx(1.0)
+    assert [p.weight for p in fit.parts] == [w[p.name] for p in fit.parts]
+
+
+def test_wording_counts_as_none_across_languages_and_the_language_part_says_so() -> None:
+    offer, need = listing(), listing(kind="need", language="en")
+    fit = scoring.fit(offer, need, semantic=0.5, raw_cosine=0.85, wording=None)
+    parts = {p.name: p for p in fit.parts}
+    assert parts["wording"].value is None and parts["language"].value == 0.0
+    same = scoring.fit(offer, listing(kind="need"), semantic=0.5, raw_cosine=0.85, wording=0.0)
+    # the language part takes back the pull of one language: the same meaning across two
+    # languages is not worth less than within one
+    assert fit.score >= same.score

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from matchmaker.engine import ranker
 from tests.world import Factory, login
 
 
@@ -237,19 +238,27 @@ def test_suggestions_are_ranked_explained_and_of_the_other_kind(
     )
     make.listing(org["id"], kind="need", title="Oak sawdust wanted too")  # same kind: never
     make.listing(org["id"], theme="food", title="Oak sawdust for smoking")  # other theme
-    r = client.get(f"/api/listings/{need['id']}/suggestions")
+    r = client.get(f"/api/listings/{need['id']}/suggestions", params={"min_score": 0})
     assert r.status_code == 200
     got = r.json()
     assert [s["listing"]["kind"] for s in got] == ["offer", "offer"]
     assert got[0]["listing"]["id"] == near["id"] and got[0]["rank"] == 1
     assert got[0]["score"] >= got[1]["score"]
     parts = {p["name"]: p for p in got[0]["parts"]}
-    assert set(parts) == {"semantic", "category", "distance", "quantity", "timing"}
+    assert {"semantic", "language", "wording", "category", "distance", "quantity"} <= set(parts)
     assert parts["distance"]["text"] == "same municipality (Porvoo)"
     assert "offer is 1.3× the need" in parts["quantity"]["text"]
+    assert parts["wording"]["value"] > 0.3  # "oak sawdust" in both, in one language
     assert "text similarity" in got[0]["explanation"]
-    wide = client.get(f"/api/listings/{need['id']}/suggestions", params={"all_themes": True})
+    assert [s["band"] for s in got] == [ranker.band(s["score"]) for s in got]
+    wide = client.get(
+        f"/api/listings/{need['id']}/suggestions", params={"all_themes": True, "min_score": 0}
+    )
     assert len(wide.json()) == 3
+    # by default only what reaches the "possible" floor: the roof tiles are not a suggestion
+    default = client.get(f"/api/listings/{need['id']}/suggestions").json()
+    assert default and all(s["score"] >= ranker.POSSIBLE for s in default)
+    assert len(default) < len(got)
 
 
 def test_closed_listings_leave_the_suggestions(client: TestClient, make: Factory) -> None:

@@ -1,0 +1,87 @@
+"""The server's daily jobs on APScheduler, one adapter: expiry, then learning from decisions.
+
+Started by the app's lifespan when the `scheduler` setting is on (never at import); the same
+jobs run by hand as `python -m matchmaker expire` and `python -m matchmaker train`."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import time
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from matchmaker.engine.matching import HELSINKI, Matcher
+
+log = logging.getLogger(__name__)
+
+
+def expire_listings(db_engine: Engine, matcher: Matcher) -> None:
+    from matchmaker.listings import service
+
+    with Session(db_engine) as session:
+        gone = service.close_expired(session, matcher=matcher)
+    log.info("daily: %d listings past their available_until closed", len(gone))
+
+
+def learn_weights(db_engine: Engine, matcher: Matcher, instance_dir: Path) -> None:
+    from matchmaker.workspace import training
+
+    with Session(db_engine) as session:
+        training.train(session, matcher, instance_dir)
+
+
+class Daily:
+    """A background scheduler running each job once a day at `at`, Helsinki time."""
+
+    def __init__(self, at: time) -> None:
+        self.at = at
+        self._scheduler: Any = None
+        self._jobs: list[tuple[str, Callable[[], None], int]] = []
+
+    def add(self, name: str, job: Callable[[], None], *, minutes_after: int = 0) -> None:
+        self._jobs.append((name, job, minutes_after))
+
+    def start(self) -> None:
+        from apscheduler.schedulers.background import BackgroundScheduler
+        from apscheduler.triggers.cron import CronTrigger
+
+        self._scheduler = BackgroundScheduler(timezone=HELSINKI)
+        for name, job, later in self._jobs:
+            minutes = self.at.hour * 60 + self.at.minute + later
+            trigger = CronTrigger(hour=minutes // 60 % 24, minute=minutes % 60, timezone=HELSINKI)
+            # a missed run (the server was down) runs once when it is back, within the hour
+            self._scheduler.add_job(
+                _logged(name, job), trigger, id=name, coalesce=True, misfire_grace_time=3600
+            )
+        self._scheduler.start()
+
+    def next_runs(self) -> dict[str, Any]:
+        if self._scheduler is None:
+            return {}
+        return {job.id: job.next_run_time for job in self._scheduler.get_jobs()}
+
+    def shutdown(self) -> None:
+        if self._scheduler is not None:
+            self._scheduler.shutdown(wait=False)
+            self._scheduler = None
+
+
+def _logged(name: str, job: Callable[[], None]) -> Callable[[], None]:
+    def run() -> None:
+        try:
+            job()
+        except Exception:  # a failed night must not stop the next one
+            log.exception("daily job %s failed", name)
+
+    return run
+
+
+def daily_jobs(at: time, db_engine: Engine, matcher: Matcher, instance_dir: Path) -> Daily:
+    daily = Daily(at)
+    daily.add("expire", lambda: expire_listings(db_engine, matcher))
+    daily.add("train", lambda: learn_weights(db_engine, matcher, instance_dir), minutes_after=15)
+    return daily
