@@ -50,6 +50,7 @@ def settings(tmp_path: Path) -> Settings:
         engine="hash",
         model="",
         seeds_dir=ROOT / "seeds",
+        eval_report=tmp_path / "eval" / "report.json",  # none: a test writes the one it shows
     )
 
 
