@@ -55,7 +55,7 @@ lint: install ## ruff check, ruff format --check and mypy strict on the package,
 	$(VENV)/bin/mypy $(LINTED)
 
 eval: install model ## rank the labelled development set; prints the table for the README
-	$(PY) -m matchmaker eval --out instance/eval.json
+	$(PY) -m matchmaker eval --out eval/report.json
 
 screenshots: install model browser ## PNGs of the main pages in fi/en/sv into docs/screenshots/
 	$(PY) -m matchmaker screenshots

@@ -25,6 +25,7 @@ from matchmaker.engine.matching import Matcher, build_matcher
 from matchmaker.listings import api as listings_api
 from matchmaker.listings import browse_pages, catalog_api, home_pages
 from matchmaker.listings import pages as listing_pages
+from matchmaker.quality import pages as quality_pages
 from matchmaker.settings import Settings
 from matchmaker.tables import Listing
 from matchmaker.transfer import api as transfer_api
@@ -107,6 +108,7 @@ def create_app(
         queue_pages,
         match_pages,
         dashboard_pages,
+        quality_pages,
         outbox_pages,
         import_pages,
     ):

@@ -39,6 +39,11 @@ class Settings(BaseSettings):
         description="Path or hub id of the sentence-transformers model.",
     )
     seeds_dir: Path = Field(default=ROOT / "seeds", description="Folder of the demo seeds.")
+    eval_report: Path = Field(
+        default=ROOT / "eval" / "report.json",
+        description="The evaluation report `make eval` writes; the page /quality shows it, "
+        "read when the page is asked for.",
+    )
     seed_on_start: bool = Field(
         default=False, description="Load the demo seeds when the database has no listings."
     )

@@ -51,6 +51,7 @@ def settings(tmp_path: Path) -> Settings:
         model="",
         seeds_dir=ROOT / "seeds",
         scheduler=False,
+        eval_report=tmp_path / "eval" / "report.json",  # none: a test writes the one it shows
     )
 
 

@@ -12,7 +12,7 @@ from functools import cache
 from importlib import resources
 
 from babel.dates import format_date, format_time, get_timezone
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, format_percent
 from starlette.requests import Request
 
 from matchmaker.vocab import (
@@ -120,6 +120,10 @@ class Translator:
     def fixed(self, value: float, digits: int = 2) -> str:
         """Exactly `digits` decimals: 0,80 rather than 0,8."""
         return format_decimal(value, format="#,##0." + "0" * digits, locale=self.lang)
+
+    def percent(self, share: float) -> str:
+        """A share as whole per cent in the language's notation: 60 % in fi and sv, 60% in en."""
+        return format_percent(share, locale=self.lang)
 
     def date(self, value: date | None) -> str:
         return format_date(value, format="medium", locale=self.lang) if value else ""

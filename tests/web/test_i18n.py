@@ -79,6 +79,7 @@ def test_numbers_and_dates_follow_the_language() -> None:
     fi, en = i18n.Translator("fi"), i18n.Translator("en")
     assert fi.number(2.5) == "2,5" and en.number(2.5) == "2.5"
     assert fi.fixed(0.8) == "0,80" and en.fixed(0.8) == "0.80"
+    assert fi.percent(0.114) == "11\xa0%" and en.percent(0.6) == "60%"
     assert en.number(20000) == "20,000" and fi.number(20000) == "20\xa0000"
     assert fi.date(date(2025, 3, 1)) == "1.3.2025"
     assert i18n.Translator("de").lang == "fi"  # an unknown language falls back to the default

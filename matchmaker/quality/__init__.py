@@ -1,0 +1,1 @@
+"""How good the suggestions are: the evaluation report `make eval` writes, read and shown."""
