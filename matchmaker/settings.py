@@ -124,10 +124,11 @@ class Settings(BaseSettings):
         default=time(3, 30), description="When the daily jobs run, Helsinki time (HH:MM)."
     )
     queue_threshold: float = Field(
-        default=45.0,
+        default=6.0,  # the "possible" floor of the calibrated score (engine/ranker.POSSIBLE)
         ge=0,
         le=100,
-        description="Lowest score a suggestion needs to enter the facilitators' queue.",
+        description="Lowest score a suggestion needs to enter the facilitators' queue "
+        "(default: the 'possible' floor).",
     )
     max_upload_bytes: int = Field(
         default=10_000_000, ge=1024, description="Limit for uploaded sheets (/api/import, /import)."

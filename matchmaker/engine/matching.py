@@ -160,7 +160,8 @@ class Matcher(IndexSync):
         keys = [key for kd in kinds for key in self._keys(kd, theme_id)]
         hits = self._search(keys, query, k)
         found = self._rows(session, [i for i, _ in hits])
-        return [(found[i], sim) for i, sim in hits if i in found and sim >= min_similarity]
+        cut = min_similarity if min_similarity > 0 else -1.0  # 0: no cut, the nearest k
+        return [(found[i], sim) for i, sim in hits if i in found and sim >= cut]
 
     @staticmethod
     def _rejected(session: Session, listing: Listing) -> set[int]:

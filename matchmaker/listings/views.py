@@ -238,6 +238,7 @@ class Panel:
     url: str  # the suggestions' own URL, which the listing page loads with htmx
     all_themes: bool
     weaker: bool  # below the "possible" floor too
+    intro: str
     items: list[SuggestionView] | None  # None: not computed yet, the page loads them
     empty: str
 
@@ -260,4 +261,9 @@ def panel(
         empty = t("suggest.none_all", kind=other) if all_themes else t("suggest.none", kind=other)
     else:
         empty = t("suggest.no_good_match", kind=other)
-    return Panel(url=url, all_themes=all_themes, weaker=weaker, items=items, empty=empty)
+    intro = t(
+        "suggest.intro", strong=t.number(ranker.STRONG, 0), possible=t.number(ranker.POSSIBLE, 0)
+    )
+    return Panel(
+        url=url, all_themes=all_themes, weaker=weaker, items=items, empty=empty, intro=intro
+    )

@@ -143,9 +143,16 @@ def systems(
     out: dict[str, Callable[[Query], Mapping[int, float]]] = {"product": lambda q: q.scores}
     for name in ranker.FEATURES:
         if any(name in v for q in queries for v in q.candidates.values()):
-            out[f"{name} alone"] = lambda q, n=name: {c: v[n] for c, v in q.candidates.items()}
+            out[f"{name} alone"] = _part_alone(name)
     out.update(lexical.systems())
     return out
+
+
+def _part_alone(name: str) -> Callable[[Query], Mapping[int, float]]:
+    def scores(q: Query) -> Mapping[int, float]:
+        return {c: v[name] for c, v in q.candidates.items()}
+
+    return scores
 
 
 def results(

@@ -95,3 +95,11 @@ def test_wording_counts_as_none_across_languages_and_the_language_part_says_so()
     # the language part takes back the pull of one language: the same meaning across two
     # languages is not worth less than within one
     assert fit.score >= same.score
+
+
+def test_the_queue_threshold_defaults_to_the_possible_floor() -> None:
+    from matchmaker.settings import Settings
+
+    assert Settings().queue_threshold == ranker.POSSIBLE
+    assert ranker.band(ranker.STRONG) == "strong" and ranker.band(ranker.POSSIBLE) == "possible"
+    assert ranker.band(ranker.POSSIBLE - 0.1) == "weak"

@@ -297,8 +297,12 @@ def test_search_ranks_listings_by_text(client: TestClient, make: Factory) -> Non
     make.listing(org["id"], title="Used denim fabric", theme="textiles", description="Jeans.")
     hits = client.get("/api/search", params={"q": "denim fabric"}).json()
     assert hits[0]["listing"]["title"] == "Used denim fabric"
-    only = client.get("/api/search", params={"q": "denim", "theme": "construction"}).json()
+    nearest: dict[str, str | int] = {"q": "denim", "theme": "construction", "min_similarity": 0}
+    only = client.get("/api/search", params=nearest).json()
     assert [h["listing"]["theme"] for h in only] == ["construction"]
+    # by default a search stops at its relevance cut: concrete is nothing like denim
+    cut = client.get("/api/search", params={"q": "denim", "theme": "construction"}).json()
+    assert cut == [] and only[0]["similarity"] < 0.28
     assert client.get("/api/search", params={"q": " "}).status_code == 422
     assert client.get("/api/search", params={"q": ""}).status_code == 422
 
