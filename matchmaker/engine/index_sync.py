@@ -25,8 +25,11 @@ from matchmaker.vocab import Status
 
 log = logging.getLogger(__name__)
 
-# A language mean estimated from n vectors is shrunk by n / (n + _PRIOR): with a handful of
-# listings in a language, centering must not erase what little signal they carry.
+# What is taken out of a language's vectors is the mean of all N stored vectors, shrunk by
+# N / (N + 1), plus that language's own deviation from it, shrunk by n / (n + _PRIOR). The first
+# is the direction every vector of the model shares: it is plain after a few listings, and left
+# in, any two texts of a small deployment look 0.8 alike. The second is the language's pull: with
+# a handful of listings in a language it is mostly noise, and must not erase what they carry.
 _PRIOR = 20
 # The index is re-centred (rebuilt from stored vectors) once a language mean has moved this far
 # (L2) from the one its entries were centred with: while a deployment is small that is nearly
@@ -105,7 +108,7 @@ class IndexSync(StoredVectors):
 
     def _resume_sums(self, session: Session) -> None:
         """The running sums behind loaded means, from the count of vectors per language (a
-        query, not a pass over the vectors): sum = mean * (n + _PRIOR)."""
+        query, not a pass over the vectors): the inverse of `_estimated`."""
         rows = session.exec(
             select(Listing.language, func.count())
             .join(ListingVector, col(ListingVector.listing_id) == col(Listing.id))
@@ -113,18 +116,34 @@ class IndexSync(StoredVectors):
             .group_by(col(Listing.language))
         ).all()
         self._counts = {str(lang): int(n) for lang, n in rows if str(lang) in self.means}
-        self._sums = {
-            lang: (self.means[lang] * (n + _PRIOR)).astype(np.float32)
-            for lang, n in self._counts.items()
-        }
+        total = sum(self._counts.values())
+        self._sums = {}
+        if total:
+            # invert _estimated: mean_L = a o + b_L (m_L - o), a = N/(N+1), b_L = n_L/(n_L+P),
+            # o = sum_L n_L m_L / N; so o = sum_L (n_L+P) mean_L / (a sum_L (n_L+P))
+            a = total / (total + 1)
+            weights = {lang: n + _PRIOR for lang, n in self._counts.items()}
+            overall = sum(
+                weights[lang] * self.means[lang].astype(np.float64) for lang in weights
+            ) / (a * sum(weights.values()))
+            for lang, n in self._counts.items():
+                own = overall + (self.means[lang] - a * overall) * (n + _PRIOR) / n
+                self._sums[lang] = (own * n).astype(np.float32)
         self._counted = set(self.vector_ids(session))
 
     def _estimated(self) -> dict[str, Vectors]:
-        """The shrunk means of the running sums: sum / (n + _PRIOR) = mean * n / (n + _PRIOR)."""
-        return {
-            lang: (total / (self._counts[lang] + _PRIOR)).astype(np.float32)
-            for lang, total in self._sums.items()
-        }
+        """Per language: the shared mean, shrunk by N / (N + 1), plus the language's own
+        deviation from it, shrunk by n / (n + _PRIOR)."""
+        total = sum(self._counts.values())
+        if not total:
+            return {}
+        overall = sum(self._sums.values()) / total
+        shared = overall * total / (total + 1)
+        out = {}
+        for lang, s in self._sums.items():
+            n = self._counts[lang]
+            out[lang] = (shared + (s / n - overall) * n / (n + _PRIOR)).astype(np.float32)
+        return out
 
     def _count(self, listing_id: int, lang: str, vec: Vectors) -> bool:
         """Count a listing's vector in its language's sum the first time it is seen; True when

@@ -8,6 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from matchmaker.engine import ranker
+from matchmaker.engine.matching import SEARCH_FLOOR
 from tests.world import Factory, login
 
 
@@ -302,7 +303,7 @@ def test_search_ranks_listings_by_text(client: TestClient, make: Factory) -> Non
     assert [h["listing"]["theme"] for h in only] == ["construction"]
     # by default a search stops at its relevance cut: concrete is nothing like denim
     cut = client.get("/api/search", params={"q": "denim", "theme": "construction"}).json()
-    assert cut == [] and only[0]["similarity"] < 0.28
+    assert cut == [] and only[0]["similarity"] < SEARCH_FLOOR
     assert client.get("/api/search", params={"q": " "}).status_code == 422
     assert client.get("/api/search", params={"q": ""}).status_code == 422
 
