@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from matchmaker.engine import geo
+from matchmaker.engine import ewc, geo
 from matchmaker.tables import Listing
 from matchmaker.vocab import PER_YEAR, Frequency, Unit, in_tonnes
 
@@ -17,6 +17,7 @@ WEIGHTS: dict[str, float] = {
     "distance": 0.10,
     "quantity": 0.05,
     "timing": 0.05,
+    "codes": 0.05,
 }
 NEUTRAL = 0.5  # what an unknown part counts as: neither for nor against
 _HALF_KM = 50.0  # worth half at 50 km: side-streams routinely travel that far in Uusimaa
@@ -48,6 +49,7 @@ def fit(offer: Listing, need: Listing, *, semantic: float, raw_cosine: float) ->
         distance_part(offer.municipality, need.municipality),
         quantity_part(offer, need),
         timing_part(offer, need),
+        ewc.code_part(offer, need),
     ]
     total = sum(p.weight * (NEUTRAL if p.value is None else p.value) for p in parts)
     return Fit(score=round(100 * total, 1), parts=parts)

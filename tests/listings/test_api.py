@@ -104,7 +104,15 @@ def test_unknown_ids_are_404(client: TestClient) -> None:
         ({"quantity": -3}, "quantity", "greater than 0"),
         ({"description": "x" * 5001}, "description", "at most 5000 characters"),
         ({"municipality": "Gotham"}, "municipality", "unknown municipality 'Gotham'"),
-        ({"ewc_code": "17-01"}, "ewc_code", "should match pattern"),
+        ({"ewc_code": "17-01"}, "ewc_code", "'17-01' is not a waste code: write six digits"),
+        ({"ewc_code": "17 01 99"}, "ewc_code", "17 01 99 is not in the European Waste Catalogue"),
+        ({"ewc_code": "17 01 01*"}, "ewc_code", "not a hazardous entry of the list"),
+        (
+            {"kind": "need", "accepted_codes": ["17 01 01", "17 01 98"]},
+            "accepted_codes",
+            "17 01 98 is not in the European Waste Catalogue; sub-chapter 17 01 has 17 01 01",
+        ),
+        ({"accepted_codes": ["170101"]}, "body", "only a need names the codes it accepts"),
         ({"kind": "gift"}, "kind", "'offer' or 'need'"),
         ({"title": "nul\x00byte"}, "title", "control characters"),
         ({"organisation_id": 4242}, "organisation_id", "organisation 4242 does not exist"),
@@ -244,7 +252,7 @@ def test_suggestions_are_ranked_explained_and_of_the_other_kind(
     assert got[0]["listing"]["id"] == near["id"] and got[0]["rank"] == 1
     assert got[0]["score"] >= got[1]["score"]
     parts = {p["name"]: p for p in got[0]["parts"]}
-    assert set(parts) == {"semantic", "category", "distance", "quantity", "timing"}
+    assert set(parts) == {"semantic", "category", "distance", "quantity", "timing", "codes"}
     assert parts["distance"]["text"] == "same municipality (Porvoo)"
     assert "offer is 1.3× the need" in parts["quantity"]["text"]
     assert "text similarity" in got[0]["explanation"]
