@@ -60,6 +60,7 @@ def create_app(
         if isinstance(matcher.embedder, LazyEmbedder):
             matcher.embedder.warm_up()  # the first search or write then need not wait for it
         yield
+        app.state.code_suggester.stop()  # a build of the codes' vectors under way is dropped
         with Session(db_engine) as session:
             matcher.save(session)
 

@@ -61,6 +61,10 @@ class NotReady(RuntimeError):
     """The list is still being embedded (once per vector space): ask again in a while."""
 
 
+class _Stopped(Exception):
+    """The app is shutting down: a build under way is abandoned."""
+
+
 @dataclass(frozen=True)
 class Suggestion:
     code: str  # six digits
@@ -97,6 +101,7 @@ class Suggester:
         self._lock = threading.Lock()  # the state below
         self._building = threading.Lock()  # one build at a time, which may take a minute
         self._done = threading.Event()
+        self._stopping = threading.Event()
         self._started = False
         self._failure: Exception | None = None
         self._vectors: Matrix | None = None
@@ -109,6 +114,10 @@ class Suggester:
                 return
             self._started = True
         threading.Thread(target=self._prepare, name="ewc-warm-up", daemon=True).start()
+
+    def stop(self) -> None:
+        """Abandon a build under way, between two calls of the embedder (the app stops)."""
+        self._stopping.set()
 
     def suggest(self, text: str, k: int = 3, *, wait: float | None = None) -> list[Suggestion]:
         """The k codes that fit the text best. Blocks until the code vectors exist, or, with
@@ -155,6 +164,9 @@ class Suggester:
                 hubs = (vectors @ vectors.mean(axis=0)).astype(np.float32)
                 with self._lock:
                     self._vectors, self._hubs = vectors, hubs
+            except _Stopped:
+                with self._lock:
+                    self._started = False
             except Exception as exc:
                 log.exception("the waste-code vectors could not be made")
                 with self._lock:
@@ -175,6 +187,8 @@ class Suggester:
         embedder = self.embedder()
         parts = []
         for start in range(0, len(texts), _CHUNK):
+            if self._stopping.is_set():
+                raise _Stopped
             parts.append(embedder.embed(texts[start : start + _CHUNK]))
             time.sleep(_PAUSE)  # the embedder is locked per call: a listing's save goes between
         vectors = np.vstack(parts).astype(np.float32)

@@ -111,3 +111,16 @@ def test_the_lexical_signal_finds_words_of_the_descriptions() -> None:
     assert codes[int(np.argmax(ewc_suggest.lexical("gips")))] == "170802"
     assert codes[int(np.argmax(ewc_suggest.lexical("betoni")))] == "170101"  # fi, as betong
     assert ewc_suggest.lexical("zzzz").max() == 0.0
+
+
+def test_a_build_under_way_stops_with_the_app(tmp_path: Path) -> None:
+    slow = Counting()
+    slow.gate = threading.Event()
+    codes = suggester(slow, tmp_path)
+    codes.warm_up()
+    codes.stop()
+    slow.gate.set()  # the call under way ends; no other starts
+    assert codes._done.wait(10)
+    with pytest.raises(NotReady):
+        codes.suggest("crushed concrete", wait=0.01)
+    assert slow.texts <= 64 and not list(tmp_path.glob("*.npy"))
