@@ -201,12 +201,15 @@ def code_part(offer: Listing, need: Listing) -> scoring.Part:
         "offer_code": code,
         "accepted": " ".join(accepted) or None,
         "hazardous": danger,
+        "match": None,
     }
     warning = " (hazardous waste: the receiver needs a permit)" if danger else ""
     weight = scoring.WEIGHTS["codes"]
     if code is None or not accepted:
         text = "the offer gives no waste code" if code is None else "the need names no codes"
-        return scoring.Part("codes", None, weight, text + warning, {**facts, "match": None})
+        return scoring.Part(
+            name="codes", value=None, weight=weight, text=text + warning, facts=facts
+        )
     value, how, met = _agreement(code, accepted)
     text = {
         "code": f"the offer's code {spaced(code)} is one the need accepts",
@@ -216,4 +219,10 @@ def code_part(offer: Listing, need: Listing) -> scoring.Part:
         f"{spaced(met)}, which the need accepts",
         "none": f"the offer's code {spaced(code)} is not among those the need accepts",
     }[how]
-    return scoring.Part("codes", value, weight, text + warning, {**facts, "match": how, "met": met})
+    return scoring.Part(
+        name="codes",
+        value=value,
+        weight=weight,
+        text=text + warning,
+        facts={**facts, "match": how, "met": met},
+    )
