@@ -20,10 +20,11 @@ from matchmaker.accounts import (
     security,
     token_pages,
 )
+from matchmaker.engine import ewc_suggest
 from matchmaker.engine.embeddings import Embedder, LazyEmbedder
 from matchmaker.engine.matching import Matcher, build_matcher
 from matchmaker.listings import api as listings_api
-from matchmaker.listings import browse_pages, catalog_api, home_pages
+from matchmaker.listings import browse_pages, catalog_api, ewc_api, ewc_pages, home_pages
 from matchmaker.listings import pages as listing_pages
 from matchmaker.quality import pages as quality_pages
 from matchmaker.settings import Settings
@@ -65,6 +66,7 @@ def create_app(
         app.state.daily = daily
         yield
         daily.shutdown()
+        app.state.code_suggester.stop()  # a build of the codes' vectors under way is dropped
         with Session(db_engine) as session:
             matcher.save(session)
 
@@ -82,6 +84,10 @@ def create_app(
     app.state.login_limiter, app.state.reset_limiters = auth.make_limiters(settings.login_attempts)
     app.state.db_engine = db_engine or db.make_engine(settings.database_url)
     app.state.matcher = build_matcher(settings, embedder)
+    # the waste codes' vectors, in the matcher's space: made on first need (the listing form)
+    app.state.code_suggester = ewc_suggest.Suggester(
+        app.state.matcher.space, app.state.matcher.embedder, settings.instance_dir / "ewc"
+    )
     app.state.jobs = jobs.Jobs()  # the pages' background work (an import), polled for progress
     errors.install(app)
     app.add_middleware(
@@ -95,13 +101,14 @@ def create_app(
         errors.SecurityHeaders, hsts_seconds=settings.hsts_seconds, session_cookie=auth.COOKIE
     )
     # JSON first, then the static files and the pages, in the order their paths are tried
-    for api in (listings_api, catalog_api, accounts_api, workspace_api, transfer_api):
+    for api in (listings_api, catalog_api, ewc_api, accounts_api, workspace_api, transfer_api):
         app.include_router(api.router)
     render.install(app)
     for pages in (
         home_pages,
         browse_pages,
         listing_pages,
+        ewc_pages,
         login_pages,
         registration_pages,
         token_pages,

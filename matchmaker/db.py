@@ -38,7 +38,10 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 
 # Columns added since a table was first made: create_all() does not add a column to an
 # existing table, so a database from before gets them here ("table" -> (column, its DDL)).
-ADDED_COLUMNS = {"outboxmessage": [("secret", "BOOLEAN NOT NULL DEFAULT 0")]}
+ADDED_COLUMNS = {
+    "outboxmessage": [("secret", "BOOLEAN NOT NULL DEFAULT 0")],
+    "listing": [("accepted_codes", "JSON")],
+}
 
 
 def create_schema(engine: Engine) -> None:

@@ -1,4 +1,4 @@
-"""FastAPI dependencies: the database session and the matcher of the running app."""
+"""FastAPI dependencies: the database session, the matcher and the code suggester of the app."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlmodel import Session
 
+from matchmaker.engine.ewc_suggest import Suggester
 from matchmaker.engine.matching import Matcher
 
 
@@ -21,5 +22,11 @@ def get_matcher(request: Request) -> Matcher:
     return matcher
 
 
+def get_code_suggester(request: Request) -> Suggester:
+    suggester: Suggester = request.app.state.code_suggester
+    return suggester
+
+
 SessionDep = Annotated[Session, Depends(get_session)]
 MatcherDep = Annotated[Matcher, Depends(get_matcher)]
+CodeSuggesterDep = Annotated[Suggester, Depends(get_code_suggester)]

@@ -69,7 +69,9 @@ class Listing(SQLModel, table=True):
     unit: Unit | None = None
     frequency: Frequency | None = None
     municipality: str | None = Field(default=None, max_length=80)
-    ewc_code: str | None = Field(default=None, max_length=6)
+    ewc_code: str | None = Field(default=None, max_length=6)  # six digits, in the catalogue
+    # a need's: the codes (six digits each) it can take; an offer gives its own in ewc_code
+    accepted_codes: list[str] | None = Field(default=None, sa_column=Column(JSON))
     available_from: date | None = None
     available_until: date | None = None
     status: Status = Field(default=Status.active, index=True)

@@ -27,7 +27,6 @@ from matchmaker.settings import ROOT, Settings
 from tests.world import Factory, login
 
 MODEL_DIR = ROOT / "models" / "multilingual-e5-small"
-SHARED = ROOT.parent / "shared"
 
 
 @pytest.fixture(scope="session")

@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from matchmaker.engine import ewc
 from matchmaker.engine.geo import find
 from matchmaker.engine.scoring import Part
 from matchmaker.web.i18n import N_, Translator
@@ -28,6 +29,7 @@ LABELS = {
     "distance": N_("part.distance"),
     "quantity": N_("part.quantity"),
     "timing": N_("part.timing"),
+    "codes": N_("part.codes"),
 }
 
 
@@ -157,6 +159,28 @@ def _timing(part: Part, t: Translator) -> str:
     return t("explain.timing.gap", days=int(float(gap)))
 
 
+def _codes(part: Part, t: Translator) -> str:
+    code, how, met = (part.facts.get(k) for k in ("offer_code", "match", "met"))
+    shown = ewc.spaced(str(code)) if code else ""
+    other = ewc.spaced(str(met)) if met else ""
+    if not code:
+        text = t("explain.codes.no_code")
+    elif how is None:
+        text = t("explain.codes.none_accepted")
+    elif how == "code":
+        text = t("explain.codes.same", code=shown)
+    elif how == "sub_chapter":
+        text = t("explain.codes.sub_chapter", code=shown, other=other)
+    elif how == "chapter":
+        text = t("explain.codes.chapter", code=shown, other=other)
+    else:
+        accepted = ", ".join(ewc.spaced(c) for c in str(part.facts.get("accepted") or "").split())
+        text = t("explain.codes.different", code=shown, accepted=accepted)
+    if part.facts.get("hazardous"):  # whatever the need accepts, a permit is the receiver's
+        text += " " + t("explain.codes.hazardous", code=shown)
+    return text
+
+
 def _fallback(part: Part, _: Translator) -> str:
     return part.text  # a part added to the scorer later: its English sentence until translated
 
@@ -169,4 +193,5 @@ _SENTENCES: dict[str, Callable[[Part, Translator], str]] = {
     "distance": _distance,
     "quantity": _quantity,
     "timing": _timing,
+    "codes": _codes,
 }

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from matchmaker.engine import geo
+from matchmaker.engine import ewc, geo
 from matchmaker.engine.ranker import HAND_SET, Ranker, values_of
 from matchmaker.tables import Listing
 from matchmaker.vocab import PER_YEAR, Frequency, Unit, in_tonnes
@@ -53,6 +53,7 @@ def fit(
         distance_part(offer.municipality, need.municipality),
         quantity_part(offer, need),
         timing_part(offer, need),
+        ewc.code_part(offer, need),
     ]
     for p in parts:
         p.weight = ranker.weights.get(p.name, 0.0)

@@ -9,6 +9,7 @@ from typing import Any
 from matchmaker.engine import geo
 from matchmaker.listings.fieldnames import max_length
 from matchmaker.listings.forms import AUTO, FIELDS, Errors
+from matchmaker.listings.schemas import ListingCreate
 from matchmaker.tables import Listing
 from matchmaker.vocab import Category, Frequency, Language, ListingKind, Status, Unit, Visibility
 from matchmaker.web.fields import Field, options
@@ -129,16 +130,24 @@ def listing_form(
         ),
         Field("available_from", t("field.available_from"), "date"),
         Field("available_until", t("field.available_until"), "date"),
+        # text: 17 01 01 as the list writes it, 170101, or 17 01 06* are all read
         Field(
             "ewc_code",
             t("field.ewc_code"),
             "text",
             hint=t("hint.ewc_code"),
             attrs={
-                "inputmode": "numeric",
-                "maxlength": str(max_length(Listing, "ewc_code")),
-                "pattern": "[0-9]{6}",
+                "maxlength": str(max_length(ListingCreate, "ewc_code")),
+                "autocomplete": "off",
+                "spellcheck": "false",
             },
+        ),
+        Field(
+            "accepted_codes",
+            t("field.accepted_codes"),
+            "text",
+            hint=t("hint.accepted_codes"),
+            attrs={"maxlength": "500", "autocomplete": "off", "spellcheck": "false"},
         ),
         Field(
             "visibility",

@@ -8,10 +8,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from matchmaker.engine import geo
+from matchmaker.engine import ewc, geo
 from matchmaker.errors import InputError
 from matchmaker.listings import fieldnames
-from matchmaker.listings.schemas import ListingCreate, ListingUpdate
+from matchmaker.listings.schemas import ONLY_NEEDS_ACCEPT, ListingCreate, ListingUpdate
 from matchmaker.tables import Listing
 from matchmaker.web.i18n import N_
 
@@ -46,7 +46,12 @@ _BY_TYPE = {
     "date_from_datetime_parsing": N_("error.date"),
     "date_from_datetime_inexact": N_("error.date"),
     "date_type": N_("error.date"),
-    "string_pattern_mismatch": N_("error.ewc"),
+}
+# a waste code's errors (schemas._code_error) name the code
+_CODE_ERRORS = {
+    "ewc_format": N_("error.ewc"),
+    "ewc_unknown": N_("error.ewc_unknown"),
+    "ewc_not_hazardous": N_("error.ewc_not_hazardous"),
 }
 
 
@@ -78,6 +83,9 @@ def values_of(listing: Listing, theme_slug: str) -> dict[str, str]:
     out["theme"] = theme_slug
     if listing.quantity is not None:
         out["quantity"] = f"{listing.quantity:g}"
+    if listing.ewc_code:  # as the list writes it; the form reads it back
+        out["ewc_code"] = ewc.spaced(listing.ewc_code)
+    out["accepted_codes"] = ", ".join(ewc.spaced(c) for c in listing.accepted_codes or [])
     return out
 
 
@@ -123,6 +131,8 @@ def _message(name: str, error: Mapping[str, Any]) -> tuple[str, Message]:
             return "available_until", Message(N_("error.dates_order"))
         if "needs a unit" in text:
             return "unit", Message(N_("error.unit_needed"))
+        if ONLY_NEEDS_ACCEPT in text:
+            return "accepted_codes", Message(N_("error.accepted_offer"))
         if name == "municipality":
             return name, Message(
                 N_("error.municipality"), {"examples": ", ".join(geo.municipality_names()[:4])}
@@ -132,6 +142,8 @@ def _message(name: str, error: Mapping[str, Any]) -> tuple[str, Message]:
         if "empty" in text:
             return name, Message(N_("error.required"))
         return name or "form", Message(N_("error.invalid"))
+    if kind in _CODE_ERRORS:
+        return name, Message(_CODE_ERRORS[kind], {"code": ctx.get("code", "")})
     if kind == "string_too_long":
         return name, Message(N_("error.too_long"), {"max": ctx.get("max_length", "")})
     if name in CHOICES and kind == "missing":
@@ -147,6 +159,8 @@ def input_error(exc: InputError) -> Errors:
         return {"unit": Message(N_("error.unit_needed"))}
     if exc.field == "available_until":
         return {exc.field: Message(N_("error.dates_order"))}
+    if exc.field == "accepted_codes":
+        return {exc.field: Message(N_("error.accepted_offer"))}
     if "empty" in exc.message:
         return {exc.field: Message(N_("error.required"))}
     return {exc.field: Message(N_("error.invalid"))}

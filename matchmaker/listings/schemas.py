@@ -6,9 +6,10 @@ import re
 from datetime import date, datetime
 from typing import Annotated, Any, Literal, Self
 
-from pydantic import AfterValidator, BaseModel, Field, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, model_validator
+from pydantic_core import PydanticCustomError
 
-from matchmaker.engine import geo
+from matchmaker.engine import ewc, geo
 from matchmaker.shapes import EMAIL_PATTERN, MAX_ID, DbId, StrictModel
 from matchmaker.vocab import (
     Category,
@@ -53,10 +54,73 @@ Description = Annotated[str, Field(max_length=5000), AfterValidator(_clean_text)
 Municipality = Annotated[
     str | None, Field(default=None, max_length=80), AfterValidator(_known_place)
 ]
+
+
+def _code_error(exc: ewc.CodeError) -> PydanticCustomError:
+    # the type (ewc_format, ewc_unknown, ewc_not_hazardous) and the code let a form say it
+    return PydanticCustomError(
+        f"ewc_{exc.reason}", "{message}", {"code": exc.code, "message": str(exc)}
+    )
+
+
+def _known_code(value: str | None) -> str | None:
+    if value is None or not value.strip():
+        return None
+    try:
+        return ewc.normalise(value)
+    except ewc.CodeError as exc:
+        raise _code_error(exc) from None
+
+
+def _typed_list(value: Any) -> Any:
+    """A list of codes typed as one text (a form, a sheet's cell): split at commas or spaces."""
+    return ewc.split(value) if isinstance(value, str) else value
+
+
+def _known_codes(values: list[str] | None) -> list[str] | None:
+    if not values:
+        return None
+    try:
+        return ewc.normalise_all(values)
+    except ewc.CodeError as exc:
+        raise _code_error(exc) from None
+
+
 EwcCode = Annotated[
     str | None,
-    Field(default=None, pattern=r"^\d{6}$", description="six-digit European Waste Catalogue code"),
+    Field(
+        default=None,
+        max_length=20,
+        description="European Waste Catalogue code, as 17 01 01 or 170101 (a hazardous one may "
+        "keep its asterisk, 17 01 06*); checked against the list, stored as six digits",
+        examples=["17 01 01"],
+    ),
+    AfterValidator(_known_code),
 ]
+_Codes = Annotated[list[Annotated[str, Field(max_length=20)]], Field(max_length=50)]
+AcceptedCodes = Annotated[
+    _Codes | None,
+    BeforeValidator(_typed_list),
+    Field(
+        default=None,
+        description="a need's: the European Waste Catalogue codes it accepts, checked against "
+        "the list and stored as six digits (a form or a sheet types them as one text, "
+        "comma- or space-separated)",
+        examples=[["17 01 01", "17 01 07"]],
+    ),
+    AfterValidator(_known_codes),
+]
+ONLY_NEEDS_ACCEPT = (
+    "only a need names the codes it accepts: an offer gives its own code in ewc_code"
+)
+
+
+def check_accepted_codes(kind: ListingKind | str, accepted_codes: list[str] | None) -> None:
+    """The one rule for accepted codes: a need's only (ValueError for an offer's)."""
+    if kind == ListingKind.offer and accepted_codes:
+        raise ValueError(ONLY_NEEDS_ACCEPT)
+
+
 Quantity = Annotated[float | None, Field(default=None, gt=0, lt=1e12)]
 
 
@@ -88,6 +152,7 @@ class ListingCreate(_DatesInOrder):
     frequency: Frequency | None = None
     municipality: Municipality = None
     ewc_code: EwcCode = None
+    accepted_codes: AcceptedCodes = None
     status: Status = Status.active
     visibility: Visibility = Visibility.public
 
@@ -95,6 +160,11 @@ class ListingCreate(_DatesInOrder):
     def _unit_with_quantity(self) -> Self:
         if self.quantity is not None and self.unit is None:
             raise ValueError("a quantity needs a unit")
+        return self
+
+    @model_validator(mode="after")
+    def _codes_of_a_need(self) -> Self:
+        check_accepted_codes(self.kind, self.accepted_codes)
         return self
 
 
@@ -117,6 +187,7 @@ class ListingUpdate(_DatesInOrder):
     frequency: Frequency | None = None
     municipality: Municipality = None
     ewc_code: EwcCode = None
+    accepted_codes: AcceptedCodes = None
     status: Status | None = None
     visibility: Visibility | None = None
 
@@ -135,7 +206,8 @@ class ListingPublic(BaseModel):
     unit: Unit | None
     frequency: Frequency | None
     municipality: str | None
-    ewc_code: str | None
+    ewc_code: str | None = Field(description="six digits, e.g. 170101")
+    accepted_codes: list[str] = Field(description="a need's accepted codes, six digits each")
     available_from: date | None
     available_until: date | None
     status: Status
@@ -172,6 +244,22 @@ class SuggestionPublic(BaseModel):
     listing: ListingPublic
     parts: list[ScorePart]
     explanation: str
+
+
+class WasteCode(BaseModel):
+    code: str = Field(description="six digits, e.g. 170101")
+    written: str = Field(description="as the list writes it, e.g. 17 01 01")
+    description: str
+    description_language: Language = Field(
+        description="the description's: sv for Swedish, else en (there is no Finnish list)"
+    )
+    hazardous: bool = Field(description="marked hazardous (17 01 06*): its receiver needs a permit")
+    sub_chapter: str = Field(description="the heading of its four-digit sub-chapter")
+    chapter: str = Field(description="the heading of its two-digit chapter")
+
+
+class WasteCodeSuggestion(WasteCode):
+    score: float = Field(description="how well it fits the text: compares the codes of one answer")
 
 
 class SearchHit(BaseModel):

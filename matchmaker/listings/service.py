@@ -24,6 +24,7 @@ from matchmaker.listings.schemas import (
     ListingUpdate,
     OrganisationIn,
     ThemeIn,
+    check_accepted_codes,
 )
 from matchmaker.tables import Listing, ListingVector, Organisation, Theme, User, saved_id, utcnow
 from matchmaker.vocab import Language, Status
@@ -133,6 +134,10 @@ def update_listing(
         raise InputError("available_until", "must not be before available_from")
     if listing.quantity is not None and listing.unit is None:
         raise InputError("unit", "a quantity needs a unit")
+    try:  # an edit may turn a need with accepted codes into an offer
+        check_accepted_codes(listing.kind, listing.accepted_codes)
+    except ValueError as exc:
+        raise InputError("accepted_codes", str(exc)) from None
     listing.updated_at = utcnow()
     save_listings(session, [listing], matcher)
     return listing
@@ -333,6 +338,7 @@ def present(
             theme=themes[lst.theme_id],
             organisation_id=None if hidden else lst.organisation_id,
             organisation_name=None if hidden else orgs.get(lst.organisation_id),
+            accepted_codes=lst.accepted_codes or [],
         )
         out.append(ListingPublic.model_validate(data))
     return out

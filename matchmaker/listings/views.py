@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from sqlmodel import Session, col, select
 
 from matchmaker.accounts.auth import Principal
-from matchmaker.engine import explanations, geo, matching, ranker
+from matchmaker.engine import ewc, explanations, geo, matching, ranker
 from matchmaker.engine.matching import Suggestion
 from matchmaker.listings import service, visibility
 from matchmaker.listings.schemas import ListingPublic
@@ -17,9 +17,23 @@ from matchmaker.web.i18n import N_, Translator
 
 
 @dataclass
+class CodeView:
+    """A waste code as the pages show it: as the list writes it, described, its hazard said."""
+
+    code: str  # 17 01 01
+    value: str  # 170101, what the form's field takes
+    description: str
+    lang: str  # the description's: English in the Finnish UI, as there is no Finnish list
+    lang_note: str  # "in English" where that is not the UI's language
+    hazardous: bool
+    choose: str  # the label of the button that puts it in the form's field
+
+
+@dataclass
 class Fact:
     label: str
     value: str
+    codes: list[CodeView] = field(default_factory=list)  # shown instead of the value
 
 
 @dataclass
@@ -147,19 +161,20 @@ def _view(pub: ListingPublic, names: dict[str, str], t: Translator) -> ListingVi
         created=t.date(pub.created_at.date()),
     )
     rows = [
-        (t("field.kind"), view.kind_label),
-        (t("field.theme"), view.theme_name),
-        (t("field.category"), view.category_label),
-        (t("field.quantity"), view.amount),
-        (t("field.municipality"), view.place),
-        (t("field.available"), availability(t, pub)),
-        (t("field.ewc_code"), pub.ewc_code or ""),
-        (t("field.language"), view.language_name),
-        (t("field.status"), view.status_label),
-        (t("field.visibility"), t.label("visibility", pub.visibility)),
-        (t("field.created"), view.created),
+        Fact(t("field.kind"), view.kind_label),
+        Fact(t("field.theme"), view.theme_name),
+        Fact(t("field.category"), view.category_label),
+        Fact(t("field.quantity"), view.amount),
+        Fact(t("field.municipality"), view.place),
+        Fact(t("field.available"), availability(t, pub)),
+        Fact(t("field.ewc_code"), "", code_views([pub.ewc_code] if pub.ewc_code else [], t)),
+        Fact(t("field.accepted_codes"), "", code_views(pub.accepted_codes, t)),
+        Fact(t("field.language"), view.language_name),
+        Fact(t("field.status"), view.status_label),
+        Fact(t("field.visibility"), t.label("visibility", pub.visibility)),
+        Fact(t("field.created"), view.created),
     ]
-    view.facts = [Fact(label, value) for label, value in rows if value]
+    view.facts = [f for f in rows if f.value or f.codes]
     return view
 
 
@@ -168,6 +183,33 @@ BANDS = {
     "possible": N_("suggest.band.possible"),
     "weak": N_("suggest.band.weak"),
 }
+
+
+def code_views(codes: list[str], t: Translator) -> list[CodeView]:
+    """Codes of the list with their descriptions in the UI language, or English where the
+    list has none in it (Finnish), saying so."""
+    lang = ewc.DESCRIBED_IN[t.lang]
+    note = "" if lang == t.lang else t("ewc.in_english")
+    return [
+        CodeView(
+            code=ewc.spaced(code),
+            value=code,
+            description=ewc.describe(code, t.lang),
+            lang=lang,
+            lang_note=note,
+            hazardous=ewc.hazardous(code),
+            choose=t("ewc.choose", code=ewc.spaced(code)),
+        )
+        for code in codes
+        if code in ewc.catalogue().entries
+    ]
+
+
+@dataclass
+class CodeSuggestions:
+    items: list[CodeView]
+    note: str  # what the user does next: write more, wait, or choose
+    choosable: bool  # buttons that fill the form's field (htmx), or plain text (the lookup page)
 
 
 def suggestion_views(

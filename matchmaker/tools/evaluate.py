@@ -78,8 +78,6 @@ def load_pool(session: Session, devset: Mapping[str, Any], seeds_dir: Path) -> l
 
     def add(row: Mapping[str, Any], org_name: str | None) -> Listing:
         fields = {k: v for k, v in row.items() if k not in _NOTES}
-        if "accepted_codes" not in ListingCreate.model_fields:  # TRANSITIONAL until ewc merge
-            fields.pop("accepted_codes", None)
         data = ListingCreate.model_validate({**fields, "organisation_id": organisation(org_name)})
         listing = Listing(**data.model_dump(exclude={"theme"}), theme_id=themes[data.theme])
         session.add(listing)
@@ -273,6 +271,7 @@ def evaluate(settings: Settings, devset_path: Path, *, hygiene: bool = True) -> 
             if splits["test"]:
                 report["learning_curve"] = learning_curve(splits["train"], splits["test"])
         report["bands"] = bands(splits["test"] or queries)
+        report["floors_on_train"] = floors(splits["train"])
     if hygiene:
         report["seeds"] = seed_hygiene(settings, matcher)
     return report
@@ -290,6 +289,32 @@ def bands(queries: Sequence[Query]) -> dict[str, dict[str, float]]:
             "precision": round(sum(above) / len(above), 3) if above else 0.0,
             "partners_reached": round(reached / len(queries), 3) if queries else 0.0,
         }
+    return out
+
+
+def floors(queries: Sequence[Query]) -> list[dict[str, float]]:
+    """Where the band floors come from: for each candidate floor, on the training split, how
+    often a suggestion above it was the true partner, how many partners reach it, and how many
+    listings would have nothing above it ("no good match yet")."""
+    out = []
+    for floor in (2, 3, 4, 5, 6, 8, 10, 15, 20, 25, 30, 40, 50):
+        above = [(c == q.partner_id) for q in queries for c, s in q.scores.items() if s >= floor]
+        out.append(
+            {
+                "floor": floor,
+                "precision": round(sum(above) / len(above), 3) if above else 0.0,
+                "partners_reached": round(
+                    sum(1 for q in queries if q.scores.get(q.partner_id, 0) >= floor)
+                    / max(1, len(queries)),
+                    3,
+                ),
+                "nothing_above": round(
+                    sum(1 for q in queries if max(q.scores.values(), default=0) < floor)
+                    / max(1, len(queries)),
+                    3,
+                ),
+            }
+        )
     return out
 
 

@@ -129,6 +129,7 @@ def _field_label(t: Translator, name: str) -> str:
         "frequency": t("field.frequency"),
         "municipality": t("field.municipality"),
         "ewc_code": t("field.ewc_code"),
+        "accepted_codes": t("field.accepted_codes"),
         "available_from": t("field.available_from"),
         "available_until": t("field.available_until"),
         "visibility": t("field.visibility"),

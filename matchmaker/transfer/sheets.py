@@ -59,6 +59,7 @@ def listing_rows(session: Session) -> list[dict[str, Any]]:
     for pub in listing_service.present(session, listings):  # as a visitor sees them: exports travel
         data = pub.model_dump(mode="json")
         data["organisation"] = pub.organisation_name or HIDDEN
+        data["accepted_codes"] = ", ".join(pub.accepted_codes)  # one cell, read back by import
         rows.append({"id": pub.id, "status": pub.status.value, **{c: data.get(c) for c in COLUMNS}})
     return rows
 

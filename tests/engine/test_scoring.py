@@ -81,6 +81,7 @@ def test_score_is_the_rankers_probability_with_unknowns_in_the_middle() -> None:
         "distance",
         "quantity",
         "timing",
+        "codes",
     ]
     assert "offer is material, need is equipment" in fit.explanation
     assert [p.weight for p in fit.parts] == [w[p.name] for p in fit.parts]

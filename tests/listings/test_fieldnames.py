@@ -25,6 +25,7 @@ def test_the_sheet_keeps_the_columns_and_the_order_its_users_know() -> None:
         "frequency",
         "municipality",
         "ewc_code",
+        "accepted_codes",
         "available_from",
         "available_until",
         "visibility",
@@ -52,8 +53,13 @@ def test_the_form_has_a_field_for_each_editable_field() -> None:
         statuses=list(Status),
     )
     assert set(form.fields) == set(EDITABLE)
-    for name in ("title", "description", "ewc_code"):
+    for name in ("title", "description"):
         width = fieldnames.max_length(Listing, name)
         assert form.fields[name].attrs["maxlength"] == str(width)
     for name in ("title", "description"):  # what the form allows, the API accepts
         assert fieldnames.max_length(ListingCreate, name) == fieldnames.max_length(Listing, name)
+    # a code is typed as the list writes it (17 01 06*) and stored as its six digits
+    assert form.fields["ewc_code"].attrs["maxlength"] == str(
+        fieldnames.max_length(ListingCreate, "ewc_code")
+    )
+    assert fieldnames.max_length(Listing, "ewc_code") == 6

@@ -31,9 +31,11 @@ def test_posting_without_javascript_redirects_to_the_listing_and_its_suggestions
     assert "Saved. Below are the suggested matches for your listing." in p.text
     assert p.text_of("listing-title") == "Tarvitsemme betonimursketta kenttärakenteisiin"
     assert "Finnish" in p.text  # the language was detected from the text
-    # computed with the page, not loaded by a script; the test embedder scores below the
-    # "possible" floor, so the panel says there is no good match yet, and the weaker ones show
-    assert "No good match yet" in p.text_of("suggestion-list")
+    # computed with the page, not loaded by a script (the test embedder's scores may fall below
+    # the "possible" floor: then the panel says so, and the weaker ones show when asked)
+    panel = p.text_of("suggestion-list")
+    assert "Finding suggested matches" not in panel
+    assert "Crushed concrete aggregate, 800 t a year" in panel or "No good match yet" in panel
     listing = r.headers["location"].split("?")[0]
     weaker = page(client.get(f"{listing}/matches?weaker=1"))
     assert "Crushed concrete aggregate, 800 t a year" in weaker.text_of("suggestion-list")

@@ -23,7 +23,7 @@ BAD: list[tuple[dict[str, Any], str, str]] = [
     ({"kind": "gift"}, "kind", "'offer' or 'need'"),
     ({"organisation": ""}, "organisation", "an organisation is needed"),
     ({"available_from": "2027-13-45"}, "available_from", "valid date"),
-    ({"ewc_code": "17 01"}, "ewc_code", "should match pattern"),
+    ({"ewc_code": "17 01"}, "ewc_code", "'17 01' is not a waste code"),
     ({"unit": "barrels"}, "unit", "Input should be"),
     ({"description": "x" * 5001}, "description", "at most 5000 characters"),
 ]
@@ -120,3 +120,34 @@ def test_an_unreadable_upload_is_a_clear_422(client: TestClient) -> None:
     ):
         r = client.post("/api/import/listings", files={"file": (name, data)})
         assert r.status_code == 422 and words in r.json()["detail"], (name, r.text)
+
+
+def test_a_sheet_carries_a_needs_accepted_codes_there_and_back(
+    client: TestClient, make: Factory
+) -> None:
+    def row(**kw: str) -> dict[str, str]:
+        base = {c: "" for c in COLUMNS}
+        base.update(organisation="Nya Bygg Ab", theme="construction", category="material")
+        return {**base, **kw}
+
+    rows = [
+        row(kind="need", title="Betong till bullervall", accepted_codes="17 01 01, 17 01 07"),
+        row(kind="offer", title="Tegel från rivning", ewc_code="17 01 02", accepted_codes="170101"),
+        row(kind="need", title="Krossmaterial", accepted_codes="17 01 01 17 01 99"),
+    ]
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=COLUMNS)
+    writer.writeheader()
+    writer.writerows(rows)
+    dry = upload(client, "codes.csv", out.getvalue().encode("utf-8"), commit=False)
+    assert dry["good"] == 1 and dry["bad_rows"] == [3, 4]
+    why = {p["row"]: (p["field"], p["message"]) for p in dry["problems"]}
+    assert why[3] == (
+        "row",
+        "only a need names the codes it accepts: an offer gives its own code in ewc_code",
+    )
+    assert why[4][0] == "accepted_codes" and "17 01 99 is not in the European" in why[4][1]
+    upload(client, "codes.csv", out.getvalue().encode("utf-8"), commit=True)
+    exported = client.get("/api/export/listings.csv").content.decode("utf-8-sig")
+    (need,) = [r for r in csv.DictReader(io.StringIO(exported)) if r["title"].startswith("Betong")]
+    assert need["accepted_codes"] == "170101, 170107"  # one cell, which an import reads back

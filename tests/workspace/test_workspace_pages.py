@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from urllib.parse import quote
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -463,7 +464,7 @@ def test_a_hostile_text_renders_escaped_on_every_page(
         f"/listings/{offer['id']}",
         f"/listings/{need['id']}",
         "/listings",
-        "/listings?q=script",
+        "/listings?q=" + quote(XSS),
         f"/listings/{need['id']}/matches",
         f"/organisations/{org['id']}",
         "/matches/board",

@@ -18,3 +18,13 @@ document.addEventListener("htmx:pushedIntoHistory", () => {
     link.href = url.pathname + url.search;
   }
 });
+
+// A suggested waste code, chosen, fills the field it names (the listing form's EWC code).
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-fill]");
+  if (!button) return;
+  const field = document.getElementById(button.dataset.fill);
+  if (!field) return;
+  field.value = button.dataset.value;
+  field.focus();
+});
