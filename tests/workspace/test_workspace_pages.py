@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import io
-from urllib.parse import quote
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from fastapi.testclient import TestClient
