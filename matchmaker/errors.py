@@ -248,13 +248,9 @@ class SecurityHeaders:
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True
-                path = scope.get("path", "")
                 headers = list(message.get("headers", []))
                 present = {k.lower() for k, _ in headers}
                 for name, value in SECURITY_HEADERS:
-                    # /docs runs Swagger UI from inline script: it keeps its own defaults
-                    if name == b"content-security-policy" and path in ("/docs", "/redoc"):
-                        continue
                     if name not in present:
                         headers.append((name, value))
                 if self.hsts and b"strict-transport-security" not in present:
