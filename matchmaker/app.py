@@ -32,7 +32,7 @@ from matchmaker.tables import Listing
 from matchmaker.transfer import api as transfer_api
 from matchmaker.transfer import jobs, seeding
 from matchmaker.transfer import pages as import_pages
-from matchmaker.web import render
+from matchmaker.web import docs_pages, render
 from matchmaker.workspace import api as workspace_api
 from matchmaker.workspace import dashboard_pages, match_pages, queue_pages
 
@@ -75,6 +75,8 @@ def create_app(
         summary="Offers and needs of the Uusimaa circular economy, matched across fi/sv/en.",
         lifespan=lifespan,
         dependencies=[Depends(auth.check_csrf)],
+        docs_url=None,  # FastAPI's /docs loads Swagger UI from a CDN: web/docs_pages.py serves it
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.signer = security.Signer(
@@ -118,6 +120,7 @@ def create_app(
         quality_pages,
         outbox_pages,
         import_pages,
+        docs_pages,
     ):
         app.include_router(pages.router)
     apidoc.install(app)

@@ -82,15 +82,10 @@ def install(app: FastAPI) -> None:
         ]
         return _reply(422, errors)
 
+    # web/render.py answers a page address's 404 and 405 with a page, and the rest with this
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
-        if exc.status_code == 400 and exc.detail == "There was an error parsing the body":
-            # FastAPI's words when the body is not UTF-8 or not decodable at all
-            return JSONResponse(
-                {"detail": "the request body could not be read: send UTF-8 encoded JSON"},
-                status_code=400,
-            )
-        return await http_exception_handler(request, exc)
+        return await http_error(request, exc)
 
     @app.exception_handler(InputError)
     async def _input(_: Request, exc: InputError) -> JSONResponse:
@@ -107,6 +102,32 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(DBAPIError)
     async def _storage(_: Request, exc: DBAPIError) -> JSONResponse:
         return unavailable(exc)
+
+
+async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+    """An HTTPException as JSON; the router's and FastAPI's own ones in words that help."""
+    path, headers = request.url.path, exc.headers
+    if exc.status_code == 400 and exc.detail == "There was an error parsing the body":
+        # FastAPI's words when the body is not UTF-8 or not decodable at all
+        detail = "the request body could not be read: send UTF-8 encoded JSON"
+    elif exc.status_code == 404 and exc.detail == "Not Found":  # no route, or no such file
+        detail = f"there is nothing at {path}"
+        if path.startswith("/api/"):
+            detail += ": the API's addresses are listed at /docs"
+    elif exc.status_code == 405 and exc.detail == "Method Not Allowed":
+        allowed = (headers or {}).get("Allow", "")
+        detail = f"{request.method} is not allowed on {path}; it allows {allowed}"
+    else:
+        return await http_exception_handler(request, exc)
+    return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=headers)
+
+
+def answers_json(path: str) -> bool:
+    """Whether `path` is the API's, the OpenAPI document's or a static file's: its errors are
+    JSON. Any other address is a page's, and its errors are pages."""
+    return path == "/openapi.json" or any(
+        path == prefix or path.startswith(prefix + "/") for prefix in ("/api", "/static")
+    )
 
 
 # What SQLite says when it cannot write (or read) its file, and PostgreSQL's SQLSTATEs for it:
@@ -248,13 +269,9 @@ class SecurityHeaders:
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True
-                path = scope.get("path", "")
                 headers = list(message.get("headers", []))
                 present = {k.lower() for k, _ in headers}
                 for name, value in SECURITY_HEADERS:
-                    # /docs runs Swagger UI from inline script: it keeps its own defaults
-                    if name == b"content-security-policy" and path in ("/docs", "/redoc"):
-                        continue
                     if name not in present:
                         headers.append((name, value))
                 if self.hsts and b"strict-transport-security" not in present:

@@ -24,6 +24,7 @@ from matchmaker.app import create_app
 from matchmaker.engine import embeddings
 from matchmaker.engine.embeddings import Embedder
 from matchmaker.settings import ROOT, Settings
+from matchmaker.tools.liveserver import CHROMIUM, CHROMIUM_ARGS
 from tests.world import Factory, login
 
 MODEL_DIR = ROOT / "models" / "multilingual-e5-small"
@@ -39,6 +40,18 @@ def real_embedder() -> Embedder:
     if not (MODEL_DIR / "BUILD_INFO.json").exists():
         pytest.fail(f"{MODEL_DIR} is missing: run `make model` (make test does)")
     return embeddings.make_embedder("sentence-transformers", str(MODEL_DIR))
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Any]:
+    """Debian's Chromium through Playwright, one for the whole run (the `browser` tests)."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: run `make browser` (make test does)")
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from matchmaker.accounts import service as accounts
 from matchmaker.app import create_app
 from matchmaker.engine.embeddings import Embedder
 from matchmaker.settings import ROOT, Settings
-from matchmaker.tools.liveserver import CHROMIUM, CHROMIUM_ARGS, serve
+from matchmaker.tools.liveserver import serve
 from matchmaker.vocab import Role
 
 playwright_api = pytest.importorskip("playwright.sync_api")
@@ -30,16 +30,6 @@ MEMBER: dict[str, Any] = {
     "email": "jussi@purkukallio.example.fi",
     "password": "correct horse battery",
 }
-
-
-@pytest.fixture(scope="session")
-def chromium() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: run `make browser` (make test does)")
-    with playwright_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @contextmanager

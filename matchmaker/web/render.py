@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.templating import Jinja2Templates
 
 from matchmaker import errors
@@ -61,6 +62,22 @@ def install(app: FastAPI) -> None:
             principal = auth.get_principal(request, session)
         ui = Page(request, principal)
         return ui.forbidden(i18n.N_("error.csrf_help"), title=ui.t("error.csrf"))
+
+    # errors.install answers every HTTPException in JSON; an address that is no page, or a page
+    # asked for with a method it does not take, gets a page (the API and files keep JSON)
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code not in (404, 405) or errors.answers_json(request.url.path):
+            return await errors.http_error(request, exc)
+        with Session(request.app.state.db_engine) as session:  # rendered while it is open
+            try:
+                principal = auth.get_principal(request, session)  # who it is, for the header
+            except (StarletteHTTPException, DBAPIError):  # a bad token, a broken database
+                principal = auth.VISITOR
+            ui = Page(request, principal)
+            if exc.status_code == 404:
+                return ui.not_found()
+            return ui.method_not_allowed((exc.headers or {}).get("Allow", ""))
 
     # errors.install answers the API's storage failures; a page gets a page saying so
     @app.exception_handler(DBAPIError)
@@ -129,7 +146,8 @@ def url_with(request: Request, path: str | None = None, **changes: str | int | N
     params = [(k, v) for k, v in kept if k not in changes]
     params += [(k, str(v)) for k, v in changes.items() if v is not None and v != ""]
     query = urlencode(params)
-    base = request.url.path if path is None else path
+    # never "//host" (another site), even for a 404 page's odd address
+    base = safe_next(request.url.path) if path is None else path
     return f"{base}?{query}" if query else base
 
 
@@ -259,6 +277,15 @@ class Page:
         return self.render(
             "errors/404.html", "errors/_404.html", status=404, title=self.t("error.not_found")
         )
+
+    def method_not_allowed(self, allow: str) -> Response:
+        """The 405 page: this address takes other requests (a form's POST, most often)."""
+        response = self.render(
+            "errors/405.html", "errors/_405.html", status=405, title=self.t("error.method")
+        )
+        if allow:
+            response.headers["Allow"] = allow
+        return response
 
     def forbidden(
         self, help_key: str = i18n.N_("error.forbidden_help"), *, title: str = ""
