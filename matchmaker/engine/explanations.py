@@ -82,13 +82,8 @@ def _semantic(part: Part, t: Translator) -> str:
 
 
 def _language(part: Part, t: Translator) -> str:
-    offer, need = part.facts.get("offer"), part.facts.get("need")
-    if offer == need:
-        return t("explain.language.same", language=t.label("language", offer))
-    return t(
-        "explain.language.different",
-        offer=t.label("language", offer),
-        need=t.label("language", need),
+    return _same_or_not(
+        part, t, "language", N_("explain.language.same"), N_("explain.language.different")
     )
 
 
@@ -104,14 +99,17 @@ def _wording(part: Part, t: Translator) -> str:
 
 
 def _category(part: Part, t: Translator) -> str:
+    return _same_or_not(
+        part, t, "category", N_("explain.category.same"), N_("explain.category.different")
+    )
+
+
+def _same_or_not(part: Part, t: Translator, vocabulary: str, same: str, different: str) -> str:
+    """One sentence when both sides say the same ({<vocabulary>} is it), another naming both."""
     offer, need = part.facts.get("offer"), part.facts.get("need")
     if offer == need:
-        return t("explain.category.same", category=t.label("category", offer))
-    return t(
-        "explain.category.different",
-        offer=t.label("category", offer),
-        need=t.label("category", need),
-    )
+        return t(same, **{vocabulary: t.label(vocabulary, offer)})
+    return t(different, offer=t.label(vocabulary, offer), need=t.label(vocabulary, need))
 
 
 def _place(name: Any, t: Translator) -> str:

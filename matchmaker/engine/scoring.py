@@ -71,17 +71,12 @@ def semantic_part(similarity: float, raw_cosine: float) -> Part:
 
 
 def language_part(offer: Listing, need: Listing) -> Part:
-    same = offer.language == need.language
-    text = (
-        f"both in {offer.language}"
-        if same
-        else f"{offer.language} and {need.language}: compared by meaning only"
-    )
-    return Part(
+    return _agreement(
         "language",
-        1.0 if same else 0.0,
-        text,
-        {"offer": str(offer.language), "need": str(need.language)},
+        offer.language,
+        need.language,
+        f"both in {offer.language}",
+        f"{offer.language} and {need.language}: compared by meaning only",
     )
 
 
@@ -93,17 +88,22 @@ def wording_part(overlap: float | None) -> Part:
 
 
 def category_part(offer: Listing, need: Listing) -> Part:
-    same = offer.category == need.category
-    text = (
-        f"both are {offer.category}"
-        if same
-        else f"offer is {offer.category}, need is {need.category}"
-    )
-    return Part(
+    return _agreement(
         "category",
-        1.0 if same else 0.0,
-        text,
-        {"offer": str(offer.category), "need": str(need.category)},
+        offer.category,
+        need.category,
+        f"both are {offer.category}",
+        f"offer is {offer.category}, need is {need.category}",
+    )
+
+
+def _agreement(name: str, offer: object, need: object, same: str, different: str) -> Part:
+    """A part that is 1 when both sides say the same (their category, their language), else 0."""
+    return Part(
+        name,
+        1.0 if offer == need else 0.0,
+        same if offer == need else different,
+        {"offer": str(offer), "need": str(need)},
     )
 
 
