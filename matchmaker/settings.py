@@ -124,7 +124,7 @@ class Settings(BaseSettings):
         default=time(3, 30), description="When the daily jobs run, Helsinki time (HH:MM)."
     )
     queue_threshold: float = Field(
-        default=6.0,  # the "possible" floor of the calibrated score (engine/ranker.POSSIBLE)
+        default=3.0,  # the "possible" floor of the calibrated score (engine/ranker.POSSIBLE)
         ge=0,
         le=100,
         description="Lowest score a suggestion needs to enter the facilitators' queue "

@@ -162,6 +162,7 @@ class SentenceTransformerEmbedder:
                 hf_logging.enable_progress_bar()  # type: ignore[no-untyped-call]
         st.eval()
         self._st = st
+        self.folder: Path | None = Path(folder) if folder else None  # where its files are
         self._tok: Any = st.tokenizer
         self.name = _space_name(model, folder)
         # renamed in sentence-transformers 6; the old name warns there

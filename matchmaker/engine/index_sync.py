@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,6 +35,22 @@ _PRIOR = 20
 # (L2) from the one its entries were centred with: while a deployment is small that is nearly
 # every new listing, at thousands of listings a rebuild every few dozen.
 _DRIFT = 0.005
+
+
+PRIOR_FILE = "language_means.npz"  # in the model's folder, made by `make model`
+
+
+def read_prior(model_dir: Path) -> dict[str, Vectors]:
+    """The model's reference language means, or none (another model, or not built yet)."""
+    path = model_dir / PRIOR_FILE
+    if not path.is_file():
+        return {}
+    try:
+        with np.load(path) as data:
+            return {lang: np.asarray(data[lang], dtype=np.float32) for lang in data.files}
+    except (OSError, ValueError, KeyError) as exc:
+        log.warning("language means in %s unreadable (%s): centring without them", path, exc)
+        return {}
 
 
 _MOD = 1_000_003  # ids are summed modulo a prime, so that no sum overflows SQLite's INTEGER
@@ -71,10 +87,14 @@ class IndexSync(StoredVectors):
         *,
         index_dir: Path | None = None,
         backend: str = "faiss",
+        prior: Mapping[str, Vectors] | None = None,
     ) -> None:
         super().__init__(space, embedder)
         self._index_dir = index_dir
         self._backend = backend
+        # each language's mean vector over a reference corpus (the demo seeds), made with the
+        # model (`make model`): what the means start from before a deployment has listings
+        self.prior: dict[str, Vectors] = dict(prior or {})
         self.index: Partitions | None = None
         self.means: dict[str, Vectors] = {}  # what the index's entries were centred with
         # per language: the sum and count of the stored vectors the means are estimated from,
@@ -116,11 +136,15 @@ class IndexSync(StoredVectors):
             .group_by(col(Listing.language))
         ).all()
         self._counts = {str(lang): int(n) for lang, n in rows if str(lang) in self.means}
-        total = sum(self._counts.values())
         self._sums = {}
-        if total:
-            # invert _estimated: mean_L = a o + b_L (m_L - o), a = N/(N+1), b_L = n_L/(n_L+P),
-            # o = sum_L n_L m_L / N; so o = sum_L (n_L+P) mean_L / (a sum_L (n_L+P))
+        total = sum(self._counts.values())
+        if self.prior:  # mean_L (n_L + P) = sum_L + P prior_L
+            for lang, n in self._counts.items():
+                pulled = _PRIOR * self._prior_of(lang)
+                self._sums[lang] = (self.means[lang] * (n + _PRIOR) - pulled).astype(np.float32)
+        elif total:
+            # invert the shared-mean formula: mean_L = a o + b_L (m_L - o), a = N/(N+1),
+            # b_L = n_L/(n_L+P), o = sum_L n_L m_L / N; so o = sum (n_L+P) mean_L / (a sum (n_L+P))
             a = total / (total + 1)
             weights = {lang: n + _PRIOR for lang, n in self._counts.items()}
             overall = sum(
@@ -131,9 +155,27 @@ class IndexSync(StoredVectors):
                 self._sums[lang] = (own * n).astype(np.float32)
         self._counted = set(self.vector_ids(session))
 
+    def _prior_of(self, lang: str) -> Vectors:
+        if lang in self.prior:
+            return self.prior[lang]
+        everything: Vectors = np.stack(list(self.prior.values())).mean(axis=0)
+        return everything.astype(np.float32)  # a language the reference corpus lacks
+
     def _estimated(self) -> dict[str, Vectors]:
-        """Per language: the shared mean, shrunk by N / (N + 1), plus the language's own
-        deviation from it, shrunk by n / (n + _PRIOR)."""
+        """Each language's mean, from its listings and what is known before them.
+
+        With a prior (the model's reference means): (sum + P prior) / (n + P), and the prior
+        alone for a language with no listings yet. Without one: the mean of all vectors, shrunk
+        by N / (N + 1), plus the language's own deviation from it, shrunk by n / (n + P)."""
+        if self.prior:
+            langs = set(self.prior) | set(self._sums)
+            return {
+                lang: (
+                    (self._sums.get(lang, 0.0) + _PRIOR * self._prior_of(lang))
+                    / (self._counts.get(lang, 0) + _PRIOR)
+                ).astype(np.float32)
+                for lang in sorted(langs)
+            }
         total = sum(self._counts.values())
         if not total:
             return {}

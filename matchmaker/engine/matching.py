@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 from matchmaker.engine import embeddings, language, ranker, scoring, wording
 from matchmaker.engine.embeddings import Embedder, LazyEmbedder
 from matchmaker.engine.index import Key, Vectors
-from matchmaker.engine.index_sync import IndexSync
+from matchmaker.engine.index_sync import IndexSync, read_prior
 from matchmaker.engine.ranker import Ranker
 from matchmaker.engine.vectors import text_of
 from matchmaker.settings import Settings
@@ -57,10 +57,12 @@ class Matcher(IndexSync):
         backend: str = "faiss",
         candidates: int = 50,
         ranker: Ranker = ranker.HAND_SET,
+        prior: Mapping[str, Vectors] | None = None,
     ) -> None:
-        super().__init__(space, embedder, index_dir=index_dir, backend=backend)
+        super().__init__(space, embedder, index_dir=index_dir, backend=backend, prior=prior)
         self.candidates = candidates  # nearest neighbours fetched before re-ranking
         self.ranker = ranker  # the parts' weights: hand-set, or learned by `train`
+        self.search_floor = SEARCH_FLOOR  # measured with the product's model; another needs its own
 
     def suggest(
         self,
@@ -150,7 +152,7 @@ class Matcher(IndexSync):
         k: int = 20,
         theme_id: int | None = None,
         kind: str | None = None,
-        min_similarity: float = SEARCH_FLOOR,
+        min_similarity: float | None = None,
     ) -> list[tuple[Listing, float]]:
         """Free text in any of the three languages, ranked by meaning, down to a relevance cut
         (`min_similarity`; 0 for the whole ranking)."""
@@ -160,7 +162,8 @@ class Matcher(IndexSync):
         keys = [key for kd in kinds for key in self._keys(kd, theme_id)]
         hits = self._search(keys, query, k)
         found = self._rows(session, [i for i, _ in hits])
-        cut = min_similarity if min_similarity > 0 else -1.0  # 0: no cut, the nearest k
+        floor = self.search_floor if min_similarity is None else min_similarity
+        cut = floor if floor > 0 else -1.0  # 0: no cut, the nearest k
         return [(found[i], sim) for i, sim in hits if i in found and sim >= cut]
 
     @staticmethod
@@ -218,6 +221,9 @@ def build_matcher(
         )
     )
     learned = ranker.load(settings.instance_dir / ranker.FILE) if persist else None
+    # the reference language means come with the model's folder (`make model`)
+    folder = getattr(embedder, "folder", None) if embedder else settings.model or None
+    prior = read_prior(Path(folder)) if folder else {}
     return Matcher(
         space,
         provider,
@@ -225,4 +231,5 @@ def build_matcher(
         backend=settings.index_backend,
         candidates=settings.candidates,
         ranker=learned or ranker.HAND_SET,
+        prior=prior,
     )

@@ -77,7 +77,8 @@ def search(
         Query(
             ge=0,
             le=1,
-            description="the relevance cut (language-centred cosine); 0 returns the nearest k",
+            description=f"the relevance cut (language-centred cosine; default {SEARCH_FLOOR}); "
+            "0 returns the nearest k",
         ),
     ] = SEARCH_FLOOR,
 ) -> list[SearchHit]:

@@ -239,7 +239,7 @@ class SuggestionPublic(BaseModel):
         "partner (a logistic model over the parts)"
     )
     band: Literal["strong", "possible", "weak"] = Field(
-        description="what the score means: strong (>= 25), possible (>= 6), weak"
+        description="what the score means: strong (>= 25), possible (>= 3), weak"
     )
     listing: ListingPublic
     parts: list[ScorePart]
