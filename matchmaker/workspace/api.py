@@ -86,7 +86,7 @@ def list_matches(
         query = query.where(Match.status == status)
     if theme:
         query = query.where(Match.theme_id == listing_service.theme_by_slug(session, theme).id)
-    rows = session.exec(query.order_by(col(Match.score).desc(), col(Match.id)).limit(limit))
+    rows = session.exec(pipeline.requested_first(query).limit(limit))
     return [public(session, m, principal) for m in rows]
 
 
