@@ -88,9 +88,8 @@ def _strong(
     if listing.status != Status.active or expired(listing):
         return 0, 0
     found = matcher.suggest(session, listing, k=SUGGESTED, min_score=ranker.STRONG)
-    new = [
-        s for s in found if since is not None and s.listing.updated_at.replace(tzinfo=None) > since
-    ]
+    # on a first visit every one is new
+    new = [s for s in found if since is None or s.listing.updated_at.replace(tzinfo=None) > since]
     return len(found), len(new)
 
 
