@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.world import Factory, brewery_and_bakery, login, logout, matches
+from tests.world import Factory, brewery_and_bakery, engine_of, login, logout, matches
+
 
 @pytest.fixture
 def world(client: TestClient, make: Factory) -> dict[str, Any]:
@@ -57,12 +58,12 @@ def test_a_request_without_a_match_makes_one_scored_as_the_matcher_scores_it(
     client: TestClient, make: Factory, world: dict[str, Any]
 ) -> None:
     # the bakery's need and the glass works' cullet: no queue entry pairs them
-    before = len(matches(client.app.state.db_engine))
+    before = len(matches(engine_of(client)))
     login(client, "member", org_id=world["bakery"]["id"])
     r = ask(client, world["cullet"]["id"], world["need"]["id"], "Glass? Just curious.")
     assert r.status_code == 200, r.text
-    made = [m for m in matches(client.app.state.db_engine) if m.id == r.json()["match_id"]]
-    assert len(matches(client.app.state.db_engine)) == before + 1
+    made = [m for m in matches(engine_of(client)) if m.id == r.json()["match_id"]]
+    assert len(matches(engine_of(client))) == before + 1
     assert made[0].offer_id == world["cullet"]["id"] and made[0].need_id == world["need"]["id"]
     assert set(made[0].parts) >= {"semantic", "category"}
 
@@ -134,9 +135,7 @@ def test_the_same_kind_a_missing_listing_and_a_long_note_are_refused(
     assert long.status_code == 422 and long.json()["errors"][0]["field"] == "note"
 
 
-def test_a_realised_match_is_not_asked_for_again(
-    client: TestClient, world: dict[str, Any]
-) -> None:
+def test_a_realised_match_is_not_asked_for_again(client: TestClient, world: dict[str, Any]) -> None:
     queue = client.get("/api/matches?status=suggested").json()
     grain = next(m for m in queue if m["need_id"] == world["need"]["id"])
     steps = ("shortlisted",)
@@ -153,7 +152,7 @@ def test_a_realised_match_is_not_asked_for_again(
 def test_an_anonymous_party_is_not_named_to_the_member_who_asks(
     client: TestClient, make: Factory
 ) -> None:
-    brewery, bakery, offer, need = brewery_and_bakery(make, anonymous_offer=True)
+    _, bakery, offer, need = brewery_and_bakery(make, anonymous_offer=True)
     login(client, "member", org_id=bakery["id"])
     r = ask(client, offer["id"], need["id"], "Who are you?")
     assert r.status_code == 200
