@@ -62,7 +62,7 @@ class MyListing:
     expiry: str  # "until 31.12.2026", "expired 1.1.2026" or ""
     strong: int  # suggestions in the "strong" band
     new: int  # of them, posted or changed since the member's last visit
-    strong_label: str
+    new_label: str  # "New since your last visit: 2." or ""
     suggestions_url: str
 
 
@@ -112,9 +112,7 @@ def my_listings(
             if view.expired
             else t("my.until", date=t.date(end))
         )
-        label = t("my.strong", count=strong)
-        if new:
-            label += " " + t("my.new", count=new)
+        label = t("my.new", count=new) if new else ""
         out.append(MyListing(view, expiry, strong, new, label, f"{view.url}/matches"))
     return out
 

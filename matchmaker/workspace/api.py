@@ -39,6 +39,7 @@ class MatchPublic(BaseModel):
     tonnes_per_year: float | None
     co2e_t_per_year: float | None
     updated_at: Any
+    requested: bool = False  # a member of one side asked for the introduction: first in the queue
 
 
 def public(session: SessionDep, match: Match, viewer: auth.Principal) -> MatchPublic:
@@ -69,6 +70,7 @@ def public(session: SessionDep, match: Match, viewer: auth.Principal) -> MatchPu
         tonnes_per_year=match.tonnes_per_year,
         co2e_t_per_year=match.co2e_t_per_year,
         updated_at=match.updated_at,
+        requested=bool(pipeline.requesters(session, [saved_id(match)])),
     )
 
 

@@ -49,6 +49,7 @@ def test_a_request_puts_the_match_first_in_the_queue(
     login(client, "facilitator")
     after = client.get("/api/matches?status=suggested").json()
     assert after[0]["id"] == grain["id"]  # first, whatever its score
+    assert after[0]["requested"] and not any(m["requested"] for m in after[1:])
     assert len(after) == len(queue)  # moved, not duplicated
     history = client.get(f"/api/matches/{grain['id']}/history").json()
     assert history[-1]["note"] == "introduction requested by a member"
