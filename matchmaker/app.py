@@ -26,6 +26,8 @@ from matchmaker.engine.matching import Matcher, build_matcher
 from matchmaker.listings import api as listings_api
 from matchmaker.listings import browse_pages, catalog_api, ewc_api, ewc_pages, home_pages
 from matchmaker.listings import pages as listing_pages
+from matchmaker.members import api as members_api
+from matchmaker.members import pages as member_pages
 from matchmaker.quality import pages as quality_pages
 from matchmaker.settings import Settings
 from matchmaker.tables import Listing
@@ -103,7 +105,15 @@ def create_app(
         errors.SecurityHeaders, hsts_seconds=settings.hsts_seconds, session_cookie=auth.COOKIE
     )
     # JSON first, then the static files and the pages, in the order their paths are tried
-    for api in (listings_api, catalog_api, ewc_api, accounts_api, workspace_api, transfer_api):
+    for api in (
+        listings_api,
+        catalog_api,
+        ewc_api,
+        accounts_api,
+        workspace_api,
+        transfer_api,
+        members_api,
+    ):
         app.include_router(api.router)
     render.install(app)
     for pages in (
@@ -117,6 +127,7 @@ def create_app(
         queue_pages,
         match_pages,
         dashboard_pages,
+        member_pages,
         quality_pages,
         outbox_pages,
         import_pages,

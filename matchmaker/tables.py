@@ -214,3 +214,21 @@ class AuditEntry(SQLModel, table=True):
     detail: dict[str, str | int | float | None] = Field(
         default_factory=dict, sa_column=Column(JSON)
     )
+
+
+class InterestRequest(SQLModel, table=True):
+    """A member's "ask for an introduction" on a match: it puts the match first in the queue."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    match_id: int = Field(foreign_key="match.id", index=True)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)  # who asked
+    user_id: int | None = Field(default=None, foreign_key="user.id")
+    note: str = Field(default="", max_length=1000)
+    at: datetime = Field(default_factory=utcnow)
+
+
+class MemberVisit(SQLModel, table=True):
+    """When a member last opened their organisation's page: what is new is newer than this."""
+
+    user_id: int = Field(foreign_key="user.id", primary_key=True)
+    seen_at: datetime = Field(default_factory=utcnow)

@@ -147,6 +147,24 @@ def reset_link(c: TestClient) -> str:
     return mailed_token(c, "victim@example.fi", "/reset")
 
 
+def suggested_pair(c: TestClient, w: World) -> tuple[int, int]:
+    """(mine's offer, the partner's need) of the suggested match: a member asks about it."""
+    with Session(engine_of(c)) as s:
+        match = s.get(Match, w.matches[S.suggested])
+        assert match is not None
+        return match.offer_id, match.need_id
+
+
+def ask(c: TestClient, w: World) -> Response:
+    offer, need = suggested_pair(c, w)
+    return c.post(f"/api/listings/{need}/interest", json={"mine": offer, "note": "Cullet?"})
+
+
+def ask_page(c: TestClient, w: World) -> Response:
+    offer, need = suggested_pair(c, w)
+    return form(c, w, f"/listings/{need}/interest", mine=str(offer), note="Cullet?")
+
+
 SHEET = (
     "organisation,theme,kind,category,title,description,language,quantity,unit,frequency,"
     "municipality\nLohjan Lasi Oy,construction,offer,material,Window glass,,en,5,t,yearly,Lohja\n"
@@ -262,6 +280,10 @@ API: dict[str, Row] = {
             json={"amount_per_year": 20, "unit": "t"},
         ),
         answers(401, 403, 403, 200, 200),
+    ),
+    "POST /api/listings/{listing_id}/interest": (  # members only; the other has no offer
+        ask,
+        answers(401, 200, 422, 403, 403),
     ),
     "POST /api/import/listings": (
         lambda c, w: c.post(
@@ -405,6 +427,14 @@ PAGES: dict[str, Row] = {
     "POST /matches/{match_id:int}/impact": (
         lambda c, w: form(c, w, f"/matches/{w.matches[S.pilot]}/impact", amount="20", unit="t"),
         answers(303, 403, 403, 303, 303),
+    ),
+    "POST /listings/{listing_id:int}/interest": (
+        ask_page,
+        answers(303, 303, 422, 403, 403),
+    ),
+    "POST /my/organisation": (  # each member their own organisation's
+        lambda c, w: form(c, w, "/my/organisation", contact_name="Liisa Lasi", language="fi"),
+        answers(303, 303, 303, 403, 403),
     ),
     "POST /import": (
         lambda c, w: upload(c, w),

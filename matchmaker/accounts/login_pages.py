@@ -9,10 +9,13 @@ from fastapi.responses import Response
 
 from matchmaker.accounts import auth
 from matchmaker.deps import SessionDep
+from matchmaker.vocab import Role
 from matchmaker.web.fields import Field
 from matchmaker.web.render import Page, PageDep, safe_next
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
+
+MEMBER_HOME = "/my"  # members/pages.py: where a member goes after logging in
 
 
 async def login_posted(request: Request) -> dict[str, str]:
@@ -79,6 +82,8 @@ def login(ui: PageDep, session: SessionDep, form: LoginDep) -> Response:
         return _show(
             ui, next_url=target, email=form["email"], error=ui.t("login.wrong"), status=401
         )
+    if target == "/" and user.role == Role.member and user.organisation_id is not None:
+        target = MEMBER_HOME  # a member lands on their organisation's page
     response = ui.redirect(target)
     auth.start_session(ui.request, response, session, user)
     return response

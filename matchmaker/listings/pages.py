@@ -15,6 +15,7 @@ from matchmaker.engine.matching import Matcher
 from matchmaker.errors import Conflict, InputError
 from matchmaker.listings import form_fields, forms, service, views, visibility
 from matchmaker.listings.forms import Message
+from matchmaker.members import service as members
 from matchmaker.shapes import storable
 from matchmaker.tables import Listing, Organisation, Theme
 from matchmaker.vocab import Status
@@ -90,6 +91,10 @@ def detail(
         listing=views.listing_view(session, listing, ui.t, ui.principal),
         notice=_notice(ui, listing, bool(saved)),
         panel=_panel(ui, session, matcher, listing, all_themes=False, compute=bool(saved)),
+        # "I'm interested": a member of another organisation asks a facilitator to introduce them
+        interest_url=(
+            f"/listings/{listing.id}/interest" if members.may_ask(ui.principal, listing) else ""
+        ),
     )
 
 

@@ -12,7 +12,7 @@ from matchmaker.engine.matching import Suggestion
 from matchmaker.listings import service, visibility
 from matchmaker.listings.schemas import ListingPublic
 from matchmaker.tables import Listing, Organisation, Theme
-from matchmaker.vocab import ListingKind, Status
+from matchmaker.vocab import ListingKind, Role, Status
 from matchmaker.web.i18n import N_, Translator
 
 
@@ -72,6 +72,7 @@ class SuggestionView:
     band_label: str
     reasons: list[explanations.Reason]
     other_theme: bool
+    ask_url: str = ""  # "ask for an introduction", for a member of the source's organisation
 
 
 def theme_names(session: Session, t: Translator) -> dict[str, str]:
@@ -229,6 +230,11 @@ def suggestion_views(
                 band_label=t(BANDS[band]),
                 reasons=explanations.reasons(s.fit.parts, t),
                 other_theme=s.listing.theme_id != source.theme_id,
+                ask_url=(
+                    f"/listings/{view.id}/interest?mine={source.id}"
+                    if viewer.role == Role.member and viewer.owns(source)
+                    else ""
+                ),
             )
         )
     return out

@@ -19,6 +19,7 @@ from starlette.templating import Jinja2Templates
 from matchmaker import errors
 from matchmaker.accounts import auth
 from matchmaker.settings import ROOT
+from matchmaker.vocab import Role
 from matchmaker.web import i18n
 
 TEMPLATES_DIR = ROOT / "templates"
@@ -217,11 +218,14 @@ class Page:
         ]
 
     def navigation(self, section: str) -> list[NavLink]:
-        return [
+        links = [
             NavLink("/", self.t("nav.home"), section == "home"),
             NavLink("/listings", self.t("nav.browse"), section == "browse"),
             NavLink("/listings/new", self.t("nav.post"), section == "post"),
         ]
+        if self.principal.role == Role.member and self.principal.organisation_id:
+            links.append(NavLink("/my", self.t("nav.my"), section == "my"))
+        return links
 
     def workspace(self, section: str) -> list[NavLink]:
         """The facilitators' links, shown to facilitators and admins only."""

@@ -39,6 +39,7 @@ class MatchPublic(BaseModel):
     tonnes_per_year: float | None
     co2e_t_per_year: float | None
     updated_at: Any
+    requested: bool = False  # a member of one side asked for the introduction: first in the queue
 
 
 def public(session: SessionDep, match: Match, viewer: auth.Principal) -> MatchPublic:
@@ -69,6 +70,7 @@ def public(session: SessionDep, match: Match, viewer: auth.Principal) -> MatchPu
         tonnes_per_year=match.tonnes_per_year,
         co2e_t_per_year=match.co2e_t_per_year,
         updated_at=match.updated_at,
+        requested=bool(pipeline.requesters(session, [saved_id(match)])),
     )
 
 
@@ -86,7 +88,7 @@ def list_matches(
         query = query.where(Match.status == status)
     if theme:
         query = query.where(Match.theme_id == listing_service.theme_by_slug(session, theme).id)
-    rows = session.exec(query.order_by(col(Match.score).desc(), col(Match.id)).limit(limit))
+    rows = session.exec(pipeline.requested_first(query).limit(limit))
     return [public(session, m, principal) for m in rows]
 
 

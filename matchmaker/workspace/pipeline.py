@@ -4,14 +4,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from matchmaker.accounts.auth import Principal
 from matchmaker.engine.matching import Matcher, expired, today
-from matchmaker.errors import InputError, NotFound
+from matchmaker.errors import Conflict, InputError, NotFound
 from matchmaker.listings import visibility
-from matchmaker.tables import Listing, Match, MatchEvent, User, saved_id, utcnow
+from matchmaker.tables import (
+    InterestRequest,
+    Listing,
+    Match,
+    MatchEvent,
+    User,
+    saved_id,
+    utcnow,
+)
 from matchmaker.vocab import ListingKind, MatchStatus, Status
 
 S = MatchStatus
@@ -47,6 +56,10 @@ DROP_REASONS = (
     "found another partner",
     "other",
 )
+
+
+# The history note of a member's request (workspace/views words it in the UI language).
+REQUESTED = "introduction requested by a member"
 
 
 @dataclass
@@ -98,6 +111,117 @@ def fill_queue(
             added += 1
     session.commit()
     return QueueReport(len(needs), added)
+
+
+def _new_match(
+    session: Session, matcher: Matcher, offer: Listing, need: Listing, note: str
+) -> Match:
+    """A match of this pair, scored as the matcher scores it, with its first history step."""
+    fit = matcher.pair_fit(session, offer, need)
+    match = Match(
+        offer_id=saved_id(offer),
+        need_id=saved_id(need),
+        theme_id=need.theme_id,
+        score=fit.score,
+        parts={p.name: p.value for p in fit.parts},
+        explanation=fit.explanation,
+        offer_revealed=visibility.starts_revealed(offer),
+        need_revealed=visibility.starts_revealed(need),
+    )
+    session.add(match)
+    session.flush()
+    session.add(MatchEvent(match_id=saved_id(match), to_status=S.suggested, note=note))
+    return match
+
+
+def request_introduction(
+    session: Session,
+    matcher: Matcher,
+    *,
+    offer: Listing,
+    need: Listing,
+    organisation_id: int,
+    by: User | None,
+    note: str = "",
+) -> tuple[Match, bool]:
+    """A member of one side asks for an introduction to the other: the pair's match is made,
+    or taken back into the queue if a facilitator had closed it, and marked requested, with
+    the member's note. Returns the match and whether this was a new request (asking again
+    while the first request is open changes nothing)."""
+    match = session.exec(
+        select(Match).where(Match.offer_id == offer.id, Match.need_id == need.id)
+    ).first()
+    if match is None:
+        match = _new_match(session, matcher, offer, need, REQUESTED)
+    elif match.status == S.realised:
+        raise Conflict("this match is realised already: the parties are working together")
+    elif match.status in (S.rejected, S.dropped):
+        session.add(
+            MatchEvent(
+                match_id=saved_id(match),
+                user_id=by.id if by else None,
+                from_status=match.status,
+                to_status=S.suggested,
+                note=REQUESTED,
+            )
+        )
+        match.status, match.reason = S.suggested, None
+    elif organisation_id in requesters(session, [saved_id(match)]).get(saved_id(match), {}):
+        return match, False
+    else:
+        session.add(
+            MatchEvent(
+                match_id=saved_id(match),
+                user_id=by.id if by else None,
+                from_status=match.status,
+                to_status=match.status,
+                note=REQUESTED,
+            )
+        )
+    match.updated_at = utcnow()
+    session.add(match)
+    session.add(
+        InterestRequest(
+            match_id=saved_id(match),
+            organisation_id=organisation_id,
+            user_id=by.id if by else None,
+            note=note,
+        )
+    )
+    session.commit()
+    session.refresh(match)
+    return match, True
+
+
+def requesters(session: Session, match_ids: list[int]) -> dict[int, dict[int, InterestRequest]]:
+    """match id -> organisation id -> its latest request, for the matches members asked for."""
+    if not match_ids:
+        return {}
+    out: dict[int, dict[int, InterestRequest]] = {}
+    rows = session.exec(
+        select(InterestRequest)
+        .where(col(InterestRequest.match_id).in_(match_ids))
+        .order_by(col(InterestRequest.at), col(InterestRequest.id))
+    )
+    for r in rows:
+        out.setdefault(r.match_id, {})[r.organisation_id] = r
+    return out
+
+
+def requested_first(query: Any, *, min_score: float | None = None) -> Any:
+    """The queue's order: the matches members asked for first, earliest request first, then
+    by score; `min_score` filters the others only (a member's request is never hidden)."""
+    asked = (
+        select(InterestRequest.match_id, func.min(InterestRequest.at).label("asked"))
+        .group_by(col(InterestRequest.match_id))
+        .subquery()
+    )
+    query = query.outerjoin(asked, asked.c.match_id == Match.id)
+    if min_score is not None:
+        query = query.where((col(Match.score) >= min_score) | asked.c.asked.is_not(None))
+    return query.order_by(
+        asked.c.asked.is_(None), asked.c.asked, col(Match.score).desc(), col(Match.id)
+    )
 
 
 def get_match(session: Session, match_id: int) -> Match:

@@ -57,13 +57,13 @@ def _queue(ui: Page, session: Session, theme: str, min_score: str, back: str) ->
     _, theme_id = match_views.theme_choice(session, theme)
     lowest = _min_score(min_score)
     query = select(Match).where(Match.status == MatchStatus.suggested)
-    if lowest is not None:
-        query = query.where(col(Match.score) >= lowest)
     if theme_id is not None:
         query = query.where(Match.theme_id == theme_id)
+    query = pipeline.requested_first(query, min_score=lowest)
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
-    rows = session.exec(query.order_by(col(Match.score).desc(), col(Match.id)).limit(SHOWN))
-    shown = match_views.match_views(session, list(rows), t, ui.principal)
+    rows = list(session.exec(query.limit(SHOWN)))
+    shown = match_views.match_views(session, rows, t, ui.principal)
+    asked = match_views.requests(session, rows, t)
     summary = t("queue.found", total=total)
     if total > SHOWN:
         summary += " " + t("queue.showing", shown=SHOWN)
@@ -71,7 +71,7 @@ def _queue(ui: Page, session: Session, theme: str, min_score: str, back: str) ->
         select(Listing).where(Listing.status == Status.pending).order_by(col(Listing.created_at))
     )
     return match_views.Queue(
-        items=[match_views.queue_item(m, t) for m in shown],
+        items=[match_views.queue_item(m, t, asked=asked.get(m.id, [])) for m in shown],
         summary=summary,
         empty=t("queue.empty"),
         back=back,
@@ -176,7 +176,8 @@ def decide(match_id: int, ui: PageDep, session: SessionDep, form: FormDep) -> Re
         error = t("match.error.reason") if exc.field == "reason" else t("match.error.status")
     session.refresh(match)
     view = match_views.match_views(session, [match], t, ui.principal)[0]
-    item = match_views.queue_item(view, t, form["reason"], form["note"], error)
+    asked = match_views.requests(session, [match], t).get(match_id, [])
+    item = match_views.queue_item(view, t, form["reason"], form["note"], error, asked=asked)
     if not error:
         if not ui.htmx:
             return ui.redirect(safe_next(form["next"] or "/matches"))

@@ -40,6 +40,7 @@ SYSTEM_NOTES: dict[str, str] = {
     "introduction sent": N_("history.introduced"),
     "offer side accepted and was revealed": N_("history.offer_accepted"),
     "need side accepted and was revealed": N_("history.need_accepted"),
+    pipeline.REQUESTED: N_("history.requested"),
 }
 
 
@@ -254,11 +255,46 @@ def theme_field(session: Session, t: Translator, chosen: str) -> Field:
 
 
 @dataclass
+class Asked:
+    """A member's request for an introduction, as the queue shows it."""
+
+    who: str  # "Requested by a member of …"
+    note: str  # the member's note, as typed
+    when: str
+
+
+def requests(session: Session, matches: Sequence[Match], t: Translator) -> dict[int, list[Asked]]:
+    """The members' requests on these matches, worded for the facilitators' queue."""
+    found = pipeline.requesters(session, [m.id for m in matches if m.id is not None])
+    org_ids = {org_id for by_org in found.values() for org_id in by_org}
+    names = (
+        {
+            o.id: o.name
+            for o in session.exec(select(Organisation).where(col(Organisation.id).in_(org_ids)))
+        }
+        if org_ids
+        else {}
+    )
+    return {
+        match_id: [
+            Asked(
+                t("queue.requested_by", organisation=names.get(r.organisation_id, "")),
+                r.note,
+                t.time(r.at),
+            )
+            for r in by_org.values()
+        ]
+        for match_id, by_org in found.items()
+    }
+
+
+@dataclass
 class QueueItem:
     match: MatchView
     reasons: list[Option]
     note: str = ""
     error: str = ""
+    asked: list[Asked] = field(default_factory=list)  # members' requests: first in the queue
 
 
 @dataclass
@@ -271,13 +307,20 @@ class Queue:
 
 
 def queue_item(
-    m: MatchView, t: Translator, reason: str = "", note: str = "", error: str = ""
+    m: MatchView,
+    t: Translator,
+    reason: str = "",
+    note: str = "",
+    error: str = "",
+    *,
+    asked: Sequence[Asked] = (),
 ) -> QueueItem:
-    """A suggestion in the queue with its reject reasons (`reason` chosen), `note`, `error`."""
+    """A suggestion in the queue with its reject reasons (`reason` chosen), `note`, `error`,
+    and the members' requests for it."""
     options = [Option("", t("form.choose"), not reason)] + [
         Option(r, reason_label(t, r), r == reason) for r in pipeline.REJECT_REASONS
     ]
-    return QueueItem(m, options, note, error)
+    return QueueItem(m, options, note, error, list(asked))
 
 
 def reason_field(t: Translator, reasons: Sequence[str], chosen: str = "", error: str = "") -> Field:

@@ -1,0 +1,1 @@
+"""A member's side of the valley: their organisation's page, and asking for introductions."""
