@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from matchmaker.tables import AuditEntry, JoinRequest, Organisation, User
+from matchmaker.vocab import OrgKind
 from tests.pagekit import csrf_of, get, page
 from tests.world import PASSWORD, link_in, login, logout, outbox
 
@@ -126,7 +127,7 @@ def test_approval_creates_the_organisation_and_sends_the_invitation(
 
 def test_a_namesake_is_linked_not_duplicated(visitor: TestClient, db_engine: Any) -> None:
     with Session(db_engine) as s:
-        s.add(Organisation(name="Keravan kierrätys", kind="company"))
+        s.add(Organisation(name="Keravan kierrätys", kind=OrgKind.company))
         s.commit()
     send(visitor)
     [req] = requests(db_engine)
