@@ -14,12 +14,15 @@ from matchmaker import apidoc, db, errors, scheduler
 from matchmaker.accounts import api as accounts_api
 from matchmaker.accounts import (
     auth,
+    join_pages,
     login_pages,
     outbox_pages,
     registration_pages,
     security,
     token_pages,
 )
+from matchmaker.admin import organisation_pages as admin_organisation_pages
+from matchmaker.admin import pages as admin_pages
 from matchmaker.engine import ewc_suggest
 from matchmaker.engine.embeddings import Embedder, LazyEmbedder
 from matchmaker.engine.matching import Matcher, build_matcher
@@ -123,6 +126,7 @@ def create_app(
         ewc_pages,
         login_pages,
         registration_pages,
+        join_pages,
         token_pages,
         queue_pages,
         match_pages,
@@ -131,6 +135,8 @@ def create_app(
         quality_pages,
         outbox_pages,
         import_pages,
+        admin_pages,
+        admin_organisation_pages,
         docs_pages,
     ):
         app.include_router(pages.router)

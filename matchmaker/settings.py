@@ -101,6 +101,15 @@ class Settings(BaseSettings):
     mail_from: str = Field(
         default="matchmaker@localhost", description="Sender address of the product's e-mail."
     )
+    operator: str = Field(
+        default="Uusimaa Circular Economy Valley",
+        description="Who runs the service, as the home page names it.",
+    )
+    facilitator_email: str | None = Field(
+        default=None,
+        description="Where to reach the facilitators, shown on the home, join and register "
+        "pages; unset, they point to the join form only.",
+    )
     smtp_host: str | None = Field(
         default=None, description="SMTP server; unset, e-mail stays in the outbox shown in the UI."
     )

@@ -232,3 +232,22 @@ class MemberVisit(SQLModel, table=True):
 
     user_id: int = Field(foreign_key="user.id", primary_key=True)
     seen_at: datetime = Field(default_factory=utcnow)
+
+
+class JoinRequest(SQLModel, table=True):
+    """An organisation's request to join, sent without an account; a facilitator decides it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    organisation: str = Field(max_length=200)
+    kind: OrgKind
+    municipality: str | None = Field(default=None, max_length=80)
+    contact_name: str = Field(max_length=200)
+    email: str = Field(max_length=254)
+    about: str = Field(default="", max_length=2000)  # what they bring or look for
+    language: Language = Language.fi
+    status: str = Field(default="pending", index=True, max_length=10)  # approved | declined
+    reason: str = Field(default="", max_length=1000)  # why declined, as the applicant reads it
+    organisation_id: int | None = Field(default=None, foreign_key="organisation.id")
+    decided_by: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    decided_at: datetime | None = None

@@ -23,8 +23,9 @@ from httpx2 import Response  # the TestClient's (starlette.testclient uses httpx
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from matchmaker.accounts import joining
 from matchmaker.accounts import service as accounts
-from matchmaker.tables import Listing, Match, Organisation, Theme
+from matchmaker.tables import Listing, Match, Organisation, Theme, saved_id
 from matchmaker.vocab import Category, Language, ListingKind, OrgKind, Status, Visibility
 from matchmaker.vocab import MatchStatus as S
 from tests.world import app_of, csrf_token, engine_of, link_in, login, outbox, person
@@ -163,6 +164,22 @@ def ask(c: TestClient, w: World) -> Response:
 def ask_page(c: TestClient, w: World) -> Response:
     offer, need = suggested_pair(c, w)
     return form(c, w, f"/listings/{need}/interest", mine=str(offer), note="Cullet?")
+def join_request(c: TestClient) -> int:
+    """A request to join, sent by someone without an account."""
+    with Session(engine_of(c)) as s:
+        data = joining.JoinIn(
+            organisation="Tammisaaren Tiili Ab",
+            kind=OrgKind.company,
+            contact_name="Tiina Tiili",
+            email="tiina@tiili.example.fi",
+            about="Broken bricks, 30 t a year.",
+        )
+        return saved_id(joining.submit(s, data))
+
+
+def theme_id(c: TestClient) -> int:
+    with Session(engine_of(c)) as s:
+        return saved_id(s.exec(select(Theme).where(Theme.slug == "construction")).one())
 
 
 SHEET = (
@@ -435,6 +452,69 @@ PAGES: dict[str, Row] = {
     "POST /my/organisation": (  # each member their own organisation's
         lambda c, w: form(c, w, "/my/organisation", contact_name="Liisa Lasi", language="fi"),
         answers(303, 303, 303, 403, 403),
+    "POST /join": (
+        lambda c, w: form(
+            c,
+            w,
+            "/join",
+            organisation="Tammisaaren Tiili Ab",
+            kind="company",
+            municipality="Raasepori",
+            contact_name="Tiina Tiili",
+            email="tiina@tiili.example.fi",
+            about="Broken bricks, 30 t a year.",
+            language="sv",
+        ),
+        answers(303, 303, 303, 303, 303),
+    ),
+    "POST /joins/{request_id:int}/approve": (
+        lambda c, w: form(c, w, f"/joins/{join_request(c)}/approve"),
+        answers(303, 403, 403, 303, 303),
+    ),
+    "POST /joins/{request_id:int}/decline": (
+        lambda c, w: form(c, w, f"/joins/{join_request(c)}/decline", reason="Outside Uusimaa."),
+        answers(303, 403, 403, 303, 303),
+    ),
+    "POST /admin/themes": (
+        lambda c, w: form(
+            c, w, "/admin/themes", slug="wood", name_fi="Puu", name_sv="Trä", name_en="Wood"
+        ),
+        answers(303, 403, 403, 403, 303),
+    ),
+    "POST /admin/themes/{theme_id:int}": (
+        lambda c, w: form(
+            c,
+            w,
+            f"/admin/themes/{theme_id(c)}",
+            name_fi="Rakentaminen",
+            name_sv="Byggande",
+            name_en="Building",
+        ),
+        answers(303, 403, 403, 403, 303),
+    ),
+    "POST /admin/users/{user_id:int}": (
+        lambda c, w: form(
+            c, w, f"/admin/users/{w.victim}", role="member", organisation_id=str(w.other)
+        ),
+        answers(303, 403, 403, 403, 303),
+    ),
+    "POST /admin/organisations": (
+        lambda c, w: form(c, w, "/admin/organisations", name="Uusi Oy", kind="company"),
+        answers(303, 403, 403, 403, 303),
+    ),
+    "POST /admin/organisations/{organisation_id:int}": (
+        lambda c, w: form(
+            c, w, f"/admin/organisations/{w.other}", name="Hangon Satama Oy", kind="company"
+        ),
+        answers(303, 403, 403, 403, 303),
+    ),
+    "POST /admin/organisations/{organisation_id:int}/merge": (
+        lambda c, w: form(c, w, f"/admin/organisations/{w.other}/merge", into=str(w.mine)),
+        answers(303, 403, 403, 403, 303),
+    ),
+    "POST /admin/approvals/{listing_id:int}": (
+        lambda c, w: form(c, w, f"/admin/approvals/{w.listing}"),
+        answers(303, 403, 403, 303, 303),
     ),
     "POST /import": (
         lambda c, w: upload(c, w),
@@ -450,7 +530,14 @@ PAGES: dict[str, Row] = {
 
 
 # the pages a visitor may post to: their redirect goes elsewhere than the login page
-OPEN_PAGES = {"POST /login", "POST /logout", "POST /register", "POST /reset", "POST /reset/confirm"}
+OPEN_PAGES = {
+    "POST /login",
+    "POST /logout",
+    "POST /register",
+    "POST /reset",
+    "POST /reset/confirm",
+    "POST /join",
+}
 
 
 def state_changing_routes(app: FastAPI) -> dict[str, str]:

@@ -9,7 +9,7 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 from sqlmodel import Session, col, select
 
-from matchmaker.accounts import auth
+from matchmaker.accounts import auth, join_views
 from matchmaker.accounts import service as accounts
 from matchmaker.deps import SessionDep
 from matchmaker.errors import InputError
@@ -136,6 +136,7 @@ def _register_page(
         title=t("register.title"),
         token=token,
         allowed=bool(token) or open_signup,
+        contact=join_views.contact(ui.request.app.state.settings),
         fields=fields,
         error=errors.get("form", ""),
     )

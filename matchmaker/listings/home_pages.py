@@ -8,6 +8,7 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 from sqlmodel import Session, col, func, select
 
+from matchmaker.accounts import join_views
 from matchmaker.deps import SessionDep
 from matchmaker.listings import service, views
 from matchmaker.shapes import storable
@@ -71,6 +72,7 @@ def home(ui: PageDep, session: SessionDep) -> Response:
         title=ui.t("home.title"),
         themes=theme_cards(session, ui),
         latest=views.listing_views(session, latest, ui.t, ui.principal),
+        contact=join_views.contact(ui.request.app.state.settings),
     )
 
 

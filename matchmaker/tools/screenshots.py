@@ -160,6 +160,8 @@ def take(
             page.goto(f"{base}/listings/{listing}")
             page.locator(".suggestion-items").wait_for()
             saved.append(_shot(page, out / f"listing-{lang}.png", height=1900))
+            page.goto(f"{base}/join")  # the way in, before any login
+            saved.append(_shot(page, out / f"join-{lang}.png"))
             if account:  # posting is for logged-in members
                 log_in(page, base, account)
             page.goto(f"{base}/listings/new?kind=need")

@@ -186,9 +186,13 @@ class Page:
     def require_login(self) -> auth.Principal:
         """The logged-in user, or off to the login page (and back here afterwards)."""
         if self.principal.user is None:
-            here = self.request.url.path
-            raise LoginNeeded(here if self.request.method == "GET" else "/")
+            raise LoginNeeded(self.here() if self.request.method == "GET" else "/")
         return self.principal
+
+    def here(self) -> str:
+        """This page's path and query, as a login's `next` keeps it (safe_next checks it)."""
+        query = self.request.url.query
+        return safe_next(self.request.url.path + (f"?{query}" if query else ""))
 
     def require_curator(self) -> auth.Principal:
         """A facilitator or an admin; a visitor logs in first, a member gets the 403 page."""
@@ -196,6 +200,18 @@ class Page:
         if not principal.curates:
             raise NotAllowed(i18n.N_("error.curators_only"))
         return principal
+
+    def require_admin(self) -> auth.Principal:
+        """An admin; a visitor logs in first, anyone else gets the 403 page."""
+        principal = self.require_login()
+        if principal.role != Role.admin:
+            raise NotAllowed(i18n.N_("error.admins_only"))
+        return principal
+
+    def login_link(self) -> str:
+        """The header's login link: back to this page afterwards (a GET page only)."""
+        here = self.here() if self.request.method == "GET" else "/"
+        return "/login" if here.startswith(("/login", "/register", "/reset")) else login_url(here)
 
     def account(self) -> Account | None:
         user = self.principal.user
@@ -238,7 +254,15 @@ class Page:
             ("/import", i18n.N_("nav.import"), "import"),
             ("/outbox", i18n.N_("nav.outbox"), "outbox"),
             ("/invite", i18n.N_("nav.invite"), "invite"),
+            ("/joins", i18n.N_("nav.joins"), "joins"),
+            ("/admin/approvals", i18n.N_("nav.approvals"), "approvals"),
         ]
+        if self.principal.role == Role.admin:
+            links += [
+                ("/admin/themes", i18n.N_("nav.themes"), "themes"),
+                ("/admin/users", i18n.N_("nav.users"), "users"),
+                ("/admin/organisations", i18n.N_("nav.organisations"), "organisations"),
+            ]
         return [NavLink(url, self.t(key), section == name) for url, key, name in links]
 
     def render(
@@ -265,6 +289,7 @@ class Page:
             navigation=self.navigation(section),
             workspace=self.workspace(section),
             account=self.account(),
+            login_link=self.login_link(),
             csrf_field=auth.CSRF_FIELD,
             csrf_token=auth.csrf_token(self.request, fresh),
         )

@@ -1,0 +1,1 @@
+"""The admins' screens: themes, users, organisations, and listings waiting for approval."""
