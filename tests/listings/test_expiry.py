@@ -132,9 +132,9 @@ def test_the_reminder_is_one_of_the_daily_jobs(settings: Settings, db_engine: An
     daily = scheduler.daily_jobs(
         settings.daily_at,
         db_engine,
-        None,
+        None,  # type: ignore[arg-type]  # the jobs are only listed, never run here
         Path(settings.instance_dir),
-        settings,  # type: ignore[arg-type]
+        settings,
     )
     assert [name for name, _, _ in daily._jobs] == ["expire", "remind", "train"]
 
