@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from sqlmodel import Session, select
@@ -71,9 +72,10 @@ ACCEPT = {
     "accept the introduction. Accept or decline it here, no account needed: {url}",
 }
 LINK = "answer"  # the purpose of the signed link an anonymous side answers by
-# The history note a declined introduction writes, and the reason it is dropped with.
-DECLINED = {side: f"{side} side declined the introduction" for side in ("offer", "need")}
+# The history notes of sending: "sent" only when the SMTP server took every letter.
+SENT, WAITING = "introduction sent", "introduction waiting in the outbox"
 SIDES = ("offer", "need")
+_ANSWER_LINK = re.compile(r"\S*/introductions/answer\?token=[A-Za-z0-9_.\-]+")
 
 
 @dataclass
@@ -170,7 +172,9 @@ def send(
     sent = []
     for draft in drafts(session, settings, match, by):
         subject, body = (edited or {}).get(draft.side, (draft.subject, draft.body))
-        secret = draft.link if draft.link and draft.link in body else None
+        # the answer link as the page showed it (signed then, so not byte-equal to draft.link)
+        found = _ANSWER_LINK.search(body) if draft.link else None
+        secret = found.group(0) if found else None
         message = mail.send(
             session, settings, to=draft.to, subject=subject, body=body, secret=secret
         )
@@ -182,7 +186,9 @@ def send(
         )
         session.add(intro)
         sent.append(intro)
-    pipeline.move(session, match, MatchStatus.introduced, by=by, note="introduction sent")
+    session.flush()
+    note = SENT if delivered(session, sent) else WAITING
+    pipeline.move(session, match, MatchStatus.introduced, by=by, note=note)
     return sent
 
 
@@ -218,7 +224,7 @@ def by_link(session: Session, settings: Settings, token: str) -> tuple[Match, st
 def decline(session: Session, match: Match, side: str) -> Match:
     """The anonymous side declines by its link: the match is dropped, and stays unnamed."""
     return pipeline.move(
-        session, match, MatchStatus.dropped, by=None, note=DECLINED[side], reason="other"
+        session, match, MatchStatus.dropped, by=None, note=pipeline.DECLINED[side], reason="other"
     )
 
 

@@ -45,6 +45,8 @@ AGREED = {
     side: f"{side} side agreed by other means (recorded by a facilitator)"
     for side in ("offer", "need")
 }
+# The note an anonymous side's "no" (by its link) writes; the match is dropped with "other".
+DECLINED = {side: f"{side} side declined the introduction" for side in ("offer", "need")}
 DROP_REASONS = (
     "no answer",
     "price",

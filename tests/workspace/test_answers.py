@@ -138,8 +138,8 @@ def test_no_step_past_introduced_while_a_side_is_anonymous_and_unanswered(
         follow_redirects=False,
     )
     assert r.status_code == 303
-    history = page(get(client, url)).text
-    assert "offer side agreed by other means" in history
+    history = page(get(client, url)).text_of("history")
+    assert "The offer's organisation agreed by other means" in history
     assert not page(get(client, url)).find("input", name="agreed")
     r = client.post(
         f"{url}/status", data={"csrf_token": csrf, "status": "realised"}, follow_redirects=False
@@ -190,7 +190,9 @@ def test_the_page_says_sent_only_when_the_smtp_server_took_the_letters(
     }
     r = client.post(f"{url}/introduction", data=form, follow_redirects=False)
     assert r.headers["location"] == f"{url}?done=introduced"
-    assert "Both introductions are sent" in page(get(client, r.headers["location"])).text
+    shown = page(get(client, r.headers["location"]))
+    assert "Both introductions are sent" in shown.text
+    assert "Shortlisted → Introduced Introduction sent" in shown.text_of("history")
     assert sorted(m["To"] for m in inbox.messages) == ["bakery@example.com", "panimo@example.fi"]
     brewery = next(m for m in inbox.messages if m["To"] == "panimo@example.fi")
     assert "/introductions/answer?token=" in inbox.text(brewery)  # the addressee gets the link

@@ -279,7 +279,7 @@ def test_a_match_walked_through_the_pages_to_the_dashboard(
     history = p.text_of("history")
     assert "Fanni Fasilitaattori Suggested → Shortlisted" in history
     assert "Negotiating → Pilot now pilot" in history
-    assert "Shortlisted → Introduced Introduction sent" in history
+    assert "Shortlisted → Introduced Introduction waiting in the outbox" in history
     assert "The matchmaker Suggested Suggested by the matcher" in history
 
     d = page(get(client, "/dashboard"))
