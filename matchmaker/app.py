@@ -27,7 +27,14 @@ from matchmaker.engine import ewc_suggest
 from matchmaker.engine.embeddings import Embedder, LazyEmbedder
 from matchmaker.engine.matching import Matcher, build_matcher
 from matchmaker.listings import api as listings_api
-from matchmaker.listings import browse_pages, catalog_api, ewc_api, ewc_pages, home_pages
+from matchmaker.listings import (
+    browse_pages,
+    catalog_api,
+    ewc_api,
+    ewc_pages,
+    expiry_pages,
+    home_pages,
+)
 from matchmaker.listings import pages as listing_pages
 from matchmaker.members import api as members_api
 from matchmaker.members import pages as member_pages
@@ -38,8 +45,8 @@ from matchmaker.transfer import api as transfer_api
 from matchmaker.transfer import jobs, seeding
 from matchmaker.transfer import pages as import_pages
 from matchmaker.web import docs_pages, render
+from matchmaker.workspace import answer_pages, dashboard_pages, match_pages, queue_pages
 from matchmaker.workspace import api as workspace_api
-from matchmaker.workspace import dashboard_pages, match_pages, queue_pages
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +72,9 @@ def create_app(
             matcher.sync(session)
         if isinstance(matcher.embedder, LazyEmbedder):
             matcher.embedder.warm_up()  # the first search or write then need not wait for it
-        daily = scheduler.daily_jobs(settings.daily_at, db_engine, matcher, settings.instance_dir)
+        daily = scheduler.daily_jobs(
+            settings.daily_at, db_engine, matcher, settings.instance_dir, settings
+        )
         if settings.scheduler:
             daily.start()
         app.state.daily = daily
@@ -124,12 +133,14 @@ def create_app(
         browse_pages,
         listing_pages,
         ewc_pages,
+        expiry_pages,
         login_pages,
         registration_pages,
         join_pages,
         token_pages,
         queue_pages,
         match_pages,
+        answer_pages,
         dashboard_pages,
         member_pages,
         quality_pages,

@@ -103,6 +103,19 @@ def cmd_expire(settings: Settings, _: argparse.Namespace) -> None:
     print(f"expired: {len(gone)} listings past their available_until closed")
 
 
+def cmd_remind(settings: Settings, _: argparse.Namespace) -> None:
+    from sqlmodel import Session
+
+    from matchmaker import db
+    from matchmaker.listings import expiry
+
+    engine = db.make_engine(settings.database_url)
+    db.create_schema(engine)
+    with Session(engine) as session:
+        sent = expiry.remind(session, settings)
+    print(f"remind: {sent} expiry reminders sent (each listing once per expiry date)")
+
+
 def cmd_train(settings: Settings, _: argparse.Namespace) -> None:
     from matchmaker.workspace import training
 
@@ -232,6 +245,10 @@ def parser() -> argparse.ArgumentParser:
     sub.add_parser(
         "expire", help="close the listings past their available_until (run it daily)"
     ).set_defaults(run=cmd_expire)
+    sub.add_parser(
+        "remind",
+        help="e-mail the owners of listings ending within 14 days (once per date; run it daily)",
+    ).set_defaults(run=cmd_remind)
     sub.add_parser(
         "train",
         help="learn the parts' weights from the facilitators' decisions; kept only if better",

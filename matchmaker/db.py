@@ -40,7 +40,7 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 # existing table, so a database from before gets them here ("table" -> (column, its DDL)).
 ADDED_COLUMNS = {
     "outboxmessage": [("secret", "BOOLEAN NOT NULL DEFAULT 0")],
-    "listing": [("accepted_codes", "JSON")],
+    "listing": [("accepted_codes", "JSON"), ("reminded_for", "DATE")],
 }
 
 

@@ -1,7 +1,7 @@
-"""The server's daily jobs on APScheduler, one adapter: expiry, then learning from decisions.
+"""The server's daily jobs on APScheduler, one adapter: expiry, reminders, learning from decisions.
 
 Started by the app's lifespan when the `scheduler` setting is on (never at import); the same
-jobs run by hand as `python -m matchmaker expire` and `python -m matchmaker train`."""
+jobs run by hand as `python -m matchmaker expire`, `remind` and `train`."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from matchmaker.engine.matching import HELSINKI, Matcher
+from matchmaker.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +26,14 @@ def expire_listings(db_engine: Engine, matcher: Matcher) -> None:
     with Session(db_engine) as session:
         gone = service.close_expired(session, matcher=matcher)
     log.info("daily: %d listings past their available_until closed", len(gone))
+
+
+def remind_expiring(db_engine: Engine, settings: Settings) -> None:
+    from matchmaker.listings import expiry
+
+    with Session(db_engine) as session:
+        sent = expiry.remind(session, settings)
+    log.info("daily: %d expiry reminders sent", sent)
 
 
 def learn_weights(db_engine: Engine, matcher: Matcher, instance_dir: Path) -> None:
@@ -80,8 +89,17 @@ def _logged(name: str, job: Callable[[], None]) -> Callable[[], None]:
     return run
 
 
-def daily_jobs(at: time, db_engine: Engine, matcher: Matcher, instance_dir: Path) -> Daily:
+def daily_jobs(
+    at: time,
+    db_engine: Engine,
+    matcher: Matcher,
+    instance_dir: Path,
+    settings: Settings | None = None,
+) -> Daily:
     daily = Daily(at)
     daily.add("expire", lambda: expire_listings(db_engine, matcher))
+    if settings is not None:
+        remind = settings  # the reminders' e-mail needs the mail settings and the base URL
+        daily.add("remind", lambda: remind_expiring(db_engine, remind), minutes_after=5)
     daily.add("train", lambda: learn_weights(db_engine, matcher, instance_dir), minutes_after=15)
     return daily

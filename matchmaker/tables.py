@@ -76,6 +76,8 @@ class Listing(SQLModel, table=True):
     available_until: date | None = None
     status: Status = Field(default=Status.active, index=True)
     visibility: Visibility = Visibility.public
+    # the available_until an expiry reminder was sent for (listings/expiry): once per date
+    reminded_for: date | None = None
     version: int = Field(
         default=1, description="bumped on every save; an edit of an older version is a conflict"
     )

@@ -130,6 +130,15 @@ def mailed_token(c: TestClient, to: str, path: str) -> str:
     return link_in(c, sent[-1], path).split("token=")[1]
 
 
+def answer_token(c: TestClient, w: World) -> str:
+    """The signed answer link's token for mine's anonymous side of the introduced match."""
+    from matchmaker.accounts import links
+    from matchmaker.workspace import introductions
+
+    settings = app_of(c).state.settings
+    return links.make(settings, introductions.LINK, m=w.matches[S.introduced], s="offer")
+
+
 def invitation(c: TestClient, w: World) -> str:
     """The token of an invitation to mine, made by an admin (not the caller)."""
     app = app_of(c)
@@ -422,7 +431,13 @@ PAGES: dict[str, Row] = {
         answers(303, 403, 403, 303, 303),
     ),
     "POST /matches/{match_id:int}/status": (
-        lambda c, w: form(c, w, f"/matches/{w.matches[S.introduced]}/status", status="negotiating"),
+        lambda c, w: form(
+            c,
+            w,
+            f"/matches/{w.matches[S.introduced]}/status",
+            status="negotiating",
+            agreed="yes",  # mine is anonymous and has not accepted
+        ),
         answers(303, 403, 403, 303, 303),
     ),
     "POST /matches/{match_id:int}/introduction": (
@@ -440,6 +455,14 @@ PAGES: dict[str, Row] = {
     "POST /matches/{match_id:int}/accept": (
         lambda c, w: form(c, w, f"/matches/{w.matches[S.introduced]}/accept"),
         answers(303, 303, 404, 422, 422),  # the API says 403 to a curator here
+    ),
+    "POST /introductions/answer": (  # the signed link is the authority, whoever holds it
+        lambda c, w: form(c, w, "/introductions/answer", token=answer_token(c, w), choice="accept"),
+        answers(303, 303, 303, 303, 303),
+    ),
+    "POST /listings/renew": (  # without a valid link nobody renews anything
+        lambda c, w: form(c, w, "/listings/renew", token="forged.token", choice="6"),
+        answers(410, 410, 410, 410, 410),
     ),
     "POST /matches/{match_id:int}/impact": (
         lambda c, w: form(c, w, f"/matches/{w.matches[S.pilot]}/impact", amount="20", unit="t"),
@@ -537,6 +560,7 @@ OPEN_PAGES = {
     "POST /reset",
     "POST /reset/confirm",
     "POST /join",
+    "POST /introductions/answer",
 }
 
 

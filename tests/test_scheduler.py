@@ -24,9 +24,10 @@ def test_the_server_schedules_expiry_and_training_each_night(
     app = create_app(on, db_engine=db_engine, embedder=hash_embedder)
     with TestClient(app):
         runs = app.state.daily.next_runs()
-        assert set(runs) == {"expire", "train"}
+        assert set(runs) == {"expire", "remind", "train"}
         local = {name: when.astimezone(HELSINKI) for name, when in runs.items()}
         assert (local["expire"].hour, local["expire"].minute) == (2, 50)
+        assert (local["remind"].hour, local["remind"].minute) == (2, 55)
         assert (local["train"].hour, local["train"].minute) == (3, 5)
     assert app.state.daily.next_runs() == {}  # stopped with the server
 

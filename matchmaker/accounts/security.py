@@ -69,8 +69,9 @@ def load_or_create_secret(folder: Path) -> str:
 class Signer:
     """Signs a small JSON payload; a tampered or expired value reads as None."""
 
-    def __init__(self, secret: str, max_age: int) -> None:
-        self._key = hashlib.sha256(("session:" + secret).encode()).digest()
+    def __init__(self, secret: str, max_age: int, *, purpose: str = "session") -> None:
+        # one key per purpose: a value signed for one (a cookie) is never valid for another
+        self._key = hashlib.sha256(f"{purpose}:{secret}".encode()).digest()
         self.max_age = max_age
 
     def _mac(self, body: bytes) -> str:

@@ -8,7 +8,7 @@ from pydantic import BaseModel
 from matchmaker.tables import Listing
 
 # kept by the product, never typed in by whoever posts the listing
-BOOKKEEPING = ("id", "key", "version", "created_at", "updated_at")
+BOOKKEEPING = ("id", "key", "version", "created_at", "updated_at", "reminded_for")
 # the table refers to the theme by id; the API, the form and the sheet name it by its slug
 _GIVEN_AS = {"theme_id": "theme"}
 

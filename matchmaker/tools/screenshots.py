@@ -114,7 +114,7 @@ def walk_pipeline(settings: Settings, db_engine: Any, matcher: Any) -> int:
                         pipeline.move(s, m, MatchStatus.introduced, by=user)
                 elif step != "rejected":
                     why = "price" if step == "dropped" else None
-                    pipeline.move(s, m, MatchStatus(step), by=user, reason=why)
+                    pipeline.move(s, m, MatchStatus(step), by=user, reason=why, agreed=True)
             if amount is not None:  # every walk with an amount ends in a pilot or realised
                 impact.record(s, m, amount, Unit.t, by=user)
             # date the steps back: shortlisted `days_ago`, the last step a week before today

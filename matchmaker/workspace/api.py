@@ -141,7 +141,13 @@ def move(
 ) -> MatchPublic:
     match = pipeline.get_match(session, match_id)
     match = pipeline.decide(
-        session, match, data.status, by=principal.user, note=data.note, reason=data.reason
+        session,
+        match,
+        data.status,
+        by=principal.user,
+        note=data.note,
+        reason=data.reason,
+        agreed=data.agreed,
     )
     return public(session, match, principal)
 

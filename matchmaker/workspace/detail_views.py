@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 from sqlmodel import Session
 
 from matchmaker.errors import InputError
+from matchmaker.listings import visibility
 from matchmaker.settings import Settings
-from matchmaker.tables import Match, User
+from matchmaker.tables import Match, User, saved_id
 from matchmaker.vocab import MatchStatus, Unit
 from matchmaker.web.fields import Field, Option
 from matchmaker.web.i18n import Translator
@@ -24,6 +25,7 @@ class MoveForm:
     status: Field
     reason: Field
     note: Field
+    agreed: Field | None = None  # shown while an anonymous side has not accepted
 
 
 @dataclass
@@ -61,7 +63,11 @@ class MatchPage:
 
 
 def move_form(
-    t: Translator, match: Match, values: dict[str, str], errors: Errors
+    t: Translator,
+    match: Match,
+    values: dict[str, str],
+    errors: Errors,
+    session: Session | None = None,
 ) -> MoveForm | None:
     current = MatchStatus(match.status)
     # "introduced" is reached by sending the introduction, never by this form
@@ -90,7 +96,17 @@ def move_form(
         error=errors.get("note", ""),
         attrs={"maxlength": "2000", "rows": "3"},
     )
-    return MoveForm(status, reason, note)
+    agreed = None
+    if session is not None and pipeline.unanswered(session, match):
+        agreed = Field(
+            "agreed",
+            t("match.agreed"),
+            "checkbox",
+            value="yes" if values.get("agreed") == "yes" else "",
+            error=errors.get("agreed", ""),
+            hint=t("match.agreed_hint"),
+        )
+    return MoveForm(status, reason, note, agreed)
 
 
 def drafts(
@@ -182,3 +198,21 @@ def impact_view(
     elif result.tonnes_per_year is None:
         shown.note = t("impact.energy")
     return shown
+
+
+@dataclass
+class AnswerView:
+    """What an anonymous side sees on its answer link's page: the two listings, no more."""
+
+    own_title: str
+    other_title: str
+    other_org: str  # "" while the other side is anonymous to them too
+
+
+def answer_view(session: Session, match: Match, side: str) -> AnswerView:
+    own, other = introductions.listings_of(session, match, side)
+    other_side = "need" if side == "offer" else "offer"
+    named = visibility.named_to_other_party(
+        match, other_side, other[0], visibility.acceptances(session, [saved_id(match)])
+    )
+    return AnswerView(own[0].title, other[0].title, other[1].name if named else "")

@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
-from matchmaker.accounts import mail
+from matchmaker.accounts import links, mail
 from matchmaker.accounts.auth import VISITOR, Principal
 from matchmaker.errors import InputError
 from matchmaker.listings import visibility
 from matchmaker.settings import Settings
-from matchmaker.tables import Introduction, Listing, Match, Organisation, User, saved_id
+from matchmaker.tables import (
+    Introduction,
+    Listing,
+    Match,
+    Organisation,
+    OutboxMessage,
+    User,
+    saved_id,
+)
 from matchmaker.vocab import Language, MatchStatus, Role
 from matchmaker.web.i18n import Translator
 from matchmaker.workspace import pipeline, reasons
@@ -56,13 +65,17 @@ WAIT = {
 }
 ACCEPT = {
     Language.fi: "Ilmoituksenne on nimetön: toinen osapuoli saa nimenne vasta, kun hyväksytte "
-    "esittelyn täällä: {url}",
+    "esittelyn. Hyväksykää tai kieltäytykää tästä linkistä (tunnuksia ei tarvita): {url}",
     Language.sv: "Er annons är anonym: den andra parten får ert namn först när ni godkänner "
-    "presentationen här: {url}",
+    "presentationen. Godkänn eller tacka nej via länken (inget konto behövs): {url}",
     Language.en: "Your listing is anonymous: the other party learns who you are only once you "
-    "accept the introduction here: {url}",
+    "accept the introduction. Accept or decline it here, no account needed: {url}",
 }
+LINK = "answer"  # the purpose of the signed link an anonymous side answers by
+# The history notes of sending: "sent" only when the SMTP server took every letter.
+SENT, WAITING = "introduction sent", "introduction waiting in the outbox"
 SIDES = ("offer", "need")
+_ANSWER_LINK = re.compile(r"\S*/introductions/answer\?token=[A-Za-z0-9_.\-]+")
 
 
 @dataclass
@@ -72,6 +85,13 @@ class Draft:
     language: Language
     subject: str
     body: str
+    link: str = ""  # the signed answer link in the body, for the addressee only
+
+
+def answer_url(settings: Settings, match: Match, side: str) -> str:
+    """The signed link by which an anonymous side accepts or declines, without an account."""
+    token = links.make(settings, LINK, m=saved_id(match), s=side)
+    return f"{settings.base_url}/introductions/answer?token={token}"
 
 
 def _party(session: Session, match: Match, side: str) -> tuple[Listing, Organisation]:
@@ -118,11 +138,10 @@ def drafts(session: Session, settings: Settings, match: Match, by: User) -> list
             next_step = CONTACT[lang].format(contact=contact, email=email)
         else:
             other_name, next_step = HIDDEN[lang], WAIT[lang]
-        # the accept link, as the match page offers it
+        link = ""
         if visibility.awaits_owner(match, side, own_listing, accepted):
-            next_step += "\n\n" + ACCEPT[lang].format(
-                url=f"{settings.base_url}/matches/{match.id}/accept"
-            )
+            link = answer_url(settings, match, side)
+            next_step += "\n\n" + ACCEPT[lang].format(url=link)
         body = BODY[lang].format(
             own_org=own_org.name,
             own_title=own_listing.title,
@@ -133,7 +152,7 @@ def drafts(session: Session, settings: Settings, match: Match, by: User) -> list
             facilitator=by.name or by.email,
         )
         out.append(
-            Draft(side, to, lang, SUBJECT[lang].format(other_title=other_listing.title), body)
+            Draft(side, to, lang, SUBJECT[lang].format(other_title=other_listing.title), body, link)
         )
     return out
 
@@ -153,7 +172,12 @@ def send(
     sent = []
     for draft in drafts(session, settings, match, by):
         subject, body = (edited or {}).get(draft.side, (draft.subject, draft.body))
-        message = mail.send(session, settings, to=draft.to, subject=subject, body=body)
+        # the answer link as the page showed it (signed then, so not byte-equal to draft.link)
+        found = _ANSWER_LINK.search(body) if draft.link else None
+        secret = found.group(0) if found else None
+        message = mail.send(
+            session, settings, to=draft.to, subject=subject, body=body, secret=secret
+        )
         intro = Introduction(
             match_id=saved_id(match),
             side=draft.side,
@@ -162,8 +186,46 @@ def send(
         )
         session.add(intro)
         sent.append(intro)
-    pipeline.move(session, match, MatchStatus.introduced, by=by, note="introduction sent")
+    session.flush()
+    note = SENT if delivered(session, sent) else WAITING
+    pipeline.move(session, match, MatchStatus.introduced, by=by, note=note)
     return sent
+
+
+def listings_of(
+    session: Session, match: Match, side: str
+) -> tuple[tuple[Listing, Organisation], tuple[Listing, Organisation]]:
+    """This side's listing and organisation, then the other side's."""
+    other = "need" if side == "offer" else "offer"
+    return _party(session, match, side), _party(session, match, other)
+
+
+def delivered(session: Session, sent: list[Introduction]) -> bool:
+    """Whether the SMTP server accepted every one of these messages (none wait in the outbox)."""
+    messages = [session.get(OutboxMessage, intro.outbox_id) for intro in sent]
+    return bool(messages) and all(m is not None and m.sent_at is not None for m in messages)
+
+
+def by_link(session: Session, settings: Settings, token: str) -> tuple[Match, str] | None:
+    """The match and side a signed answer link is for, while that side may still answer."""
+    payload = links.read(settings, LINK, token)
+    if payload is None or payload.get("s") not in SIDES or not isinstance(payload.get("m"), int):
+        return None
+    match = session.get(Match, payload["m"])
+    if match is None or not awaits_acceptance(match):
+        return None
+    side = str(payload["s"])
+    accepted = visibility.acceptances(session, [saved_id(match)])
+    if not visibility.awaits_owner(match, side, _party(session, match, side)[0], accepted):
+        return None
+    return match, side
+
+
+def decline(session: Session, match: Match, side: str) -> Match:
+    """The anonymous side declines by its link: the match is dropped, and stays unnamed."""
+    return pipeline.move(
+        session, match, MatchStatus.dropped, by=None, note=pipeline.DECLINED[side], reason="other"
+    )
 
 
 def owned_sides(session: Session, match: Match, principal: Principal) -> list[str]:
@@ -203,7 +265,7 @@ def accept_as(session: Session, settings: Settings, match: Match, principal: Pri
     )
 
 
-def accept(session: Session, settings: Settings, match: Match, side: str, by: User) -> Match:
+def accept(session: Session, settings: Settings, match: Match, side: str, by: User | None) -> Match:
     """The anonymous owner accepts: the other party now learns who they are."""
     own_listing, _ = _party(session, match, side)
     accepted = visibility.acceptances(session, [saved_id(match)])

@@ -34,6 +34,7 @@ NAMES = (
     "offer_body",
     "need_subject",
     "need_body",
+    "agreed",
 )
 INTRO_ERRORS = {  # why an introduction cannot be sent, by the field InputError names
     "organisation": N_("intro.no_address"),
@@ -42,6 +43,7 @@ INTRO_ERRORS = {  # why an introduction cannot be sent, by the field InputError 
 DONE = {
     "moved": N_("match.done.moved"),
     "introduced": N_("match.done.introduced"),
+    "outbox": N_("match.done.outbox"),
     "accepted": N_("match.done.accepted"),
     "impact": N_("match.done.impact"),
 }
@@ -85,7 +87,7 @@ def _show(
     if principal.curates:
         assert principal.user is not None
         page.history = match_views.history(session, pipeline.history(session, match), t)
-        page.move = detail_views.move_form(t, match, values, errors)
+        page.move = detail_views.move_form(t, match, values, errors, session)
         if match.status == MatchStatus.shortlisted:
             settings = ui.request.app.state.settings
             page.drafts, page.intro_error = detail_views.drafts(
@@ -120,9 +122,20 @@ def move(match_id: int, ui: PageDep, session: SessionDep, form: FormDep) -> Resp
         return ui.not_found()
     errors: Errors = {}
     try:
-        data = MoveIn(status=form["status"], reason=form["reason"] or None, note=form["note"])
+        data = MoveIn(
+            status=form["status"],
+            reason=form["reason"] or None,
+            note=form["note"],
+            agreed=form["agreed"] == "yes",
+        )
         pipeline.decide(
-            session, match, data.status, by=principal.user, note=data.note, reason=data.reason
+            session,
+            match,
+            data.status,
+            by=principal.user,
+            note=data.note,
+            reason=data.reason,
+            agreed=data.agreed,
         )
         return ui.redirect(f"/matches/{match_id}?done=moved")
     except ValidationError as exc:
@@ -134,6 +147,8 @@ def move(match_id: int, ui: PageDep, session: SessionDep, form: FormDep) -> Resp
         session.rollback()
         if exc.field == "reason":
             errors["reason"] = ui.t("match.error.reason")
+        elif exc.field == "agreed":
+            errors["agreed"] = ui.t("match.error.agreed")
         else:
             errors["status"] = ui.t("match.error.status")
     session.refresh(match)
@@ -168,8 +183,10 @@ def introduce(match_id: int, ui: PageDep, session: SessionDep, form: FormDep) ->
         try:
             assert principal.user is not None
             settings = ui.request.app.state.settings
-            introductions.send(session, settings, match, principal.user, edited)
-            return ui.redirect(f"/matches/{match_id}?done=introduced")
+            sent = introductions.send(session, settings, match, principal.user, edited)
+            # "sent" only when the SMTP server took both; otherwise they wait in the outbox
+            done = "introduced" if introductions.delivered(session, sent) else "outbox"
+            return ui.redirect(f"/matches/{match_id}?done={done}")
         except InputError as exc:
             message = ui.t(INTRO_ERRORS.get(exc.field, "match.error.status"))
     session.refresh(match)

@@ -47,6 +47,15 @@ REJECT_REASONS = (
     "duplicate",
     "other",
 )
+# Past "introduced" only with both sides' consent: an anonymous side accepts (by its link or its
+# page), or a facilitator records that it agreed by other means, in this history note.
+BEYOND_INTRODUCED = (S.negotiating, S.pilot, S.realised)
+AGREED = {
+    side: f"{side} side agreed by other means (recorded by a facilitator)"
+    for side in ("offer", "need")
+}
+# The note an anonymous side's "no" (by its link) writes; the match is dropped with "other".
+DECLINED = {side: f"{side} side declined the introduction" for side in ("offer", "need")}
 DROP_REASONS = (
     "no answer",
     "price",
@@ -249,12 +258,33 @@ def move(
     by: User | None,
     note: str = "",
     reason: str | None = None,
+    agreed: bool = False,
 ) -> Match:
-    """One step along the pipeline, recorded with who, when, why; the caller's rules first."""
+    """One step along the pipeline, recorded with who, when, why; the caller's rules first.
+
+    `agreed`: the facilitator records that the sides still anonymous and unanswered agreed
+    by other means, which lets the match past "introduced"."""
     current = MatchStatus(match.status)
     if to not in NEXT[current] and not (to == S.dropped and current in OPEN):
         allowed = ", ".join(NEXT[current]) or "nothing: it is closed"
         raise InputError("status", f"a {current} match can go to {allowed}, not {to}")
+    waiting = unanswered(session, match) if to in BEYOND_INTRODUCED else []
+    if waiting and not agreed:
+        raise InputError(
+            "agreed",
+            f"the {' and '.join(waiting)} side is anonymous and has not accepted the "
+            "introduction: record that it agreed by other means to move on",
+        )
+    for side in waiting:
+        session.add(
+            MatchEvent(
+                match_id=saved_id(match),
+                user_id=by.id if by else None,
+                from_status=current,
+                to_status=current,
+                note=AGREED[side],
+            )
+        )
     if to == S.rejected and reason not in REJECT_REASONS:
         raise InputError("reason", f"choose a reason: {', '.join(REJECT_REASONS)}")
     if to == S.dropped and reason not in DROP_REASONS:
@@ -284,12 +314,37 @@ def decide(
     by: User | None,
     note: str = "",
     reason: str | None = None,
+    agreed: bool = False,
 ) -> Match:
     """A facilitator's step: any allowed one but "introduced", which sending the introduction
     makes (so that no match is marked introduced without its letters)."""
     if to == S.introduced:
         raise InputError("status", "send the introduction to mark a match introduced")
-    return move(session, match, to, by=by, note=note, reason=reason)
+    return move(session, match, to, by=by, note=note, reason=reason, agreed=agreed)
+
+
+def unanswered(session: Session, match: Match) -> list[str]:
+    """The sides still anonymous whose owner has neither accepted the introduction nor been
+    recorded as agreeing by other means: the match waits for them at "introduced"."""
+    accepted = visibility.acceptances(session, [saved_id(match)])
+    agreed = {
+        note
+        for note in session.exec(
+            select(MatchEvent.note).where(
+                MatchEvent.match_id == match.id, col(MatchEvent.note).in_(AGREED.values())
+            )
+        )
+    }
+    out = []
+    for side, listing_id in (("offer", match.offer_id), ("need", match.need_id)):
+        listing = session.get(Listing, listing_id)
+        if (
+            listing is not None
+            and visibility.awaits_owner(match, side, listing, accepted)
+            and AGREED[side] not in agreed
+        ):
+            out.append(side)
+    return out
 
 
 def note(session: Session, match: Match, *, by: User | None, note: str) -> None:

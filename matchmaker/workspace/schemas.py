@@ -21,6 +21,11 @@ class MoveIn(StrictModel):
     status: MatchStatus
     reason: Annotated[str | None, Field(max_length=60)] = None
     note: Annotated[str, Field(max_length=2000)] = ""
+    agreed: bool = Field(
+        default=False,
+        description="the anonymous sides that have not accepted agreed by other means "
+        "(needed to move such a match past introduced; recorded in its history)",
+    )
 
 
 class MessageIn(StrictModel):

@@ -38,6 +38,11 @@ REASONS: dict[str, str] = {
 SYSTEM_NOTES: dict[str, str] = {
     "suggested by the matcher": N_("history.suggested"),
     "introduction sent": N_("history.introduced"),
+    "introduction waiting in the outbox": N_("history.introduced_outbox"),
+    pipeline.AGREED["offer"]: N_("history.offer_agreed"),
+    pipeline.AGREED["need"]: N_("history.need_agreed"),
+    pipeline.DECLINED["offer"]: N_("history.offer_declined"),
+    pipeline.DECLINED["need"]: N_("history.need_declined"),
     "offer side accepted and was revealed": N_("history.offer_accepted"),
     "need side accepted and was revealed": N_("history.need_accepted"),
     pipeline.REQUESTED: N_("history.requested"),
