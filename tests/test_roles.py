@@ -173,6 +173,8 @@ def ask(c: TestClient, w: World) -> Response:
 def ask_page(c: TestClient, w: World) -> Response:
     offer, need = suggested_pair(c, w)
     return form(c, w, f"/listings/{need}/interest", mine=str(offer), note="Cullet?")
+
+
 def join_request(c: TestClient) -> int:
     """A request to join, sent by someone without an account."""
     with Session(engine_of(c)) as s:
@@ -475,6 +477,7 @@ PAGES: dict[str, Row] = {
     "POST /my/organisation": (  # each member their own organisation's
         lambda c, w: form(c, w, "/my/organisation", contact_name="Liisa Lasi", language="fi"),
         answers(303, 303, 303, 403, 403),
+    ),
     "POST /join": (
         lambda c, w: form(
             c,
