@@ -165,28 +165,12 @@ def request_introduction(
     elif match.status == S.realised:
         raise Conflict("this match is realised already: the parties are working together")
     elif match.status in (S.rejected, S.dropped):
-        session.add(
-            MatchEvent(
-                match_id=saved_id(match),
-                user_id=by.id if by else None,
-                from_status=match.status,
-                to_status=S.suggested,
-                note=REQUESTED,
-            )
-        )
+        _history(session, match, by=by, to=S.suggested, note=REQUESTED)
         match.status, match.reason = S.suggested, None
     elif organisation_id in requesters(session, [saved_id(match)]).get(saved_id(match), {}):
         return match, False
     else:
-        session.add(
-            MatchEvent(
-                match_id=saved_id(match),
-                user_id=by.id if by else None,
-                from_status=match.status,
-                to_status=match.status,
-                note=REQUESTED,
-            )
-        )
+        _history(session, match, by=by, to=match.status, note=REQUESTED)
     match.updated_at = utcnow()
     session.add(match)
     session.add(
@@ -349,18 +333,23 @@ def unanswered(session: Session, match: Match) -> list[str]:
 
 def note(session: Session, match: Match, *, by: User | None, note: str) -> None:
     """A history entry that does not change the status."""
+    _history(session, match, by=by, to=match.status, note=note)
+    match.updated_at = utcnow()
+    session.add(match)
+    session.commit()
+
+
+def _history(session: Session, match: Match, *, by: User | None, to: S, note: str) -> None:
+    """One entry in a match's history, from its present status to `to`."""
     session.add(
         MatchEvent(
             match_id=saved_id(match),
             user_id=by.id if by else None,
             from_status=match.status,
-            to_status=match.status,
+            to_status=to,
             note=note,
         )
     )
-    match.updated_at = utcnow()
-    session.add(match)
-    session.commit()
 
 
 def history(session: Session, match: Match) -> list[MatchEvent]:
