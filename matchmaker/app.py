@@ -23,6 +23,7 @@ from matchmaker.accounts import (
 )
 from matchmaker.admin import organisation_pages as admin_organisation_pages
 from matchmaker.admin import pages as admin_pages
+from matchmaker.alerts import pages as alert_pages
 from matchmaker.engine import ewc_suggest
 from matchmaker.engine.embeddings import Embedder, LazyEmbedder
 from matchmaker.engine.matching import Matcher, build_matcher
@@ -36,6 +37,7 @@ from matchmaker.listings import (
     home_pages,
 )
 from matchmaker.listings import pages as listing_pages
+from matchmaker.mailinglist import pages as mailinglist_pages
 from matchmaker.members import api as members_api
 from matchmaker.members import pages as member_pages
 from matchmaker.quality import pages as quality_pages
@@ -143,6 +145,8 @@ def create_app(
         answer_pages,
         dashboard_pages,
         member_pages,
+        alert_pages,
+        mailinglist_pages,
         quality_pages,
         outbox_pages,
         import_pages,

@@ -38,6 +38,15 @@ class Frequency(StrEnum):
     continuous = "continuous"
 
 
+class AlertPeriod(StrEnum):
+    """How often a member hears of new strong suggestions and saved-search results."""
+
+    instant = "instant"  # within minutes, one message per run of `notify`
+    daily = "daily"
+    weekly = "weekly"
+    off = "off"
+
+
 class Unit(StrEnum):
     t = "t"
     kg = "kg"

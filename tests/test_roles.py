@@ -188,6 +188,18 @@ def join_request(c: TestClient) -> int:
         return saved_id(joining.submit(s, data))
 
 
+def saved_search(c: TestClient, w: World) -> int:
+    """A saved search of mine's member."""
+    from matchmaker.tables import SavedSearch
+
+    owner = person(engine_of(c), "member", org_id=w.mine)
+    with Session(engine_of(c)) as s:
+        search = SavedSearch(user_id=saved_id(owner), text="glass cullet")
+        s.add(search)
+        s.commit()
+        return saved_id(search)
+
+
 def theme_id(c: TestClient) -> int:
     with Session(engine_of(c)) as s:
         return saved_id(s.exec(select(Theme).where(Theme.slug == "construction")).one())
@@ -478,6 +490,36 @@ PAGES: dict[str, Row] = {
         lambda c, w: form(c, w, "/my/organisation", contact_name="Liisa Lasi", language="fi"),
         answers(303, 303, 303, 403, 403),
     ),
+    "POST /my/alerts": (  # each member their own
+        lambda c, w: form(c, w, "/my/alerts", alerts="daily"),
+        answers(303, 303, 303, 403, 403),
+    ),
+    "POST /my/searches": (
+        lambda c, w: form(c, w, "/my/searches", q="glass cullet", kind="offer"),
+        answers(303, 303, 303, 403, 403),
+    ),
+    "POST /my/searches/{search_id:int}/delete": (
+        lambda c, w: form(c, w, f"/my/searches/{saved_search(c, w)}/delete"),
+        answers(303, 303, 404, 403, 403),
+    ),
+    "POST /alerts/off": (  # the signed link is the authority: without one nothing changes
+        lambda c, w: form(c, w, "/alerts/off?token=forged.token"),
+        answers(400, 400, 400, 400, 400),
+    ),
+    "POST /mailing-list": (  # anyone subscribes; the confirmation link decides
+        lambda c, w: form(c, w, "/mailing-list", email="liisa@example.fi", themes="food"),
+        answers(303, 303, 303, 303, 303),
+    ),
+    "POST /mailing-list/leave": (
+        lambda c, w: form(c, w, "/mailing-list/leave?token=forged.token"),
+        answers(400, 400, 400, 400, 400),
+    ),
+    "POST /mailings": (
+        lambda c, w: form(
+            c, w, "/mailings", subject="Glass workshop", body="Welcome.", themes="construction"
+        ),
+        answers(303, 403, 403, 303, 303),
+    ),
     "POST /join": (
         lambda c, w: form(
             c,
@@ -564,6 +606,7 @@ OPEN_PAGES = {
     "POST /reset/confirm",
     "POST /join",
     "POST /introductions/answer",
+    "POST /mailing-list",
 }
 
 

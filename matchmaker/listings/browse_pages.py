@@ -15,7 +15,7 @@ from matchmaker.engine.matching import Matcher
 from matchmaker.listings import service, views
 from matchmaker.shapes import MAX_ID
 from matchmaker.tables import Listing, Theme
-from matchmaker.vocab import Category, ListingKind, Status
+from matchmaker.vocab import Category, ListingKind, Role, Status
 from matchmaker.web.fields import Field, Option
 from matchmaker.web.render import Page, PageDep, url_with
 
@@ -41,6 +41,8 @@ class Results:
     previous: str | None
     next: str | None
     empty: str
+    # a member's search can be kept: its new results then come with their alerts
+    save: dict[str, str] | None = None
 
 
 def _filter_fields(ui: Page, session: Session, chosen: dict[str, str]) -> list[Field]:
@@ -164,6 +166,7 @@ def _results(
         previous=pages[number - 2].url if 1 < number <= last else None,
         next=pages[number].url if number < last else None,
         empty=t("browse.empty"),
+        save=chosen if chosen["q"] and ui.principal.role == Role.member else None,
     )
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import ValidationError
 from sqlmodel import Session, select
 
+from matchmaker.alerts import collect as alerts
 from matchmaker.engine.matching import Matcher
 from matchmaker.listings import service as listing_service
 from matchmaker.listings.schemas import ListingCreate, OrganisationIn, ThemeIn
@@ -98,6 +99,8 @@ def load(
     )
     if (seeds_dir / "users.json").exists():
         report.users = load_demo_users(session, seeds_dir / "users.json", orgs)
+    # the demo's own pairs are no news: alerts start from the listings posted after it
+    alerts.set_mark(session, utcnow())
     log.info("seeds: %s", report)
     return report
 

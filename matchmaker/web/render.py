@@ -253,6 +253,7 @@ class Page:
             ("/dashboard", i18n.N_("nav.dashboard"), "dashboard"),
             ("/import", i18n.N_("nav.import"), "import"),
             ("/outbox", i18n.N_("nav.outbox"), "outbox"),
+            ("/mailings", i18n.N_("nav.mailings"), "mailings"),
             ("/invite", i18n.N_("nav.invite"), "invite"),
             ("/joins", i18n.N_("nav.joins"), "joins"),
             ("/admin/approvals", i18n.N_("nav.approvals"), "approvals"),
