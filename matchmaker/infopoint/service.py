@@ -58,6 +58,14 @@ def theme_slugs(session: Session) -> list[str]:
     return list(session.exec(select(Theme.slug).order_by(col(Theme.id))).all())
 
 
+# The dates that end an item: the field, the kind that must give it, and the messages' keys
+# for a missing one and for one already past.
+DATES = (
+    ("deadline", InfoKind.funding, N_("info.error.deadline"), N_("info.error.deadline_past")),
+    ("event_date", InfoKind.event, N_("info.error.event"), N_("info.error.event_past")),
+)
+
+
 def problems(
     session: Session,
     values: dict[str, Any],
@@ -82,20 +90,11 @@ def problems(
             )
         )
     kind = values.get("kind")
-    for name, needed, gone in (
-        ("deadline", kind == InfoKind.funding, N_("info.error.deadline_past")),
-        ("event_date", kind == InfoKind.event, N_("info.error.event_past")),
-    ):
+    for name, needed, missing, gone in DATES:
         day = values.get(name)
         if day is None:
-            if needed:
-                key = N_("info.error.deadline") if name == "deadline" else N_("info.error.event")
-                what = (
-                    "a funding call needs its deadline"
-                    if name == "deadline"
-                    else ("an event needs its date")
-                )
-                found.append(Problem(name, key, what))
+            if kind == needed:
+                found.append(Problem(name, missing, f"required for kind {needed.value!r}"))
             continue
         unchanged = before is not None and getattr(before, name) == day
         if day < on and not unchanged:
