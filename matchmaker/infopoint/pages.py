@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -183,17 +184,36 @@ def new_item(ui: PageDep, session: SessionDep) -> Response:
     return _form_page(ui, session, {"language": ui.lang}, {}, item=None)
 
 
+def _checked(
+    ui: Page, session: Session, form: dict[str, str | list[str]], before: InfoItem | None
+) -> tuple[InfoCreate | None, dict[str, str]]:
+    """The posted item, checked by the schema and by the service's rules at once, so that a
+    bad link and a past deadline are both said the first time; (None, messages) if refused."""
+    raw = _data(form)
+    try:
+        data: InfoCreate | None = InfoCreate.model_validate(raw)
+    except ValidationError as exc:
+        data, errors = None, _schema_errors(ui, exc)
+    else:
+        errors = {}
+    values = data.model_dump() if data else {k: v for k, v in raw.items() if k not in errors}
+    for name in ("deadline", "event_date"):  # the schema took it: a date as the rules read it
+        if isinstance(values.get(name), str):
+            try:
+                values[name] = date.fromisoformat(values[name])
+            except ValueError:  # another spelling the schema reads: judged on the next try
+                del values[name]
+    for problem in service.problems(session, values, on=service.today(), before=before):
+        errors.setdefault(problem.field, ui.t(problem.key))
+    return (None if errors else data), errors
+
+
 @router.post("/info")
 def create_item(ui: PageDep, session: SessionDep, form: FormDep) -> Response:
     """Checked as the API checks it; a bad field comes back with its message, in 422."""
     principal = ui.require_curator()
-    try:
-        data = InfoCreate.model_validate(_data(form))
-    except ValidationError as exc:
-        return _form_page(ui, session, form, _schema_errors(ui, exc), item=None, status=422)
-    found = service.problems(session, data.model_dump(), on=service.today())
-    if found:
-        errors = {p.field: ui.t(p.key) for p in found}
+    data, errors = _checked(ui, session, form, None)
+    if data is None:
         return _form_page(ui, session, form, errors, item=None, status=422)
     item = service.create(session, data=data, by=principal)
     return ui.redirect(f"/info/{item.id}?done=published")
@@ -214,15 +234,10 @@ def save_item(item_id: int, ui: PageDep, session: SessionDep, form: FormDep) -> 
     item = _item(session, item_id, ui)
     if item is None:
         return ui.not_found()
-    try:  # the form sends every field: checked as a new item is, then saved whole
-        data = InfoCreate.model_validate(_data(form))
-    except ValidationError as exc:
-        return _form_page(ui, session, form, _schema_errors(ui, exc), item=item, status=422)
-    values = data.model_dump(exclude={"published"})
-    found = service.problems(session, values, on=service.today(), before=item)
-    if found:
-        errors = {p.field: ui.t(p.key) for p in found}
+    data, errors = _checked(ui, session, form, item)  # the form sends every field
+    if data is None:
         return _form_page(ui, session, form, errors, item=item, status=422)
+    values = data.model_dump(exclude={"published"})  # saved whole, as a new item is checked
     service.update(session, item, data=InfoUpdate.model_validate(values), by=principal)
     return ui.redirect(f"/info/{item.id}?done=saved")
 

@@ -148,6 +148,9 @@ def test_bad_input_gets_a_message_beside_its_field(visitor: TestClient) -> None:
         r = post_form(visitor, csrf, **changes)
         assert r.status_code == 422, name
         assert message in page(r).text_of(f"f-{name}-error"), name
+    both = page(post_form(visitor, csrf, url="www.hsy.fi", event_date="2020-01-28"))
+    assert "Anna kokonainen verkko-osoite" in both.text_of("f-url-error")
+    assert "Tapahtumapäivä on jo mennyt" in both.text_of("f-event_date-error")  # the same time
     login(visitor, "facilitator")  # the API with a token
     in_english = visitor.post("/api/info", json={**CALL, "url": "ftp://example.fi/x"})
     assert in_english.status_code == 422
