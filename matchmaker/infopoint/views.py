@@ -89,8 +89,16 @@ def _when(t: Translator, item: InfoItem) -> str:
 
 
 def item_views(
-    session: Session, items: Sequence[InfoItem], t: Translator, *, on: date | None = None
+    session: Session,
+    items: Sequence[InfoItem],
+    t: Translator,
+    *,
+    on: date | None = None,
+    base: str = "",
 ) -> list[InfoView]:
+    """The items worded for `t`'s reader on day `on` (today); `base` (e.g. the settings'
+    base_url) makes the item's addresses absolute, as an e-mail needs them."""
+    base = base.rstrip("/")
     names = listing_views.theme_names(session, t)
     day = on or service.today()
     views = []
@@ -117,8 +125,8 @@ def item_views(
                     if item.published_at
                     else ""
                 ),
-                page_url=f"/info/{item.id}",
-                edit_url=f"/info/{item.id}/edit",
+                page_url=f"{base}/info/{item.id}",
+                edit_url=f"{base}/info/{item.id}/edit",
                 current=current,
                 shown=item.published,
                 status=status,

@@ -186,3 +186,27 @@ def test_the_demo_seeds_load_once(session: Session, curator: Principal) -> None:
     assert service.seed(session, rows) == 0
     kinds = {row["kind"] for row in rows}
     assert {"funding", "research", "event"} <= kinds
+
+
+def test_an_items_view_for_an_e_mail_has_absolute_addresses(
+    session: Session, curator: Principal
+) -> None:
+    from matchmaker.infopoint import views
+    from matchmaker.web.i18n import Translator
+
+    item = add(session, curator, kind="funding", title="Call", deadline="2027-03-12", at=NOW)
+    [view] = views.item_views(
+        session, [item], Translator("sv"), on=NOW.date(), base="https://valley.example.fi/"
+    )
+    assert view.page_url == f"https://valley.example.fi/info/{item.id}"
+    assert view.when == "Sista dag 12 mars 2027" and view.other_language
+    # the partial renders from the item, `t` and `lang` alone, as an e-mail's template has them
+    from matchmaker.web.render import make_templates
+
+    html = (
+        make_templates()
+        .env.get_template("infopoint/_item.html")
+        .render(item=view, t=Translator("sv"), lang="sv")
+    )
+    assert f'href="https://valley.example.fi/info/{item.id}"' in html
+    assert "Sista dag 12 mars 2027" in html and "språk: engelska" in html
