@@ -27,6 +27,8 @@ from matchmaker.alerts import pages as alert_pages
 from matchmaker.engine import ewc_suggest
 from matchmaker.engine.embeddings import Embedder, LazyEmbedder
 from matchmaker.engine.matching import Matcher, build_matcher
+from matchmaker.infopoint import api as infopoint_api
+from matchmaker.infopoint import pages as infopoint_pages
 from matchmaker.listings import api as listings_api
 from matchmaker.listings import (
     browse_pages,
@@ -127,6 +129,7 @@ def create_app(
         workspace_api,
         transfer_api,
         members_api,
+        infopoint_api,
     ):
         app.include_router(api.router)
     render.install(app)
@@ -148,6 +151,7 @@ def create_app(
         alert_pages,
         mailinglist_pages,
         quality_pages,
+        infopoint_pages,
         outbox_pages,
         import_pages,
         admin_pages,

@@ -11,6 +11,7 @@ from matchmaker.vocab import (
     AlertPeriod,
     Category,
     Frequency,
+    InfoKind,
     Language,
     ListingKind,
     MatchStatus,
@@ -342,3 +343,25 @@ class JoinRequest(SQLModel, table=True):
     decided_by: int | None = Field(default=None, foreign_key="user.id")
     created_at: datetime = Field(default_factory=utcnow)
     decided_at: datetime | None = None
+
+
+class InfoItem(SQLModel, table=True):
+    """An info-point item a facilitator publishes: a research result, a funding call, an event
+    or a pilot opportunity, written in one language, tagged by themes (none: every theme)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str | None = Field(default=None, index=True, unique=True, max_length=80)  # a seed's
+    kind: InfoKind = Field(index=True)
+    title: str = Field(max_length=200)
+    summary: str = Field(default="", max_length=2000)
+    url: str | None = Field(default=None, max_length=500)
+    language: Language
+    themes: list[str] = Field(default_factory=list, sa_column=Column(JSON))  # theme slugs
+    deadline: date | None = None  # a funding call's (or a pilot's): gone after it
+    event_date: date | None = None  # an event's: gone after it
+    place: str | None = Field(default=None, max_length=200)
+    published: bool = Field(default=True, index=True)
+    published_at: datetime | None = Field(default_factory=utcnow, index=True)
+    created_by: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)

@@ -25,8 +25,16 @@ from sqlmodel import Session, select
 
 from matchmaker.accounts import joining
 from matchmaker.accounts import service as accounts
-from matchmaker.tables import Listing, Match, Organisation, Theme, saved_id
-from matchmaker.vocab import Category, Language, ListingKind, OrgKind, Status, Visibility
+from matchmaker.tables import InfoItem, Listing, Match, Organisation, Theme, saved_id
+from matchmaker.vocab import (
+    Category,
+    InfoKind,
+    Language,
+    ListingKind,
+    OrgKind,
+    Status,
+    Visibility,
+)
 from matchmaker.vocab import MatchStatus as S
 from tests.world import app_of, csrf_token, engine_of, link_in, login, outbox, person
 
@@ -205,6 +213,17 @@ def theme_id(c: TestClient) -> int:
         return saved_id(s.exec(select(Theme).where(Theme.slug == "construction")).one())
 
 
+def info_item(c: TestClient) -> int:
+    """An info-point item a facilitator published: the one the info rows edit."""
+    with Session(engine_of(c)) as s:
+        item = InfoItem(kind=InfoKind.research, title="Glass recycling study", language=Language.en)
+        s.add(item)
+        s.commit()
+        return saved_id(item)
+
+
+INFO = {"kind": "research", "title": "Glass cullet study", "language": "en"}
+
 SHEET = (
     "organisation,theme,kind,category,title,description,language,quantity,unit,frequency,"
     "municipality\nLohjan Lasi Oy,construction,offer,material,Window glass,,en,5,t,yearly,Lohja\n"
@@ -324,6 +343,22 @@ API: dict[str, Row] = {
     "POST /api/listings/{listing_id}/interest": (  # members only; the other has no offer
         ask,
         answers(401, 200, 422, 403, 403),
+    ),
+    "POST /api/info": (
+        lambda c, w: c.post("/api/info", json=INFO),
+        answers(401, 403, 403, 201, 201),
+    ),
+    "PATCH /api/info/{item_id}": (
+        lambda c, w: c.patch(f"/api/info/{info_item(c)}", json={"title": "Cullet study"}),
+        answers(401, 403, 403, 200, 200),
+    ),
+    "POST /api/info/{item_id}/unpublish": (
+        lambda c, w: c.post(f"/api/info/{info_item(c)}/unpublish"),
+        answers(401, 403, 403, 200, 200),
+    ),
+    "POST /api/info/{item_id}/publish": (
+        lambda c, w: c.post(f"/api/info/{info_item(c)}/publish"),
+        answers(401, 403, 403, 200, 200),
     ),
     "POST /api/import/listings": (
         lambda c, w: c.post(
@@ -582,6 +617,22 @@ PAGES: dict[str, Row] = {
     ),
     "POST /admin/approvals/{listing_id:int}": (
         lambda c, w: form(c, w, f"/admin/approvals/{w.listing}"),
+        answers(303, 403, 403, 303, 303),
+    ),
+    "POST /info": (
+        lambda c, w: form(c, w, "/info", **INFO, summary="", themes="construction"),
+        answers(303, 403, 403, 303, 303),
+    ),
+    "POST /info/{item_id:int}/edit": (
+        lambda c, w: form(c, w, f"/info/{info_item(c)}/edit", **INFO, summary="Cullet."),
+        answers(303, 403, 403, 303, 303),
+    ),
+    "POST /info/{item_id:int}/unpublish": (
+        lambda c, w: form(c, w, f"/info/{info_item(c)}/unpublish"),
+        answers(303, 403, 403, 303, 303),
+    ),
+    "POST /info/{item_id:int}/publish": (
+        lambda c, w: form(c, w, f"/info/{info_item(c)}/publish"),
         answers(303, 403, 403, 303, 303),
     ),
     "POST /import": (

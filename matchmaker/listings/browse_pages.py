@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 from matchmaker.deps import MatcherDep, SessionDep
 from matchmaker.engine import geo
 from matchmaker.engine.matching import Matcher
+from matchmaker.infopoint import views as info_views
 from matchmaker.listings import service, views
 from matchmaker.shapes import MAX_ID
 from matchmaker.tables import Listing, Theme
@@ -193,4 +194,6 @@ def browse(
         title=ui.t("browse.title"),
         filters=_filter_fields(ui, session, chosen),
         results=_results(ui, session, total, rows, number, chosen),
+        # a theme's page: the info point's items for it, above its listings
+        info=info_views.panel(session, ui.t, chosen["theme"]) if chosen["theme"] else None,
     )

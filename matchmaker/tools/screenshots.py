@@ -202,6 +202,30 @@ def _shot(page: Any, path: Path, height: int | None = None) -> Path:
     return path
 
 
+def take_info(base: str, out: Path, langs: Sequence[str]) -> list[Path]:
+    """The info point's items on the home page (the demo seeds' items), as a visitor sees them."""
+    from playwright.sync_api import sync_playwright
+
+    out.mkdir(parents=True, exist_ok=True)
+    saved: list[Path] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        for lang in langs:
+            context = browser.new_context(
+                viewport={"width": 1200, "height": 900}, locale=LOCALES[lang]
+            )
+            page = context.new_page()
+            page.goto(f"{base}/?lang={lang}")
+            box = page.locator("section.info-point")
+            box.scroll_into_view_if_needed()
+            path = out / f"info-{lang}.png"
+            box.screenshot(path=str(path))
+            saved.append(path)
+            context.close()
+        browser.close()
+    return saved
+
+
 def take_workspace(base: str, out: Path, account: dict[str, str]) -> list[Path]:
     """The facilitator's queue (en, fi), board (en) and dashboard (en, fi)."""
     from playwright.sync_api import sync_playwright
@@ -237,6 +261,7 @@ def main(out: Path = OUT, langs: Sequence[str] = LANGS, *, public: bool = True) 
         app = create_app(settings)
         with serve(app, startup_timeout=900) as base:
             saved = take(base, out, langs, demo_member(settings.seeds_dir)) if public else []
+            saved += take_info(base, out, langs) if public else []
             walk_pipeline(settings, app.state.db_engine, app.state.matcher)
             facilitator = demo_member(settings.seeds_dir, "facilitator")
             return saved + take_workspace(base, out, facilitator)

@@ -237,6 +237,7 @@ class Page:
         links = [
             NavLink("/", self.t("nav.home"), section == "home"),
             NavLink("/listings", self.t("nav.browse"), section == "browse"),
+            NavLink("/info", self.t("nav.info"), section == "info"),
             NavLink("/listings/new", self.t("nav.post"), section == "post"),
         ]
         if self.principal.role == Role.member and self.principal.organisation_id:
