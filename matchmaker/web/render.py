@@ -238,6 +238,7 @@ class Page:
             NavLink("/", self.t("nav.home"), section == "home"),
             NavLink("/listings", self.t("nav.browse"), section == "browse"),
             NavLink("/listings/new", self.t("nav.post"), section == "post"),
+            NavLink("/map", self.t("nav.map"), section == "map"),
         ]
         if self.principal.role == Role.member and self.principal.organisation_id:
             links.append(NavLink("/my", self.t("nav.my"), section == "my"))
@@ -251,6 +252,7 @@ class Page:
             ("/matches", i18n.N_("nav.queue"), "queue"),
             ("/matches/board", i18n.N_("nav.board"), "board"),
             ("/dashboard", i18n.N_("nav.dashboard"), "dashboard"),
+            ("/network", i18n.N_("nav.network"), "network"),
             ("/import", i18n.N_("nav.import"), "import"),
             ("/outbox", i18n.N_("nav.outbox"), "outbox"),
             ("/invite", i18n.N_("nav.invite"), "invite"),
