@@ -12,7 +12,7 @@ SOIL_CODES = "1705"
 
 # Soil masses in any category, in fi/sv/en (stems: Finnish and Swedish inflect).
 SOIL = re.compile(
-    r"maa-ain|maamass|ylijäämämaa|kaivumaa|jordmass|schaktmass|överskottsjord|"
+    r"maa-ain|maamass|ylijäämämaa|ylijäämämai|kaivumaa|kaivumai|jordmass|schaktmass|överskottsjord|"
     r"\bsoil|excavated earth|earth masses|granular fill|fill material",
     re.IGNORECASE,
 )
