@@ -52,16 +52,17 @@ def test_the_extent_goes_round_every_municipality() -> None:
     assert at["Kerava"] not in outline and at["Nurmijärvi"] not in outline  # inland
 
 
-def listing(title: str, category: Category = Category.material, **kw: object) -> Listing:
+def listing(
+    title: str, category: Category = Category.material, ewc_code: str | None = None
+) -> Listing:
     return Listing(
         organisation_id=1,
         theme_id=1,
         kind=ListingKind.offer,
         category=category,
         title=title,
-        description=str(kw.pop("description", "")),
         language=Language.en,
-        **kw,
+        ewc_code=ewc_code,
     )
 
 
