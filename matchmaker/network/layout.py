@@ -35,7 +35,7 @@ def spring(
     del placed[hub]
     xs = [float(xy[0]) for xy in placed.values()]
     ys = [float(xy[1]) for xy in placed.values()]
-    width = frame.width - 2 * frame.margin
+    width = frame.width - 3 * frame.margin  # a label is centred on its node: room each side
     height = frame.height - 1.5 * frame.margin
 
     def spread(value: float, low: float, high: float, room: float) -> float:
@@ -43,7 +43,7 @@ def spring(
 
     return {
         int(node): Point(
-            frame.margin + spread(float(xy[0]), min(xs), max(xs), width),
+            1.5 * frame.margin + spread(float(xy[0]), min(xs), max(xs), width),
             frame.margin / 2 + spread(max(ys) - float(xy[1]), 0, max(ys) - min(ys), height),
         )
         for node, xy in placed.items()

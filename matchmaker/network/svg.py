@@ -88,10 +88,11 @@ def _line(line: Line) -> str:
     cx = (line.start.x + line.end.x) / 2 - dy * line.bend
     cy = (line.start.y + line.end.y) / 2 + dx * line.bend
     dash = ' stroke-dasharray="6 4"' if line.stage in DASHED else ""
+    opacity = 0.45 if line.stage == "suggested" else 0.9  # the many suggestions stay behind
     return (
         f'<path d="M{line.start.x:.1f},{line.start.y:.1f} Q{cx:.1f},{cy:.1f} '
         f'{line.end.x:.1f},{line.end.y:.1f}" fill="none" stroke="{STAGE_COLOURS[line.stage]}" '
-        f'stroke-width="{line.width:.1f}" stroke-linecap="round" opacity="0.85"{dash} '
+        f'stroke-width="{line.width:.1f}" stroke-linecap="round" opacity="{opacity}"{dash} '
         f'class="link stage-{line.stage}"><title>{escape(line.title)}</title></path>'
     )
 
