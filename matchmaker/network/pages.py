@@ -39,7 +39,7 @@ def show_network(
 ) -> Response:
     ui.require_curator()
     t = ui.t
-    asked = views.read_filters(session, t, theme, kind, stage)
+    asked = views.read_filters(session, t, theme, kind, stage, views.NETWORK_KINDS)
     net = service.network(session, ui.principal, asked.filters)
     return ui.render(
         "network/network.html",
@@ -47,7 +47,7 @@ def show_network(
         status=422 if asked.errors else 200,
         section="network",
         title=t("network.network_title"),
-        filters=views.filter_fields(session, t, asked, stages=True),
+        filters=views.filter_fields(session, t, asked, stages=True, kinds=views.NETWORK_KINDS),
         errors=list(asked.errors.values()),
         view=views.network_view(net, asked.filters, t),
     )

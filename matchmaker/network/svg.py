@@ -119,7 +119,7 @@ def map_svg(
     parts += [_line(line) for line in lines]
     for m in markers:
         x, y = m.at.x, m.at.y
-        parts.append(f'<g class="place" tabindex="0"><title>{escape(m.title)}</title>')
+        parts.append(f'<g class="place"><title>{escape(m.title)}</title>')
         if m.radius > 0:
             parts.append(
                 f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{m.radius:.1f}" fill="#2f6fb0" '
@@ -171,7 +171,7 @@ def network_svg(
     parts += [_line(line) for line in lines]
     for n in nodes:
         parts.append(
-            f'<g class="org kind-{n.kind}" tabindex="0"><title>{escape(n.title)}</title>'
+            f'<g class="org kind-{n.kind}"><title>{escape(n.title)}</title>'
             f"{_shape(n)}"
             f'<text x="{n.at.x:.1f}" y="{n.at.y + n.size + 12:.1f}" text-anchor="middle" '
             f'font-size="9" fill="#222222">{escape(n.label)}</text></g>'

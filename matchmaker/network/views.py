@@ -25,6 +25,7 @@ from matchmaker.web.fields import Field, Option, options
 from matchmaker.web.i18n import N_, Translator
 
 FRAME = projection.Frame()
+NETWORK_KINDS = ("land",)  # every match pairs an offer and a need: only land use narrows it
 KIND_LABELS = {
     "offer": N_("network.kind_offer"),
     "need": N_("network.kind_need"),
@@ -44,8 +45,18 @@ class Asked:
     errors: dict[str, str]
 
 
-def read_filters(session: Session, t: Translator, theme: str, kind: str, stage: str) -> Asked:
-    """The query's filters; an unknown value is named back to the reader, not dropped."""
+def read_filters(
+    session: Session,
+    t: Translator,
+    theme: str,
+    kind: str,
+    stage: str,
+    kinds: tuple[str, ...] = KINDS,
+) -> Asked:
+    """The query's filters; an unknown value is named back to the reader, not dropped.
+
+    `kinds`: those this page offers (every match pairs an offer and a need, so the network
+    narrows by land use only)."""
     errors: dict[str, str] = {}
     theme_id = None
     if theme:
@@ -54,7 +65,7 @@ def read_filters(session: Session, t: Translator, theme: str, kind: str, stage: 
             errors["theme"] = t("network.bad_theme", value=theme)
         else:
             theme_id = found.id
-    if kind and kind not in KINDS:
+    if kind and kind not in kinds:
         errors["kind"] = t("network.bad_kind", value=kind)
     chosen_stage = None
     if stage:
@@ -68,7 +79,14 @@ def read_filters(session: Session, t: Translator, theme: str, kind: str, stage: 
     return Asked(filters, theme, kind, stage, errors)
 
 
-def filter_fields(session: Session, t: Translator, asked: Asked, *, stages: bool) -> list[Field]:
+def filter_fields(
+    session: Session,
+    t: Translator,
+    asked: Asked,
+    *,
+    stages: bool,
+    kinds: tuple[str, ...] = KINDS,
+) -> list[Field]:
     """Theme and kind for everyone; the stage for those who see matches."""
     themes = [
         Option("", t("browse.all_themes"), not asked.theme),
@@ -77,7 +95,7 @@ def filter_fields(session: Session, t: Translator, asked: Asked, *, stages: bool
             for slug, name in listing_views.theme_names(session, t).items()
         ),
     ]
-    kinds = [(k, t(KIND_LABELS[k])) for k in KINDS]
+    kind_pairs = [(k, t(KIND_LABELS[k])) for k in kinds]
     fields = [
         Field(
             "theme", t("field.theme"), "select", options=themes, error=asked.errors.get("theme", "")
@@ -86,7 +104,7 @@ def filter_fields(session: Session, t: Translator, asked: Asked, *, stages: bool
             "kind",
             t("network.kind"),
             "select",
-            options=options(kinds, asked.kind, t("network.kind_all")),
+            options=options(kind_pairs, asked.kind, t("network.kind_all")),
             error=asked.errors.get("kind", ""),
         ),
     ]

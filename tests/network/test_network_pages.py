@@ -116,12 +116,14 @@ def test_a_bad_filter_is_named_back_in_the_readers_language(
     logout(client)
     r = get(client, "/map?kind=castles", lang="fi")
     assert r.status_code == 422
-    assert "Tyyppiä ”castles” ei ole. Valitse tarjoukset, tarpeet tai maankäyttö." in page(r).text
+    assert "Tyyppiä ”castles” ei ole. Valitse tyyppi listasta." in page(r).text
     r = get(client, "/map?theme=mining", lang="sv")
     assert r.status_code == 422 and "Temat ”mining” finns inte." in page(r).text
     login(client, "facilitator")
     r = get(client, "/network?stage=married")
     assert r.status_code == 422 and "There is no stage “married”." in page(r).text
+    r = get(client, "/network?kind=offer")  # every match pairs an offer and a need
+    assert r.status_code == 422 and "There is no kind “offer”." in page(r).text
 
 
 def test_the_filter_form_works_with_and_without_javascript(
@@ -161,3 +163,26 @@ def test_the_network_links_organisations_at_their_stage_the_same_every_time(
     fi = get(client, "/network", lang="fi")
     assert "Organisaatioiden verkosto" in page(fi).text
     assert Table(fi.text, "links").texts()[1][2] == "Valittu"
+
+
+def test_the_network_narrowed_to_land_use_keeps_the_matches_of_land_use(
+    client: TestClient, world: dict[str, Any], make: Factory
+) -> None:
+    login(client, "facilitator")
+    assert "No matches with these filters." in page(get(client, "/network?kind=land")).text
+    make.listing(
+        world["bakery"]["id"],
+        kind="need",
+        category="equipment",
+        title="Söker lagerhall för mellanlagring av byggdelar",
+        description="En kall hall, cirka 500 m2, för återbrukade byggdelar.",
+        language="sv",
+        municipality="Espoo",
+    )
+    assert client.post("/api/matches/refresh", json={"threshold": 0}).json()["added"] >= 1
+    r = get(client, "/network?kind=land")
+    rows = Table(r.text, "links").texts()[1:]
+    assert ["Porvoon Varikko Oy", "Espoo Bakery Ltd", "Suggested", "1"] in rows
+    assert all(row[0] != "Helsingin Panimo Oy" for row in rows)  # spent grain is no land use
+    kinds = [o["value"] for o in page(r).find("option") if o.get("value") in ("offer", "need")]
+    assert kinds == []  # the network offers no offer/need choice: a match is both
