@@ -42,6 +42,7 @@ from matchmaker.listings import pages as listing_pages
 from matchmaker.mailinglist import pages as mailinglist_pages
 from matchmaker.members import api as members_api
 from matchmaker.members import pages as member_pages
+from matchmaker.network import pages as network_pages
 from matchmaker.quality import pages as quality_pages
 from matchmaker.settings import Settings
 from matchmaker.tables import Listing
@@ -147,6 +148,7 @@ def create_app(
         match_pages,
         answer_pages,
         dashboard_pages,
+        network_pages,
         member_pages,
         alert_pages,
         mailinglist_pages,

@@ -252,6 +252,29 @@ def take_workspace(base: str, out: Path, account: dict[str, str]) -> list[Path]:
     return saved
 
 
+def take_network(base: str, out: Path, account: dict[str, str]) -> list[Path]:
+    """The map and the network (fi, en), as a facilitator sees them: with the match lines."""
+    from playwright.sync_api import sync_playwright
+
+    out.mkdir(parents=True, exist_ok=True)
+    saved: list[Path] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1200, "height": 900}, locale="en-GB")
+        page = context.new_page()
+        log_in(page, base, account)
+        for lang in ("fi", "en"):
+            for name, path, ready in (
+                ("map", "/map", ".network-map"),
+                ("network", "/network", ".network-graph"),
+            ):
+                page.goto(f"{base}{path}?lang={lang}")
+                page.locator(ready).wait_for()
+                saved.append(_shot(page, out / f"{name}-{lang}.png", height=1500))
+        browser.close()
+    return saved
+
+
 def main(out: Path = OUT, langs: Sequence[str] = LANGS, *, public: bool = True) -> list[Path]:
     """Every screenshot; `public=False` takes only the workspace's."""
     from matchmaker.app import create_app
@@ -264,4 +287,5 @@ def main(out: Path = OUT, langs: Sequence[str] = LANGS, *, public: bool = True) 
             saved += take_info(base, out, langs) if public else []
             walk_pipeline(settings, app.state.db_engine, app.state.matcher)
             facilitator = demo_member(settings.seeds_dir, "facilitator")
-            return saved + take_workspace(base, out, facilitator)
+            saved += take_workspace(base, out, facilitator)
+            return saved + take_network(base, out, facilitator)
