@@ -255,16 +255,18 @@ class SavedSearch(SQLModel, table=True):
 
 class Notice(SQLModel, table=True):
     """One thing a member is to hear of: a new strong suggestion for one of their organisation's
-    listings, or a new result of a saved search. Unique, so finding it again adds nothing; the
-    digest that claims it is the only one that tells of it."""
+    listings, a new result of a saved search, or a new info-point item of their themes. Unique,
+    so finding it again adds nothing; the digest that claims it is the only one that tells of
+    it."""
 
-    __table_args__ = (UniqueConstraint("user_id", "reason", "about_id", "listing_id"),)
+    __table_args__ = (UniqueConstraint("user_id", "reason", "about_id", "new_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="user.id", index=True)
-    reason: str = Field(max_length=12)  # suggestion (about a listing) | search (a saved search)
-    about_id: int  # the member's listing, or their saved search
-    listing_id: int = Field(foreign_key="listing.id")  # what is new: the other listing
+    # suggestion (about a listing) | search (a saved search) | info (an info-point item)
+    reason: str = Field(max_length=12)
+    about_id: int  # the member's listing, their saved search, or 0 for an info item
+    new_id: int  # what is new: the other listing, or the info item
     score: float = 0.0
     created_at: datetime = Field(default_factory=utcnow)
     digest_id: int | None = Field(default=None, foreign_key="digest.id", index=True)

@@ -1,7 +1,8 @@
-"""Finding what members are to hear of: new strong suggestions and new saved-search results.
+"""Finding what members are to hear of: new strong suggestions, new saved-search results and
+new info-point items.
 
-A run looks at the listings changed since the last run (the mark in JobMark, with a margin for
-transactions that committed late) and records a Notice per member and new thing. A Notice is
+A run looks at the listings changed since the last run (the mark in JobMark: the run's start
+less a margin for transactions that committed late) and records a Notice per member and new thing. A Notice is
 unique, so looking at a listing twice, in two runs or two workers, records nothing new.
 """
 
@@ -15,14 +16,25 @@ from sqlmodel import Session, col, select
 
 from matchmaker.engine.matching import Matcher, expired
 from matchmaker.engine.ranker import STRONG
-from matchmaker.tables import JobMark, Listing, Notice, SavedSearch, User, saved_id, utcnow
+from matchmaker.infopoint import service as info
+from matchmaker.tables import (
+    JobMark,
+    Listing,
+    Notice,
+    SavedSearch,
+    Theme,
+    User,
+    saved_id,
+    utcnow,
+)
 from matchmaker.vocab import AlertPeriod, Role, Status
 
 MARK = "alerts.changed_until"
 # A listing saved in a transaction that began before a run and committed after it is seen by
-# the next run: each run looks this far back beyond its mark (a Notice is never made twice).
+# the next run: each run leaves its mark this far before its start (a Notice is never made
+# twice, so looking again costs nothing).
 MARGIN = timedelta(minutes=10)
-SUGGESTION, SEARCH = "suggestion", "search"
+SUGGESTION, SEARCH, INFO = "suggestion", "search", "info"
 DEPTH = 20  # strong suggestions looked at per changed listing
 
 
@@ -36,7 +48,8 @@ def mark(session: Session) -> datetime | None:
 
 
 def set_mark(session: Session, at: datetime) -> None:
-    """Listings changed before `at` are looked at already (the demo seeds: nobody is told)."""
+    """Listings changed before `at` are looked at already (after the demo seeds: nobody is
+    told of them)."""
     row = session.get(JobMark, MARK) or JobMark(name=MARK, at=at)
     row.at = at
     session.add(row)
@@ -47,7 +60,7 @@ def changed(session: Session, since: datetime | None) -> list[Listing]:
     """Active listings created or edited since `since` (all of them when there is no mark)."""
     query = select(Listing).where(Listing.status == Status.active)
     if since is not None:
-        query = query.where(col(Listing.updated_at) > since - MARGIN)
+        query = query.where(col(Listing.updated_at) > since)
     return [lst for lst in session.exec(query.order_by(col(Listing.id))) if not expired(lst)]
 
 
@@ -80,7 +93,7 @@ def _record(session: Session, notices: Sequence[Notice]) -> int:
                 Notice.user_id == notice.user_id,
                 Notice.reason == notice.reason,
                 Notice.about_id == notice.about_id,
-                Notice.listing_id == notice.listing_id,
+                Notice.new_id == notice.new_id,
             )
         ).first()
         if exists is not None:
@@ -121,7 +134,7 @@ def suggestion_notices(
                         user_id=user_id,
                         reason=SUGGESTION,
                         about_id=saved_id(mine),
-                        listing_id=saved_id(new),
+                        new_id=saved_id(new),
                         score=score,
                         created_at=now,
                     )
@@ -163,7 +176,7 @@ def search_notices(
                         user_id=saved_id(user),
                         reason=SEARCH,
                         about_id=saved_id(search),
-                        listing_id=lid,
+                        new_id=lid,
                         score=round(similarity * 100, 1),
                         created_at=now,
                     )
@@ -171,12 +184,41 @@ def search_notices(
     return notices
 
 
+def info_notices(session: Session, since: datetime | None, now: datetime) -> list[Notice]:
+    """The info-point items published since `since`, for the members of the organisations with
+    an active listing in one of their themes (an item of no theme: every member)."""
+    items = info.published_since(session, since=since, now=now)
+    if not items:
+        return []
+    themes: dict[int, set[str]] = {}
+    rows = session.exec(
+        select(Listing.organisation_id, Theme.slug)
+        .join(Theme, col(Theme.id) == Listing.theme_id)
+        .where(Listing.status == Status.active)
+    )
+    for org_id, slug in rows:
+        themes.setdefault(org_id, set()).add(slug)
+    members = listeners(session, themes)
+    notices = []
+    for item in items:
+        for org_id, users in members.items():
+            if item.themes and not set(item.themes) & themes[org_id]:
+                continue
+            notices += [
+                Notice(user_id=u, reason=INFO, about_id=0, new_id=saved_id(item), created_at=now)
+                for u in users
+            ]
+    return notices
+
+
 def collect(session: Session, matcher: Matcher, *, now: datetime | None = None) -> int:
     """Record what is new since the last run; returns how many notices were added."""
     now = now or utcnow()
-    listings = changed(session, mark(session))
+    since = mark(session)
+    listings = changed(session, since)
     notices = suggestion_notices(session, strong_pairs(session, matcher, listings), now)
     notices += search_notices(session, matcher, listings, now)
+    notices += info_notices(session, since, now)
     added = _record(session, notices)
-    set_mark(session, now)
+    set_mark(session, now - MARGIN)  # the next run looks again at what was saved just before
     return added

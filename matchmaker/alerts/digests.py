@@ -21,12 +21,14 @@ from sqlmodel import Session, col, select
 
 from matchmaker.accounts import links, mail
 from matchmaker.accounts.auth import Principal
-from matchmaker.alerts.collect import SEARCH, SUGGESTION
+from matchmaker.alerts.collect import INFO, SEARCH, SUGGESTION
 from matchmaker.engine.matching import HELSINKI, expired
+from matchmaker.infopoint import views as info_views
 from matchmaker.listings import visibility
 from matchmaker.settings import Settings
 from matchmaker.tables import (
     Digest,
+    InfoItem,
     Listing,
     Notice,
     Organisation,
@@ -103,7 +105,7 @@ def _lines(
     listings = {
         saved_id(lst): lst
         for lst in session.exec(
-            select(Listing).where(col(Listing.id).in_({n.listing_id for n in notices}))
+            select(Listing).where(col(Listing.id).in_({n.new_id for n in notices}))
         )
     }
     names = {
@@ -116,7 +118,7 @@ def _lines(
     }
     out: dict[tuple[str, int], list[Line]] = {}
     for notice in sorted(notices, key=lambda n: -n.score):
-        lst = listings.get(notice.listing_id)
+        lst = listings.get(notice.new_id)
         if lst is None or lst.status != Status.active or expired(lst):
             continue
         named = visibility.owner_named(viewer, lst)
@@ -131,14 +133,11 @@ def _lines(
     return out
 
 
-def compose(
-    session: Session, settings: Settings, user: User, notices: list[Notice]
-) -> tuple[str, str, str] | None:
-    """(subject, body, unsubscribe url) in the member's language; None if nothing is left."""
-    groups = _lines(session, settings, user, notices)
-    if not groups:
-        return None
-    t = Translator(user.language)
+def _listing_parts(
+    session: Session, settings: Settings, user: User, notices: list[Notice], t: Translator
+) -> list[tuple[str, int]]:
+    """The digest's paragraphs of listings (text, how many lines), one per listing or search."""
+    groups = _lines(session, settings, user, [n for n in notices if n.reason != INFO])
     mine = {
         saved_id(lst): lst
         for lst in session.exec(
@@ -171,20 +170,49 @@ def compose(
             )
             for line in lines
         ]
-        parts.append(head + "\n" + "\n".join(items))
+        parts.append((head + "\n" + "\n".join(items), len(items)))
+    return parts
+
+
+def _info_part(
+    session: Session, settings: Settings, notices: list[Notice], t: Translator
+) -> tuple[str, int] | None:
+    """The info point's new items, still published and current, as one paragraph."""
+    ids = {n.new_id for n in notices if n.reason == INFO}
+    if not ids:
+        return None
+    items = session.exec(select(InfoItem).where(col(InfoItem.id).in_(ids))).all()
+    shown = [
+        v
+        for v in info_views.item_views(session, items, t, base=settings.base_url)
+        if v.shown and v.current
+    ]
+    if not shown:
+        return None
+    return t("digest.info") + "\n" + "\n".join(info_views.as_text(v) for v in shown), len(shown)
+
+
+def compose(
+    session: Session, settings: Settings, user: User, notices: list[Notice]
+) -> tuple[str, str, str] | None:
+    """(subject, body, unsubscribe url) in the member's language; None if nothing is left."""
+    t = Translator(user.language)
+    parts = _listing_parts(session, settings, user, notices, t)
+    news = _info_part(session, settings, notices, t)
+    if news is not None:
+        parts.append(news)
     if not parts:
         return None
-    count = sum(len(lines) for lines in groups.values())
     url = unsubscribe_url(settings, user)
     body = t(
         "digest.body",
         name=user.name or user.email,
-        items="\n\n".join(parts),
+        items="\n\n".join(text for text, _ in parts),
         period=t.label("alerts", user.alerts),
         settings_url=f"{settings.base_url}/my/alerts",
         unsubscribe=url,
     )
-    return t("digest.subject", count=count), body, url
+    return t("digest.subject", count=sum(n for _, n in parts)), body, url
 
 
 def waiting(session: Session) -> list[User]:

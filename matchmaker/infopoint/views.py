@@ -135,6 +135,20 @@ def item_views(
     return views
 
 
+def as_text(view: InfoView) -> str:
+    """One item as a plain-text e-mail says it: kind, title, when, summary, link."""
+    head = f"- {view.kind_label}: {view.title}"
+    if view.when:
+        head += f" ({view.when})"
+    if view.other_language:
+        head += f" [{view.language_name}]"
+    lines = [head]
+    if view.summary:
+        lines.append(f"  {view.summary}")
+    lines.append(f"  {view.url or view.page_url}")
+    return "\n".join(lines)
+
+
 def reading(
     session: Session,
     t: Translator,

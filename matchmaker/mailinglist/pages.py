@@ -8,6 +8,8 @@ from sqlmodel import Session
 
 from matchmaker.deps import SessionDep
 from matchmaker.errors import InputError
+from matchmaker.infopoint import service as info
+from matchmaker.infopoint import views as info_views
 from matchmaker.listings.views import theme_names
 from matchmaker.mailinglist import service
 from matchmaker.mailinglist import views as list_views
@@ -150,11 +152,28 @@ def _compose_page(
     )
 
 
+def _draft(ui: Page, session: Session) -> str:
+    """The info point's items published since the last mailing, as the body's first draft."""
+    items = info.published_since(session, since=service.last_sent(session))
+    base = ui.request.app.state.settings.base_url
+    return "\n\n".join(
+        info_views.as_text(v) for v in info_views.item_views(session, items, ui.t, base=base)
+    )
+
+
 @router.get("/mailings")
 def mailings(ui: PageDep, session: SessionDep, done: str = "") -> Response:
     ui.require_curator()
     notice = ui.t("list.queued_notice") if done == "queued" else ""
-    return _compose_page(ui, session, values={}, chosen=[], errors={}, notice=notice)
+    draft = _draft(ui, session)
+    return _compose_page(
+        ui,
+        session,
+        values={"body": draft},
+        chosen=[],
+        errors={},
+        notice=notice or (ui.t("list.draft") if draft else ""),
+    )
 
 
 @router.post("/mailings")

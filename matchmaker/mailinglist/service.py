@@ -179,6 +179,12 @@ def queue(
     return mailing
 
 
+def last_sent(session: Session) -> datetime | None:
+    """When the newest mailing was written: the info point's news since then make a draft."""
+    newest = session.exec(select(Mailing).order_by(col(Mailing.id).desc())).first()
+    return newest.created_at if newest else None
+
+
 def recent(session: Session, limit: int = 20) -> list[tuple[Mailing, int]]:
     """The newest mailings, each with how many subscribers it has reached."""
     mailings = session.exec(select(Mailing).order_by(col(Mailing.id).desc()).limit(limit)).all()

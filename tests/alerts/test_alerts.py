@@ -284,3 +284,32 @@ def test_the_demo_seeds_are_no_news(
     with TestClient(create_app(seeded, db_engine=db_engine, embedder=hash_embedder)) as c:
         assert run(c, force=True) == notify.Ran(0, 0, 0)
     assert outbox(db_engine) == []
+
+
+def test_a_new_info_point_item_reaches_the_members_of_its_theme_in_their_digest(
+    client: TestClient, make: Factory
+) -> None:
+    plant, sawmill = sawmill_and_pellets(make)  # both in construction
+    bakery = make.org("Espoon Leipomo Oy")
+    make.listing(bakery["id"], theme="food", kind="need", title="Spent grain for bread")
+    member(client, plant["id"], "pia@pelletti.example.fi", lang="fi", alerts="instant")
+    member(client, bakery["id"], "leo@leipomo.example.fi", alerts="instant")
+    run(client)  # the listings as they are: nothing strong, nothing sent
+    call = {
+        "kind": "funding",
+        "title": "Business Finland: kiertotalouden pilotit 2027",
+        "summary": "Rahoitusta rakentamisen kiertotalouden pilotteihin.",
+        "url": "https://www.businessfinland.fi/kiertotalous",
+        "language": "fi",
+        "themes": ["construction"],
+        "deadline": "2027-03-01",
+    }
+    assert client.post("/api/info", json=call).status_code == 201
+    run(client)
+    [letter] = mail_to(client, "pia@pelletti.example.fi")
+    assert "Uutta Kiertotalouslaakson infopisteessä:" in letter.body
+    assert "Rahoitushaku: Business Finland: kiertotalouden pilotit 2027" in letter.body
+    assert "https://www.businessfinland.fi/kiertotalous" in letter.body
+    assert mail_to(client, "leo@leipomo.example.fi") == []  # food only: not theirs
+    run(client)
+    assert len(mail_to(client, "pia@pelletti.example.fi")) == 1

@@ -136,3 +136,34 @@ def test_only_facilitators_send_and_a_bad_mailing_is_explained(client: TestClien
         data={"subject": "Hei", "body": "Tervetuloa", "csrf_token": csrf},
     )
     assert r.status_code == 422 and "Valitse vähintään yksi teema." in page(r).text
+
+
+def test_the_compose_form_starts_from_the_info_points_news_since_the_last_mailing(
+    client: TestClient,
+) -> None:
+    event = {
+        "kind": "event",
+        "title": "HSY:n työpaja purkumateriaaleista",
+        "summary": "Betoni, tiilet ja teräs kiertoon.",
+        "language": "fi",
+        "themes": ["construction"],
+        "event_date": "2099-01-28",
+        "place": "Helsinki",
+    }
+    assert client.post("/api/info", json=event).status_code == 201
+    csrf = login(client, "facilitator", browser=True)
+    form = page(get(client, "/mailings", lang="en"))
+    assert "A draft: the info point's new items since the last mailing." in form.text
+    assert "- Event: HSY:n työpaja purkumateriaaleista" in form.text
+    client.post(
+        "/mailings",
+        data={
+            "subject": "Työpaja",
+            "body": "Tervetuloa",
+            "themes": ["construction"],
+            "csrf_token": csrf,
+        },
+    )
+    assert "HSY:n työpaja" not in page(get(client, "/mailings", lang="en")).find("textarea")[0].get(
+        "value", ""
+    )
