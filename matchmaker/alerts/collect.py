@@ -2,8 +2,9 @@
 new info-point items.
 
 A run looks at the listings changed since the last run (the mark in JobMark: the run's start
-less a margin for transactions that committed late) and records a Notice per member and new thing. A Notice is
-unique, so looking at a listing twice, in two runs or two workers, records nothing new.
+less a margin for transactions that committed late) and records a Notice per member and new
+thing. A Notice is unique, so looking at a listing twice, in two runs or two workers, records
+nothing new.
 """
 
 from __future__ import annotations

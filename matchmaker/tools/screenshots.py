@@ -11,6 +11,7 @@ from urllib.request import urlopen
 
 from matchmaker.settings import ROOT, Settings
 from matchmaker.tools.liveserver import CHROMIUM, CHROMIUM_ARGS, serve
+from matchmaker.tools.member_shots import take_member
 
 OUT = ROOT / "docs" / "screenshots"
 LANGS = ("fi", "en", "sv")
@@ -288,4 +289,7 @@ def main(out: Path = OUT, langs: Sequence[str] = LANGS, *, public: bool = True) 
             walk_pipeline(settings, app.state.db_engine, app.state.matcher)
             facilitator = demo_member(settings.seeds_dir, "facilitator")
             saved += take_workspace(base, out, facilitator)
-            return saved + take_network(base, out, facilitator)
+            saved += take_network(base, out, facilitator)
+            if public:  # the member's page and their digest, with the matches walked
+                saved += take_member(base, out, app, demo_member(settings.seeds_dir))
+            return saved
