@@ -200,3 +200,49 @@ def test_expire_closes_the_listings_past_their_end_date(tmp_path: Path) -> None:
     with Session(engine) as s:
         status = {x.title: x.status for x in s.exec(select(Listing))}
     assert status == {"old": Status.closed, "new": Status.active}
+
+
+def test_notify_twice_a_restart_and_again_sends_each_digest_once(tmp_path: Path) -> None:
+    """The operator's `notify --now`, run by hand while the server's job runs too: each run a
+    new process on the same database, as after a restart."""
+    from fastapi.testclient import TestClient
+    from sqlmodel import Session, select
+
+    from matchmaker.app import create_app
+    from matchmaker.engine.embeddings import HashEmbedder
+    from matchmaker.settings import Settings
+    from matchmaker.tables import OutboxMessage, User
+    from matchmaker.vocab import AlertPeriod
+    from tests.world import Factory, engine_of, login, person
+
+    assert run(tmp_path, "seed").returncode == 0  # the demo, which is no news
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'mm.db'}",
+        instance_dir=tmp_path / "instance",
+        engine="hash",
+        model="",
+        scheduler=False,
+    )
+    with TestClient(create_app(settings, embedder=HashEmbedder())) as c:
+        login(c, "admin")
+        make = Factory(c)
+        plant = make.org("Vantaan Pelletti Oy", municipality="Vantaa")
+        sawmill = make.org("Porvoon Saha Oy")
+        make.listing(
+            plant["id"], kind="need", title="Dry oak sawdust for pellets", municipality="Vantaa"
+        )
+        pia = person(engine_of(c), "member", org_id=plant["id"], email="pia@pelletti.example.fi")
+        with Session(engine_of(c)) as s:
+            user = s.get(User, pia.id)
+            assert user is not None
+            user.alerts = AlertPeriod.daily  # not due at once: --now sends it anyway
+            s.add(user)
+            s.commit()
+        make.listing(sawmill["id"], title="Dry oak sawdust for pellets, 40 t a year")
+        done = [run(tmp_path, "notify", "--now") for _ in range(3)]
+        assert all(d.returncode == 0 for d in done), [d.stderr for d in done]
+        assert "1 digests sent" in done[0].stdout
+        assert all("0 digests sent" in d.stdout for d in done[1:])
+        with Session(engine_of(c)) as s:
+            sent = [m.to for m in s.exec(select(OutboxMessage))]
+    assert sent == ["pia@pelletti.example.fi"]  # the demo member hears nothing of the seeds

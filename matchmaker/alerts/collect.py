@@ -221,5 +221,7 @@ def collect(session: Session, matcher: Matcher, *, now: datetime | None = None) 
     notices += search_notices(session, matcher, listings, now)
     notices += info_notices(session, since, now)
     added = _record(session, notices)
-    set_mark(session, now - MARGIN)  # the next run looks again at what was saved just before
+    # the next run looks again at what was saved just before this one, never further back than
+    # this one looked (the mark after the demo seeds holds)
+    set_mark(session, max(now - MARGIN, since) if since else now - MARGIN)
     return added
