@@ -46,6 +46,7 @@ class Schedule:
     meetings: list[Placed]
     status: str  # "optimal" (proven), "feasible" (best found in the time), "greedy"
     seconds: float = 0.0
+    bound: float | None = None  # the solver's proven upper bound on the total score
 
 
 class Infeasible(ValueError):
