@@ -98,9 +98,15 @@ def solve(problem: Problem, *, seconds: float = 20.0, workers: int = 2) -> Sched
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):  # no time even for the hint
         baseline.seconds = time.perf_counter() - started
         return baseline
-    chosen = [choices[c] for c, x in variables.items() if solver.boolean_value(x)]
+    picked = {c for c, x in variables.items() if solver.boolean_value(x)}
+    if (len(picked & set(asked)), solver.objective_value) < (
+        sum(in_baseline[c] for c in asked),
+        sum(points for c, (_, points) in zip(variables, scored, strict=True) if in_baseline[c]),
+    ):  # the time ran out before the solver got back to its starting point: keep that
+        baseline.seconds = time.perf_counter() - started
+        return baseline
     return Schedule(
-        assign_tables(problem, chosen),
+        assign_tables(problem, [choices[c] for c in picked]),
         "optimal" if proven and status == cp_model.OPTIMAL else "feasible",
         time.perf_counter() - started,
         solver.best_objective_bound / SCALE,
