@@ -99,7 +99,7 @@ def solve(problem: Problem, *, seconds: float = 20.0, workers: int = 2) -> Sched
         baseline.seconds = time.perf_counter() - started
         return baseline
     picked = {c for c, x in variables.items() if solver.boolean_value(x)}
-    if (len(picked & set(asked)), solver.objective_value) < (
+    if (len(picked & set(asked)), round(solver.objective_value)) < (
         sum(in_baseline[c] for c in asked),
         sum(points for c, (_, points) in zip(variables, scored, strict=True) if in_baseline[c]),
     ):  # the time ran out before the solver got back to its starting point: keep that
