@@ -35,7 +35,13 @@ def market(base: str, app: Any) -> dict[str, Any]:
             session, email="admin@example.fi", password="x" * 12, role=Role.admin
         )
         _, token = accounts.new_api_token(session, admin, "browser tests")
-        accounts.create_user(session, role=Role.facilitator, name="Fanni", **FACILITATOR)
+        accounts.create_user(
+            session,
+            email=FACILITATOR["email"],
+            password=FACILITATOR["password"],
+            role=Role.facilitator,
+            name="Fanni",
+        )
     with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}) as api:
         return food_market(Factory(cast(TestClient, api)))
 
