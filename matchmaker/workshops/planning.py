@@ -9,6 +9,7 @@ from sqlmodel import Session, col, delete, select
 
 from matchmaker.engine.matching import Matcher
 from matchmaker.settings import Settings
+from matchmaker.shapes import storable
 from matchmaker.tables import Listing, Meeting, Participant, Workshop, WorkshopSlot, saved_id
 from matchmaker.vocab import ListingKind, Visibility
 from matchmaker.web.i18n import N_
@@ -155,7 +156,7 @@ def solve(
 def edit_meeting(session: Session, workshop: Workshop, meeting_id: int, data: MeetingEdit) -> None:
     """Lock, unlock, remove, or move (to a slot and table, which locks it: a facilitator's
     choice is kept by the next solve)."""
-    meeting = session.get(Meeting, meeting_id)
+    meeting = session.get(Meeting, meeting_id) if storable(meeting_id) else None
     if meeting is None or meeting.workshop_id != workshop.id:
         raise Refused(N_("error.not_found"), 404)
     if data.action == "remove":

@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 from matchmaker.accounts.auth import Principal
 from matchmaker.engine.matching import expired
 from matchmaker.settings import Settings
+from matchmaker.shapes import storable
 from matchmaker.tables import (
     Availability,
     Listing,
@@ -78,7 +79,7 @@ def workshops(session: Session) -> list[Workshop]:
 
 
 def get(session: Session, workshop_id: int) -> Workshop:
-    found = session.get(Workshop, workshop_id)
+    found = session.get(Workshop, workshop_id) if storable(workshop_id) else None
     if found is None:
         raise Refused(N_("error.not_found"), 404)
     return found
@@ -105,7 +106,7 @@ def participants_of(session: Session, workshop: Workshop) -> list[Participant]:
 
 
 def participant(session: Session, workshop: Workshop, participant_id: int) -> Participant:
-    found = session.get(Participant, participant_id)
+    found = session.get(Participant, participant_id) if storable(participant_id) else None
     if found is None or found.workshop_id != workshop.id:
         raise Refused(N_("workshops.error.unknown_participant"), 404)
     return found

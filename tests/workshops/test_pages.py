@@ -246,3 +246,20 @@ def test_the_workshops_link_is_in_the_facilitators_menu(client: TestClient) -> N
     login(client, "facilitator", browser=True)
     page = client.get("/matches?lang=en")
     assert 'href="/workshops"' in page.text and "Workshops" in page.text
+
+
+def test_ids_no_row_can_have_are_simply_not_found(client: TestClient, make: Factory) -> None:
+    csrf, world = solved(client, make)
+    huge = "9" * 30
+    assert client.get(f"/workshops/{huge}").status_code == 404
+    assert client.get(f"/workshops/{world['workshop']}/participants/{huge}").status_code == 404
+    r = post(client, csrf, f"/workshops/{world['workshop']}/meetings/{huge}", action="lock")
+    assert r.status_code == 404
+    r = post(
+        client,
+        csrf,
+        f"/workshops/{world['workshop']}/requests?lang=en",
+        requester=huge,
+        wanted=huge,
+    )
+    assert r.status_code == 422
