@@ -101,7 +101,16 @@ def test_a_facilitator_solves_a_workshop_and_an_agenda_shows_it(
         expect(meetings.first).to_be_visible()
         expect(page.locator("tr.meeting", has_text="Tiina Tila")).to_contain_text("requested")
 
+        # her agenda opens in her language, Finnish; the language links switch it
         page.locator("tr", has_text="Paula Panimo").get_by_role("link", name="Agenda").click()
+        expect(page.locator("h1")).to_have_text("Tapaamiset: Paula Panimo")
+        expect(page.locator("tr.agenda-row", has_text="Tiina Tila")).to_contain_text(
+            "Pyysit tätä tapaamista."
+        )
+        expect(page.locator("tr.agenda-row", has_text="Ben Baker")).to_contain_text(
+            "Tarjouksenne ”Spent grain from brewing” sopii heidän tarpeeseensa"
+        )
+        page.get_by_role("link", name="English").click()
         expect(page.locator("h1")).to_have_text("Meetings: Paula Panimo")
         expect(page.locator("tr.agenda-row", has_text="Tiina Tila")).to_contain_text(
             "You asked for this meeting."
@@ -110,13 +119,6 @@ def test_a_facilitator_solves_a_workshop_and_an_agenda_shows_it(
             "Your offer ‘Spent grain from brewing’ fits their need"
         )
         page.get_by_role("link", name="suomi").click()
-        expect(page.locator("h1")).to_have_text("Tapaamiset: Paula Panimo")
-        expect(page.locator("tr.agenda-row", has_text="Tiina Tila")).to_contain_text(
-            "Pyysit tätä tapaamista."
-        )
-        expect(page.locator("tr.agenda-row", has_text="Ben Baker")).to_contain_text(
-            "Tarjouksenne ”Spent grain from brewing” sopii heidän tarpeeseensa"
-        )
         expect(page.locator("thead")).to_contain_text("Pöytä")
         with page.expect_download() as download:
             page.get_by_role("link", name="Lataa kalenteriin (.ics)").click()

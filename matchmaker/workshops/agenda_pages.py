@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from matchmaker.deps import MatcherDep, SessionDep
 from matchmaker.tables import Participant, Workshop
+from matchmaker.web.i18n import Translator
 from matchmaker.web.render import Page, PageDep
 from matchmaker.workshops import service
 from matchmaker.workshops import views as v
@@ -37,6 +38,9 @@ def agenda(
     if found is None:
         return ui.not_found()
     workshop, person = found
+    if "lang" not in ui.request.query_params:  # in the participant's language unless chosen
+        ui.lang = str(person.language)
+        ui.t = Translator(ui.lang)
     t = ui.t
     return ui.render(
         "workshops/agenda.html",

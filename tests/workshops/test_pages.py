@@ -56,8 +56,11 @@ def test_the_agenda_says_why_in_the_readers_language(client: TestClient, make: F
     assert "Tuusulan Kompostitila Oy" in fi.text
     en = client.get(f"{url}?lang=en")
     assert "You asked for this meeting." in en.text
+    # without a choice of language, each agenda is in its participant's: Tiina's in Finnish
     tiina = client.get(f"/workshops/{world['workshop']}/participants/{world['Tiina Tila']}")
-    assert "Paula Panimo asked for this meeting." in tiina.text
+    assert "Paula Panimo pyysi tätä tapaamista." in tiina.text
+    ben = client.get(f"/workshops/{world['workshop']}/participants/{world['Ben Baker']}")
+    assert "Meetings: Ben Baker" in ben.text
 
 
 def test_the_agenda_names_the_listings_that_fit(client: TestClient, make: Factory) -> None:
