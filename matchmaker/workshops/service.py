@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
+from matchmaker.accounts import links
 from matchmaker.accounts.auth import Principal
 from matchmaker.engine.matching import expired
 from matchmaker.settings import Settings
@@ -67,8 +68,26 @@ def may_register_for(principal: Principal, organisation_id: int) -> bool:
 
 
 def may_see(principal: Principal, participant: Participant) -> bool:
-    """A participant's agenda: their organisation's members and the facilitators."""
+    """A participant's agenda: their organisation's members and the facilitators (and whoever
+    holds its signed link: `by_link`)."""
     return may_register_for(principal, participant.organisation_id)
+
+
+AGENDA_LINK = "workshop-agenda"
+
+
+def agenda_link(settings: Settings, person: Participant) -> str:
+    """The signed token of a participant's agenda: it opens the agenda without a login."""
+    return links.make(settings, AGENDA_LINK, w=person.workshop_id, p=saved_id(person))
+
+
+def by_link(session: Session, settings: Settings, token: str) -> tuple[Workshop, Participant]:
+    """The workshop and participant a signed agenda token names; Refused(404) otherwise."""
+    found = links.read(settings, AGENDA_LINK, token)
+    if not found or not isinstance(found.get("w"), int) or not isinstance(found.get("p"), int):
+        raise Refused(N_("error.not_found"), 404)
+    workshop = get(session, found["w"])
+    return workshop, participant(session, workshop, found["p"])
 
 
 # -- reading ---------------------------------------------------------------------------------

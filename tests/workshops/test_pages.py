@@ -3,6 +3,7 @@ solve, edit, and each participant's agenda and calendar file."""
 
 from __future__ import annotations
 
+import html
 import re
 
 from fastapi.testclient import TestClient
@@ -10,7 +11,7 @@ from sqlmodel import Session, select
 
 from matchmaker.tables import Meeting
 from tests.workshops.world import food_market, new_workshop, post, set_up, tomorrow
-from tests.world import Factory, engine_of, login
+from tests.world import Factory, engine_of, login, logout
 
 
 def meetings(client: TestClient, workshop: int) -> list[Meeting]:
@@ -266,3 +267,37 @@ def test_ids_no_row_can_have_are_simply_not_found(client: TestClient, make: Fact
         wanted=huge,
     )
     assert r.status_code == 422
+
+
+def test_the_signed_link_opens_the_agenda_without_a_login(
+    client: TestClient, make: Factory
+) -> None:
+    _, world = solved(client, make)
+    page = client.get(
+        f"/workshops/{world['workshop']}/participants/{world['Tiina Tila']}?lang=en"
+    ).text
+    found = re.search(
+        r'id="agenda-link" readonly value="https?://[^/"]+(/workshops/agenda\?[^"]+)"', page
+    )
+    assert found, page
+    link = html.unescape(found.group(1))
+    logout(client)
+    assert (
+        client.get(
+            f"/workshops/{world['workshop']}/participants/{world['Tiina Tila']}",
+            follow_redirects=False,
+        ).status_code
+        == 303
+    )  # without the link: the login page
+    opened = client.get(link)
+    assert opened.status_code == 200
+    assert "Tapaamiset: Tiina Tila" in opened.text  # her language
+    assert "Paula Panimo pyysi tätä tapaamista." in opened.text
+    assert 'id="agenda-link"' not in opened.text  # the link is not handed on from itself
+    ics = re.search(r'href="(/workshops/agenda\.ics\?[^"]+)"', opened.text)
+    assert ics
+    calendar = client.get(html.unescape(ics.group(1)))
+    assert calendar.status_code == 200 and "BEGIN:VEVENT" in calendar.text
+    forged = link[:-3] + ("abc" if not link.endswith("abc") else "xyz")
+    assert client.get(forged).status_code == 404
+    assert client.get("/workshops/agenda").status_code == 404
