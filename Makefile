@@ -14,7 +14,7 @@ export OMP_NUM_THREADS ?= 1
 export HF_HUB_OFFLINE ?= 1
 export TOKENIZERS_PARALLELISM ?= false
 
-.PHONY: help install model browser run test test-fast lint eval screenshots bench bench-smoke clean
+.PHONY: help install model browser run test test-fast lint eval screenshots bench bench-smoke bench-workshops clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -72,6 +72,9 @@ bench: install model ## speed, memory, scale: one table, instance/bench/results.
 
 bench-smoke: install ## the benchmark harness end to end in a minute (fake embedder, tiny sizes)
 	$(PY) -m bench --smoke --out instance/bench-smoke
+
+bench-workshops: install ## the workshop schedule: CP-SAT vs greedy at 50 and 200 participants (<1 min)
+	$(PY) -m bench.workshops
 
 clean: ## remove the venv, the built model and the instance folder
 	rm -rf $(VENV) $(MODEL) instance .pytest_cache .mypy_cache .ruff_cache *.egg-info

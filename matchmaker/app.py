@@ -50,6 +50,8 @@ from matchmaker.transfer import api as transfer_api
 from matchmaker.transfer import jobs, seeding
 from matchmaker.transfer import pages as import_pages
 from matchmaker.web import docs_pages, render
+from matchmaker.workshops import agenda_pages as workshop_agenda_pages
+from matchmaker.workshops import pages as workshop_pages
 from matchmaker.workspace import answer_pages, dashboard_pages, match_pages, queue_pages
 from matchmaker.workspace import api as workspace_api
 
@@ -158,6 +160,8 @@ def create_app(
         import_pages,
         admin_pages,
         admin_organisation_pages,
+        workshop_pages,
+        workshop_agenda_pages,
         docs_pages,
     ):
         app.include_router(pages.router)

@@ -155,3 +155,12 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(
         default=10_000_000, ge=1024, description="Limit for uploaded sheets (/api/import, /import)."
     )
+    workshop_seconds: float = Field(
+        default=20.0,
+        gt=0,
+        le=300,
+        description="Time limit of one workshop schedule solve; the best schedule found is kept.",
+    )
+    workshop_max_tables: int = Field(
+        default=40, ge=1, le=500, description="Most meeting tables a workshop may have."
+    )

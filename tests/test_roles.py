@@ -224,6 +224,66 @@ def info_item(c: TestClient) -> int:
 
 INFO = {"kind": "research", "title": "Glass cullet study", "language": "en"}
 
+
+@dataclass
+class WorkshopWorld:
+    id: int
+    mine: int  # a participant of mine's
+    other: int  # a participant of the other organisation's
+    meeting: int  # the two meet in the first round
+
+
+def workshop(c: TestClient, w: World) -> WorkshopWorld:
+    """A construction workshop tomorrow with one round, two tables, and a meeting in it."""
+    from datetime import UTC, datetime, timedelta
+
+    from matchmaker.tables import Availability, Meeting, Participant, Workshop, WorkshopSlot
+
+    with Session(engine_of(c)) as s:
+        start = datetime.now(UTC).replace(microsecond=0) + timedelta(days=1)
+        made = Workshop(title="Lasipäivä", theme_id=theme_id(c), day=start.date(), tables=2)
+        s.add(made)
+        s.flush()
+        slot = WorkshopSlot(
+            workshop_id=saved_id(made), starts_at=start, ends_at=start + timedelta(minutes=20)
+        )
+        people = [
+            Participant(workshop_id=saved_id(made), organisation_id=org, name=name)
+            for org, name in ((w.mine, "Liisa Lasi"), (w.other, "Hannu Satama"))
+        ]
+        s.add_all([slot, *people])
+        s.flush()
+        s.add_all(Availability(participant_id=saved_id(p), slot_id=saved_id(slot)) for p in people)
+        meeting = Meeting(
+            workshop_id=saved_id(made),
+            slot_id=saved_id(slot),
+            table_no=1,
+            first_id=saved_id(people[0]),
+            second_id=saved_id(people[1]),
+            score=40.0,
+        )
+        s.add(meeting)
+        s.commit()
+        return WorkshopWorld(
+            saved_id(made), saved_id(people[0]), saved_id(people[1]), saved_id(meeting)
+        )
+
+
+def slot_of(c: TestClient, workshop_id: int) -> int:
+    from matchmaker.tables import WorkshopSlot
+
+    with Session(engine_of(c)) as s:
+        slot = s.exec(select(WorkshopSlot).where(WorkshopSlot.workshop_id == workshop_id)).first()
+        return saved_id(slot) if slot else 0
+
+
+def soon() -> str:
+    """A day that is in the future in Helsinki whatever the server's clock zone."""
+    from datetime import date, timedelta
+
+    return (date.today() + timedelta(days=2)).isoformat()
+
+
 SHEET = (
     "organisation,theme,kind,category,title,description,language,quantity,unit,frequency,"
     "municipality\nLohjan Lasi Oy,construction,offer,material,Window glass,,en,5,t,yearly,Lohja\n"
@@ -384,6 +444,27 @@ def uploaded(c: TestClient, w: World) -> str:
     """The name the import page keeps a sheet under ("" where the caller may not upload)."""
     found = re.search(r"upload=([^&]+)", upload(c, w).headers.get("location", ""))
     return found.group(1) if found else ""
+
+
+def register_person(c: TestClient, w: World) -> Response:
+    ws = workshop(c, w)
+    data = {
+        "csrf_token": w.csrf,
+        "organisation_id": str(w.mine),  # a facilitator's choice; a member's is their own
+        "name": "Lasse Lasi",
+        "slot": str(slot_of(c, ws.id)),
+    }
+    return c.post(f"/workshops/{ws.id}/participants", data=data, follow_redirects=False)
+
+
+def ask_to_meet(c: TestClient, w: World) -> Response:
+    ws = workshop(c, w)
+    return form(c, w, f"/workshops/{ws.id}/requests", requester=str(ws.mine), wanted=str(ws.other))
+
+
+def lock_meeting(c: TestClient, w: World) -> Response:
+    ws = workshop(c, w)
+    return form(c, w, f"/workshops/{ws.id}/meetings/{ws.meeting}", action="lock")
 
 
 LISTING_FORM = {
@@ -643,6 +724,34 @@ PAGES: dict[str, Row] = {
         lambda c, w: form(  # the sheet's organisation exists: the facilitator confirms it
             c, w, "/import/commit", upload=uploaded(c, w), name="g.csv", confirm_organisations="1"
         ),
+        answers(303, 403, 403, 303, 303),
+    ),
+    "POST /workshops": (
+        lambda c, w: form(
+            c, w, "/workshops", title="Lasipäivä", theme="construction", day=soon(), tables="4"
+        ),
+        answers(303, 403, 403, 303, 303),
+    ),
+    "POST /workshops/{workshop_id:int}/slots": (
+        lambda c, w: form(
+            c, w, f"/workshops/{workshop(c, w).id}/slots", start="13:00", minutes="20", count="2"
+        ),
+        answers(303, 403, 403, 303, 303),
+    ),
+    "POST /workshops/{workshop_id:int}/participants": (  # a member registers their own people
+        lambda c, w: register_person(c, w),
+        answers(303, 303, 303, 303, 303),
+    ),
+    "POST /workshops/{workshop_id:int}/requests": (  # for one's own organisation's people
+        lambda c, w: ask_to_meet(c, w),
+        answers(303, 303, 403, 303, 303),
+    ),
+    "POST /workshops/{workshop_id:int}/solve": (
+        lambda c, w: form(c, w, f"/workshops/{workshop(c, w).id}/solve"),
+        answers(303, 403, 403, 303, 303),
+    ),
+    "POST /workshops/{workshop_id:int}/meetings/{meeting_id:int}": (
+        lambda c, w: lock_meeting(c, w),
         answers(303, 403, 403, 303, 303),
     ),
 }

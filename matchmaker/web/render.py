@@ -243,6 +243,7 @@ class Page:
         ]
         if self.principal.role == Role.member and self.principal.organisation_id:
             links.append(NavLink("/my", self.t("nav.my"), section == "my"))
+            links.append(NavLink("/workshops", self.t("nav.workshops"), section == "workshops"))
         return links
 
     def workspace(self, section: str) -> list[NavLink]:
@@ -260,6 +261,7 @@ class Page:
             ("/invite", i18n.N_("nav.invite"), "invite"),
             ("/joins", i18n.N_("nav.joins"), "joins"),
             ("/admin/approvals", i18n.N_("nav.approvals"), "approvals"),
+            ("/workshops", i18n.N_("nav.workshops"), "workshops"),
         ]
         if self.principal.role == Role.admin:
             links += [
