@@ -21,6 +21,7 @@ from matchmaker.accounts import (
     security,
     token_pages,
 )
+from matchmaker.admin import factor_pages as admin_factor_pages
 from matchmaker.admin import organisation_pages as admin_organisation_pages
 from matchmaker.admin import pages as admin_pages
 from matchmaker.engine import ewc_suggest
@@ -39,13 +40,14 @@ from matchmaker.listings import pages as listing_pages
 from matchmaker.members import api as members_api
 from matchmaker.members import pages as member_pages
 from matchmaker.quality import pages as quality_pages
+from matchmaker.reports import pages as reports_pages
 from matchmaker.settings import Settings
 from matchmaker.tables import Listing
 from matchmaker.transfer import api as transfer_api
 from matchmaker.transfer import jobs, seeding
 from matchmaker.transfer import pages as import_pages
 from matchmaker.web import docs_pages, render
-from matchmaker.workspace import answer_pages, dashboard_pages, match_pages, queue_pages
+from matchmaker.workspace import answer_pages, dashboard_pages, impact, match_pages, queue_pages
 from matchmaker.workspace import api as workspace_api
 
 log = logging.getLogger(__name__)
@@ -67,6 +69,7 @@ def create_app(
         with Session(db_engine) as session:
             if (settings.seeds_dir / "themes.json").exists():
                 seeding.ensure_themes(session, settings.seeds_dir)
+            impact.seed(session)  # the emission factors, from the shipped CSV, once
             if settings.seed_on_start and session.exec(select(Listing.id)).first() is None:
                 seeding.load(session, settings.seeds_dir, matcher)
             matcher.sync(session)
@@ -148,6 +151,8 @@ def create_app(
         import_pages,
         admin_pages,
         admin_organisation_pages,
+        admin_factor_pages,
+        reports_pages,
         docs_pages,
     ):
         app.include_router(pages.router)

@@ -193,6 +193,14 @@ def theme_id(c: TestClient) -> int:
         return saved_id(s.exec(select(Theme).where(Theme.slug == "construction")).one())
 
 
+def cable_factor(c: TestClient) -> int:
+    """The id of the cable-scrap emission factor (seeded on start)."""
+    from matchmaker.tables import EmissionFactor
+
+    with Session(engine_of(c)) as s:
+        return saved_id(s.exec(select(EmissionFactor).where(EmissionFactor.key == "cables")).one())
+
+
 SHEET = (
     "organisation,theme,kind,category,title,description,language,quantity,unit,frequency,"
     "municipality\nLohjan Lasi Oy,construction,offer,material,Window glass,,en,5,t,yearly,Lohja\n"
@@ -515,6 +523,19 @@ PAGES: dict[str, Row] = {
             name_fi="Rakentaminen",
             name_sv="Byggande",
             name_en="Building",
+        ),
+        answers(303, 403, 403, 403, 303),
+    ),
+    "POST /admin/factors/{factor_id:int}": (
+        lambda c, w: form(
+            c,
+            w,
+            f"/admin/factors/{cable_factor(c)}",
+            co2e="1,5",
+            basis_fi="Kupari primäärikuparin sijaan",
+            basis_sv="Koppar i stället för primär koppar",
+            basis_en="Copper in place of primary copper",
+            source="International Copper Association (2023)",
         ),
         answers(303, 403, 403, 403, 303),
     ),
