@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 
 FONT = "DejaVu"
 CHART_WIDTH_MM = 150
+CHART_ROOM_MM = 95  # the tallest chart (eight stages) and its title
 
 
 def pdf(report: ReportView, number: charts.Number) -> bytes:
@@ -42,6 +43,8 @@ def pdf(report: ReportView, number: charts.Number) -> bytes:
         doc.cell(0, 6, f"{total.value} {total.unit}".strip(), new_x="LMARGIN", new_y="NEXT")
     doc.ln(3)
     for chart in report.charts:
+        if doc.will_page_break(CHART_ROOM_MM):  # a chart's title stays with its picture
+            doc.add_page()
         doc.set_font(FONT, "B", 11)
         doc.multi_cell(0, 6, chart.title, new_x="LMARGIN", new_y="NEXT")
         doc.image(io.BytesIO(charts.png(chart, number)), w=CHART_WIDTH_MM)
@@ -55,6 +58,8 @@ def pdf(report: ReportView, number: charts.Number) -> bytes:
 
 
 def _table(doc: FPDF, table: Table) -> None:
+    if doc.will_page_break(30):  # a table's title stays with its first rows
+        doc.add_page()
     doc.ln(3)
     doc.set_font(FONT, "B", 11)
     doc.multi_cell(0, 6, table.title, new_x="LMARGIN", new_y="NEXT")
@@ -64,7 +69,12 @@ def _table(doc: FPDF, table: Table) -> None:
         return
     doc.set_font(FONT, "", 7 if len(table.columns) > 4 else 9)
     align = ["LEFT" if i < table.numeric_from else "RIGHT" for i in range(len(table.columns))]
-    with doc.table(text_align=tuple(align), line_height=4.5) as grid:
+    # columns as wide as their longest text (within bounds): a source citation gets room
+    widths = tuple(
+        min(max([len(table.columns[i]) / 2, 6, *(len(r[i].text) for r in table.rows)]), 40) + 4
+        for i in range(len(table.columns))
+    )
+    with doc.table(text_align=tuple(align), col_widths=widths, line_height=4.5) as grid:
         head = grid.row()
         for column in table.columns:
             head.cell(column)

@@ -96,12 +96,24 @@ def _save(chart: Chart, number: Number, fmt: str, dpi: int) -> bytes:
     return out.getvalue()
 
 
+_STYLE_ATTR = re.compile(r'style="([^"]*)"')
+
+
+def _as_attributes(found: re.Match[str]) -> str:
+    """style="fill: #fff; font-size: 10px" -> fill="#fff" font-size="10px"."""
+    pairs = (item.split(":", 1) for item in found.group(1).split(";") if ":" in item)
+    return " ".join(f'{name.strip()}="{value.strip()}"' for name, value in pairs)
+
+
 def svg(chart: Chart, number: Number) -> Markup:
     """The chart as inline SVG; screen readers get the table beside it (aria-hidden here)."""
     text = _save(chart, number, "svg", 72).decode("utf-8")
     body = text[text.index("<svg") :]
     body = re.sub(r"<svg[^>]*>", "", body, count=1)
     body = re.sub(r"<metadata>.*?</metadata>", "", body, flags=re.S)  # names matplotlib and a date
+    # the pages' CSP allows no inline style: matplotlib's styles become presentation attributes
+    body = re.sub(r"<style[^>]*>.*?</style>", "", body, flags=re.S)
+    body = _STYLE_ATTR.sub(_as_attributes, body)
     box = re.search(r'viewBox="[^"]+"', text[text.index("<svg") :])
     head = (
         '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '

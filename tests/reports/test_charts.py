@@ -78,3 +78,11 @@ def test_the_chart_is_hidden_from_screen_readers_who_get_the_table() -> None:
 def test_a_png_for_the_pdf() -> None:
     chart = charts.Chart("Matches", ["Pilot"], [2], "matches")
     assert charts.png(chart, Translator("en").number).startswith(b"\x89PNG")
+
+
+def test_the_svg_has_no_inline_style_which_the_pages_csp_would_drop() -> None:
+    """With style-src 'self', a style attribute is ignored: the bars would be drawn black."""
+    chart = charts.Chart("Matches", ["Pilot", "Realised"], [2, 5], "matches")
+    svg = str(charts.svg(chart, Translator("en").number))
+    assert "style=" not in svg and "<style" not in svg
+    assert 'fill="#1d6b47"' in svg  # the bars' colour, as an attribute
