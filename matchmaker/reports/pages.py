@@ -37,7 +37,7 @@ def _filename(ui: Page, slug: str, place: str, suffix: str) -> str:
     return "-".join(p for p in parts if p) + f"-{ui.lang}.{suffix}"
 
 
-def _download(ui: Page, body: bytes, media: str, name: str) -> Response:
+def _download(body: bytes, media: str, name: str) -> Response:
     # the name is built from a known slug and a known municipality: safe in the header
     ascii_name = name.encode("ascii", "replace").decode().replace("?", "_")
     return Response(
@@ -79,7 +79,7 @@ def download_xlsx(
 ) -> Response:
     ui.require_curator()
     report, slug, place = _report(ui, session, theme, municipality)
-    return _download(ui, workbook.xlsx(report), XLSX, _filename(ui, slug, place, "xlsx"))
+    return _download(workbook.xlsx(report), XLSX, _filename(ui, slug, place, "xlsx"))
 
 
 @router.get("/reports/report.pdf")
@@ -89,4 +89,4 @@ def download_pdf(
     ui.require_curator()
     report, slug, place = _report(ui, session, theme, municipality)
     body = pdf.pdf(report, ui.t.number)
-    return _download(ui, body, "application/pdf", _filename(ui, slug, place, "pdf"))
+    return _download(body, "application/pdf", _filename(ui, slug, place, "pdf"))

@@ -49,6 +49,9 @@ def xlsx(report: ReportView) -> bytes:
             cell.font = Font(bold=True)
         for row in table.rows:
             sheet.append([c.value for c in row])
+            for cell in sheet[sheet.max_row]:
+                if cell.data_type == "f":  # a text such as "=1+1" is shown, never computed
+                    cell.data_type = "s"
         for i, column in enumerate(table.columns):
             width = max([len(column), *(len(r[i].text) for r in table.rows)], default=10)
             sheet.column_dimensions[chr(ord("A") + i)].width = min(max(width + 2, 10), 60)

@@ -9,10 +9,12 @@ import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from pypdf import PdfReader
+from sqlmodel import Session, select
 
+from matchmaker.tables import EmissionFactor
 from matchmaker.vocab import MatchStatus
 from tests.reports.exchanges import exchange
-from tests.world import Factory, login
+from tests.world import Factory, engine_of, login
 
 
 @pytest.fixture
@@ -117,3 +119,15 @@ def test_a_visitor_is_asked_to_log_in(visitor: TestClient) -> None:
 def test_an_unknown_theme_or_place_gives_the_region_not_an_error(valley: TestClient) -> None:
     r = valley.get("/reports", params={"theme": "nope", "municipality": "Atlantis", "lang": "en"})
     assert r.status_code == 200 and "Whole region" in r.text
+
+
+def test_a_text_that_looks_like_a_formula_stays_text_in_the_xlsx(valley: TestClient) -> None:
+    with Session(engine_of(valley)) as s:
+        cable = s.exec(select(EmissionFactor).where(EmissionFactor.key == "cables")).one()
+        cable.material_en = '=HYPERLINK("http://evil.example")'
+        s.add(cable)
+        s.commit()
+    book = load_workbook(io.BytesIO(valley.get("/reports/report.xlsx?lang=en").content))
+    cells = [c for row in book["Emission factors used"].iter_rows() for c in row]
+    found = [c for c in cells if str(c.value).startswith("=HYPERLINK")]
+    assert found and all(c.data_type == "s" for c in found)
