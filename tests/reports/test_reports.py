@@ -131,3 +131,16 @@ def test_a_text_that_looks_like_a_formula_stays_text_in_the_xlsx(valley: TestCli
     cells = [c for row in book["Emission factors used"].iter_rows() for c in row]
     found = [c for c in cells if str(c.value).startswith("=HYPERLINK")]
     assert found and all(c.data_type == "s" for c in found)
+
+
+def test_a_hostile_theme_name_renders_escaped(valley: TestClient) -> None:
+    from matchmaker.tables import Theme
+
+    with Session(engine_of(valley)) as s:
+        theme = s.exec(select(Theme).where(Theme.slug == "construction")).one()
+        theme.name_en = "<script>alert(1)</script>"
+        s.add(theme)
+        s.commit()
+    page = valley.get("/reports?lang=en&theme=construction")
+    assert page.status_code == 200
+    assert "<script>alert(1)" not in page.text and "&lt;script&gt;alert(1)" in page.text
