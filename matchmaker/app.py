@@ -24,9 +24,12 @@ from matchmaker.accounts import (
 from matchmaker.admin import factor_pages as admin_factor_pages
 from matchmaker.admin import organisation_pages as admin_organisation_pages
 from matchmaker.admin import pages as admin_pages
+from matchmaker.alerts import pages as alert_pages
 from matchmaker.engine import ewc_suggest
 from matchmaker.engine.embeddings import Embedder, LazyEmbedder
 from matchmaker.engine.matching import Matcher, build_matcher
+from matchmaker.infopoint import api as infopoint_api
+from matchmaker.infopoint import pages as infopoint_pages
 from matchmaker.listings import api as listings_api
 from matchmaker.listings import (
     browse_pages,
@@ -37,8 +40,10 @@ from matchmaker.listings import (
     home_pages,
 )
 from matchmaker.listings import pages as listing_pages
+from matchmaker.mailinglist import pages as mailinglist_pages
 from matchmaker.members import api as members_api
 from matchmaker.members import pages as member_pages
+from matchmaker.network import pages as network_pages
 from matchmaker.quality import pages as quality_pages
 from matchmaker.reports import pages as reports_pages
 from matchmaker.settings import Settings
@@ -128,6 +133,7 @@ def create_app(
         workspace_api,
         transfer_api,
         members_api,
+        infopoint_api,
     ):
         app.include_router(api.router)
     render.install(app)
@@ -145,8 +151,12 @@ def create_app(
         match_pages,
         answer_pages,
         dashboard_pages,
+        network_pages,
         member_pages,
+        alert_pages,
+        mailinglist_pages,
         quality_pages,
+        infopoint_pages,
         outbox_pages,
         import_pages,
         admin_pages,

@@ -116,6 +116,16 @@ def cmd_remind(settings: Settings, _: argparse.Namespace) -> None:
     print(f"remind: {sent} expiry reminders sent (each listing once per expiry date)")
 
 
+def cmd_notify(settings: Settings, args: argparse.Namespace) -> None:
+    from matchmaker.alerts import notify
+
+    session, matcher = _session_and_matcher(settings)
+    with session:
+        matcher.sync(session)  # suggestions and searches over every stored listing
+        ran = notify.run(session, settings, matcher, force=args.now)
+    print(f"notify: {ran}")
+
+
 def cmd_train(settings: Settings, _: argparse.Namespace) -> None:
     from matchmaker.workspace import training
 
@@ -249,6 +259,15 @@ def parser() -> argparse.ArgumentParser:
         "remind",
         help="e-mail the owners of listings ending within 14 days (once per date; run it daily)",
     ).set_defaults(run=cmd_remind)
+    notify = sub.add_parser(
+        "notify",
+        help="alerts of new strong suggestions and saved-search results, the digests due, "
+        "the mailings queued (the server runs it every few minutes)",
+    )
+    notify.add_argument(
+        "--now", action="store_true", help="send every pending digest, whatever its period"
+    )
+    notify.set_defaults(run=cmd_notify)
     sub.add_parser(
         "train",
         help="learn the parts' weights from the facilitators' decisions; kept only if better",

@@ -41,6 +41,7 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 ADDED_COLUMNS = {
     "outboxmessage": [("secret", "BOOLEAN NOT NULL DEFAULT 0")],
     "listing": [("accepted_codes", "JSON"), ("reminded_for", "DATE")],
+    "user": [("alerts", "VARCHAR(7) NOT NULL DEFAULT 'weekly'")],
 }
 
 

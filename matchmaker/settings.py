@@ -127,10 +127,23 @@ class Settings(BaseSettings):
     )
     scheduler: bool = Field(
         default=True,
-        description="Run the daily jobs (expire listings, learn weights) inside the server.",
+        description="Run the background jobs (expire listings, learn weights, reminders, "
+        "alerts and mailings) inside the server.",
     )
     daily_at: time = Field(
         default=time(3, 30), description="When the daily jobs run, Helsinki time (HH:MM)."
+    )
+    digest_at: time = Field(
+        default=time(7, 0),
+        description="From when daily digests go out each day, and weekly ones each Monday, "
+        "Helsinki time (HH:MM).",
+    )
+    notify_minutes: int = Field(
+        default=5,
+        ge=1,
+        le=1440,
+        description="How often the server runs `notify` (new alerts, due digests, mailings): "
+        "'at once' means within this many minutes.",
     )
     queue_threshold: float = Field(
         default=3.0,  # the "possible" floor of the calibrated score (engine/ranker.POSSIBLE)

@@ -8,8 +8,10 @@ from sqlalchemy import Column, LargeBinary, UniqueConstraint
 from sqlmodel import JSON, Field, SQLModel
 
 from matchmaker.vocab import (
+    AlertPeriod,
     Category,
     Frequency,
+    InfoKind,
     Language,
     ListingKind,
     MatchStatus,
@@ -153,6 +155,8 @@ class User(SQLModel, table=True):
     language: Language = Language.fi
     active: bool = True
     created_at: datetime = Field(default_factory=utcnow)
+    # how often they hear of new strong suggestions and saved-search results
+    alerts: AlertPeriod = AlertPeriod.weekly
 
 
 class ApiToken(SQLModel, table=True):
@@ -236,6 +240,94 @@ class MemberVisit(SQLModel, table=True):
     seen_at: datetime = Field(default_factory=utcnow)
 
 
+class SavedSearch(SQLModel, table=True):
+    """A member's search (text and filters) whose new results reach them with their alerts."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    text: str = Field(max_length=300)
+    theme_id: int | None = Field(default=None, foreign_key="theme.id")
+    kind: ListingKind | None = None
+    category: Category | None = None
+    municipality: str | None = Field(default=None, max_length=80)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Notice(SQLModel, table=True):
+    """One thing a member is to hear of: a new strong suggestion for one of their organisation's
+    listings, a new result of a saved search, or a new info-point item of their themes. Unique,
+    so finding it again adds nothing; the digest that claims it is the only one that tells of
+    it."""
+
+    __table_args__ = (UniqueConstraint("user_id", "reason", "about_id", "new_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    # suggestion (about a listing) | search (a saved search) | info (an info-point item)
+    reason: str = Field(max_length=12)
+    about_id: int  # the member's listing, their saved search, or 0 for an info item
+    new_id: int  # what is new: the other listing, or the info item
+    score: float = 0.0
+    created_at: datetime = Field(default_factory=utcnow)
+    digest_id: int | None = Field(default=None, foreign_key="digest.id", index=True)
+
+
+class Digest(SQLModel, table=True):
+    """One message to one member for one period ("daily:2026-12-02", "weekly:2026-W49"):
+    unique, so a second run or a second worker finds the period taken."""
+
+    __table_args__ = (UniqueConstraint("user_id", "period"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    period: str = Field(max_length=60)
+    created_at: datetime = Field(default_factory=utcnow)
+    outbox_id: int | None = Field(default=None, foreign_key="outboxmessage.id")
+
+
+class JobMark(SQLModel, table=True):
+    """How far a background job has got (the alerts: listings changed up to this time)."""
+
+    name: str = Field(primary_key=True, max_length=60)
+    at: datetime
+
+
+class Subscriber(SQLModel, table=True):
+    """An address on the valley's mailing list, no account needed: it counts once confirmed
+    (double opt-in) and until unsubscribed."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(index=True, unique=True, max_length=254)
+    language: Language = Language.fi
+    themes: list[str] = Field(default_factory=list, sa_column=Column(JSON))  # theme slugs
+    created_at: datetime = Field(default_factory=utcnow)
+    confirmed_at: datetime | None = None
+    unsubscribed_at: datetime | None = None
+
+
+class Mailing(SQLModel, table=True):
+    """A facilitator's message to the mailing list's subscribers of some themes."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    subject: str = Field(max_length=200)
+    body: str = Field(max_length=20000)
+    themes: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    author_id: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    done_at: datetime | None = None  # every subscriber of its themes has it
+
+
+class MailingDelivery(SQLModel, table=True):
+    """A mailing to one subscriber: unique, so nobody gets a mailing twice."""
+
+    __table_args__ = (UniqueConstraint("mailing_id", "subscriber_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    mailing_id: int = Field(foreign_key="mailing.id", index=True)
+    subscriber_id: int = Field(foreign_key="subscriber.id")
+    outbox_id: int | None = Field(default=None, foreign_key="outboxmessage.id")
+
+
 class JoinRequest(SQLModel, table=True):
     """An organisation's request to join, sent without an account; a facilitator decides it."""
 
@@ -277,4 +369,26 @@ class EmissionFactor(SQLModel, table=True):
     basis_sv: str = Field(max_length=500)
     basis_en: str = Field(max_length=500)
     source: str = Field(max_length=500)  # as published: not translated
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class InfoItem(SQLModel, table=True):
+    """An info-point item a facilitator publishes: a research result, a funding call, an event
+    or a pilot opportunity, written in one language, tagged by themes (none: every theme)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str | None = Field(default=None, index=True, unique=True, max_length=80)  # a seed's
+    kind: InfoKind = Field(index=True)
+    title: str = Field(max_length=200)
+    summary: str = Field(default="", max_length=2000)
+    url: str | None = Field(default=None, max_length=500)
+    language: Language
+    themes: list[str] = Field(default_factory=list, sa_column=Column(JSON))  # theme slugs
+    deadline: date | None = None  # a funding call's (or a pilot's): gone after it
+    event_date: date | None = None  # an event's: gone after it
+    place: str | None = Field(default=None, max_length=200)
+    published: bool = Field(default=True, index=True)
+    published_at: datetime | None = Field(default_factory=utcnow, index=True)
+    created_by: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)

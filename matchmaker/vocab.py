@@ -38,6 +38,15 @@ class Frequency(StrEnum):
     continuous = "continuous"
 
 
+class AlertPeriod(StrEnum):
+    """How often a member hears of new strong suggestions and saved-search results."""
+
+    instant = "instant"  # within minutes, one message per run of `notify`
+    daily = "daily"
+    weekly = "weekly"
+    off = "off"
+
+
 class Unit(StrEnum):
     t = "t"
     kg = "kg"
@@ -101,3 +110,12 @@ def in_tonnes(amount: float, unit: Unit) -> float | None:
     """`amount` of `unit` in tonnes; None when `unit` is not a mass."""
     factor = _IN_TONNES.get(unit)
     return None if factor is None else amount * factor
+
+
+class InfoKind(StrEnum):
+    """What an info-point item announces (infopoint/)."""
+
+    research = "research"  # a research result
+    funding = "funding"  # a funding call, with a deadline
+    event = "event"  # an event, with a date and a place
+    pilot = "pilot"  # a pilot opportunity

@@ -445,6 +445,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory, hash_embedder: Embedder) -> I
         "/listings/{first}",
         "/listings/{first}/matches?all_themes=1",
         "/organisations/{org}",
+        "/info",
     ],
 )
 def test_pages_fit_a_phone_screen(demo: str, chromium: Any, path: str) -> None:

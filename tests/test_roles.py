@@ -25,8 +25,16 @@ from sqlmodel import Session, select
 
 from matchmaker.accounts import joining
 from matchmaker.accounts import service as accounts
-from matchmaker.tables import Listing, Match, Organisation, Theme, saved_id
-from matchmaker.vocab import Category, Language, ListingKind, OrgKind, Status, Visibility
+from matchmaker.tables import InfoItem, Listing, Match, Organisation, Theme, saved_id
+from matchmaker.vocab import (
+    Category,
+    InfoKind,
+    Language,
+    ListingKind,
+    OrgKind,
+    Status,
+    Visibility,
+)
 from matchmaker.vocab import MatchStatus as S
 from tests.world import app_of, csrf_token, engine_of, link_in, login, outbox, person
 
@@ -188,6 +196,18 @@ def join_request(c: TestClient) -> int:
         return saved_id(joining.submit(s, data))
 
 
+def saved_search(c: TestClient, w: World) -> int:
+    """A saved search of mine's member."""
+    from matchmaker.tables import SavedSearch
+
+    owner = person(engine_of(c), "member", org_id=w.mine)
+    with Session(engine_of(c)) as s:
+        search = SavedSearch(user_id=saved_id(owner), text="glass cullet")
+        s.add(search)
+        s.commit()
+        return saved_id(search)
+
+
 def theme_id(c: TestClient) -> int:
     with Session(engine_of(c)) as s:
         return saved_id(s.exec(select(Theme).where(Theme.slug == "construction")).one())
@@ -200,6 +220,17 @@ def cable_factor(c: TestClient) -> int:
     with Session(engine_of(c)) as s:
         return saved_id(s.exec(select(EmissionFactor).where(EmissionFactor.key == "cables")).one())
 
+
+def info_item(c: TestClient) -> int:
+    """An info-point item a facilitator published: the one the info rows edit."""
+    with Session(engine_of(c)) as s:
+        item = InfoItem(kind=InfoKind.research, title="Glass recycling study", language=Language.en)
+        s.add(item)
+        s.commit()
+        return saved_id(item)
+
+
+INFO = {"kind": "research", "title": "Glass cullet study", "language": "en"}
 
 SHEET = (
     "organisation,theme,kind,category,title,description,language,quantity,unit,frequency,"
@@ -320,6 +351,22 @@ API: dict[str, Row] = {
     "POST /api/listings/{listing_id}/interest": (  # members only; the other has no offer
         ask,
         answers(401, 200, 422, 403, 403),
+    ),
+    "POST /api/info": (
+        lambda c, w: c.post("/api/info", json=INFO),
+        answers(401, 403, 403, 201, 201),
+    ),
+    "PATCH /api/info/{item_id}": (
+        lambda c, w: c.patch(f"/api/info/{info_item(c)}", json={"title": "Cullet study"}),
+        answers(401, 403, 403, 200, 200),
+    ),
+    "POST /api/info/{item_id}/unpublish": (
+        lambda c, w: c.post(f"/api/info/{info_item(c)}/unpublish"),
+        answers(401, 403, 403, 200, 200),
+    ),
+    "POST /api/info/{item_id}/publish": (
+        lambda c, w: c.post(f"/api/info/{info_item(c)}/publish"),
+        answers(401, 403, 403, 200, 200),
     ),
     "POST /api/import/listings": (
         lambda c, w: c.post(
@@ -486,6 +533,36 @@ PAGES: dict[str, Row] = {
         lambda c, w: form(c, w, "/my/organisation", contact_name="Liisa Lasi", language="fi"),
         answers(303, 303, 303, 403, 403),
     ),
+    "POST /my/alerts": (  # each member their own
+        lambda c, w: form(c, w, "/my/alerts", alerts="daily"),
+        answers(303, 303, 303, 403, 403),
+    ),
+    "POST /my/searches": (
+        lambda c, w: form(c, w, "/my/searches", q="glass cullet", kind="offer"),
+        answers(303, 303, 303, 403, 403),
+    ),
+    "POST /my/searches/{search_id:int}/delete": (
+        lambda c, w: form(c, w, f"/my/searches/{saved_search(c, w)}/delete"),
+        answers(303, 303, 404, 403, 403),
+    ),
+    "POST /alerts/off": (  # the signed link is the authority: without one nothing changes
+        lambda c, w: form(c, w, "/alerts/off?token=forged.token"),
+        answers(400, 400, 400, 400, 400),
+    ),
+    "POST /mailing-list": (  # anyone subscribes; the confirmation link decides
+        lambda c, w: form(c, w, "/mailing-list", email="liisa@example.fi", themes="food"),
+        answers(303, 303, 303, 303, 303),
+    ),
+    "POST /mailing-list/leave": (
+        lambda c, w: form(c, w, "/mailing-list/leave?token=forged.token"),
+        answers(400, 400, 400, 400, 400),
+    ),
+    "POST /mailings": (
+        lambda c, w: form(
+            c, w, "/mailings", subject="Glass workshop", body="Welcome.", themes="construction"
+        ),
+        answers(303, 403, 403, 303, 303),
+    ),
     "POST /join": (
         lambda c, w: form(
             c,
@@ -563,6 +640,22 @@ PAGES: dict[str, Row] = {
         lambda c, w: form(c, w, f"/admin/approvals/{w.listing}"),
         answers(303, 403, 403, 303, 303),
     ),
+    "POST /info": (
+        lambda c, w: form(c, w, "/info", **INFO, summary="", themes="construction"),
+        answers(303, 403, 403, 303, 303),
+    ),
+    "POST /info/{item_id:int}/edit": (
+        lambda c, w: form(c, w, f"/info/{info_item(c)}/edit", **INFO, summary="Cullet."),
+        answers(303, 403, 403, 303, 303),
+    ),
+    "POST /info/{item_id:int}/unpublish": (
+        lambda c, w: form(c, w, f"/info/{info_item(c)}/unpublish"),
+        answers(303, 403, 403, 303, 303),
+    ),
+    "POST /info/{item_id:int}/publish": (
+        lambda c, w: form(c, w, f"/info/{info_item(c)}/publish"),
+        answers(303, 403, 403, 303, 303),
+    ),
     "POST /import": (
         lambda c, w: upload(c, w),
         answers(303, 403, 403, 303, 303),
@@ -585,6 +678,7 @@ OPEN_PAGES = {
     "POST /reset/confirm",
     "POST /join",
     "POST /introductions/answer",
+    "POST /mailing-list",
 }
 
 

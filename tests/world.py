@@ -258,6 +258,7 @@ def operator_copy(client: TestClient, message: OutboxMessage) -> str:
 def link_in(client: TestClient, message: OutboxMessage, path: str) -> str:
     """The path and query of the link to `path` in an e-mail, as its addressee reads it."""
     text = operator_copy(client, message) if message.secret else message.body
-    found = re.search(rf"https?://[^/\s]+({re.escape(path)}\S*)", text)
+    # "<...>" around a link is a header's (List-Unsubscribe), not part of the link
+    found = re.search(rf"https?://[^/\s]+({re.escape(path)}[^\s>]*)", text)
     assert found, text
     return found.group(1)

@@ -12,10 +12,11 @@ from sqlmodel import Session, col, select
 from matchmaker.deps import MatcherDep, SessionDep
 from matchmaker.engine import geo
 from matchmaker.engine.matching import Matcher
+from matchmaker.infopoint import views as info_views
 from matchmaker.listings import service, views
 from matchmaker.shapes import MAX_ID
 from matchmaker.tables import Listing, Theme
-from matchmaker.vocab import Category, ListingKind, Status
+from matchmaker.vocab import Category, ListingKind, Role, Status
 from matchmaker.web.fields import Field, Option
 from matchmaker.web.render import Page, PageDep, url_with
 
@@ -41,6 +42,8 @@ class Results:
     previous: str | None
     next: str | None
     empty: str
+    # a member's search can be kept: its new results then come with their alerts
+    save: dict[str, str] | None = None
 
 
 def _filter_fields(ui: Page, session: Session, chosen: dict[str, str]) -> list[Field]:
@@ -164,6 +167,7 @@ def _results(
         previous=pages[number - 2].url if 1 < number <= last else None,
         next=pages[number].url if number < last else None,
         empty=t("browse.empty"),
+        save=chosen if chosen["q"] and ui.principal.role == Role.member else None,
     )
 
 
@@ -190,4 +194,6 @@ def browse(
         title=ui.t("browse.title"),
         filters=_filter_fields(ui, session, chosen),
         results=_results(ui, session, total, rows, number, chosen),
+        # a theme's page: the info point's items for it, above its listings
+        info=info_views.panel(session, ui.t, chosen["theme"]) if chosen["theme"] else None,
     )

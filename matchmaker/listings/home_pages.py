@@ -10,6 +10,7 @@ from sqlmodel import Session, col, func, select
 
 from matchmaker.accounts import join_views
 from matchmaker.deps import SessionDep
+from matchmaker.infopoint import views as info_views
 from matchmaker.listings import service, views
 from matchmaker.shapes import storable
 from matchmaker.tables import Listing, Organisation, Theme
@@ -73,6 +74,7 @@ def home(ui: PageDep, session: SessionDep) -> Response:
         themes=theme_cards(session, ui),
         latest=views.listing_views(session, latest, ui.t, ui.principal),
         contact=join_views.contact(ui.request.app.state.settings),
+        info=info_views.panel(session, ui.t),
     )
 
 

@@ -11,6 +11,7 @@ from urllib.request import urlopen
 
 from matchmaker.settings import ROOT, Settings
 from matchmaker.tools.liveserver import CHROMIUM, CHROMIUM_ARGS, serve
+from matchmaker.tools.member_shots import take_member
 
 OUT = ROOT / "docs" / "screenshots"
 LANGS = ("fi", "en", "sv")
@@ -202,6 +203,30 @@ def _shot(page: Any, path: Path, height: int | None = None) -> Path:
     return path
 
 
+def take_info(base: str, out: Path, langs: Sequence[str]) -> list[Path]:
+    """The info point's items on the home page (the demo seeds' items), as a visitor sees them."""
+    from playwright.sync_api import sync_playwright
+
+    out.mkdir(parents=True, exist_ok=True)
+    saved: list[Path] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        for lang in langs:
+            context = browser.new_context(
+                viewport={"width": 1200, "height": 900}, locale=LOCALES[lang]
+            )
+            page = context.new_page()
+            page.goto(f"{base}/?lang={lang}")
+            box = page.locator("section.info-point")
+            box.scroll_into_view_if_needed()
+            path = out / f"info-{lang}.png"
+            box.screenshot(path=str(path))
+            saved.append(path)
+            context.close()
+        browser.close()
+    return saved
+
+
 def take_workspace(base: str, out: Path, account: dict[str, str]) -> list[Path]:
     """The facilitator's queue (en, fi), board (en), dashboard (en, fi) and report (fi, en)."""
     from playwright.sync_api import sync_playwright
@@ -230,6 +255,29 @@ def take_workspace(base: str, out: Path, account: dict[str, str]) -> list[Path]:
     return saved
 
 
+def take_network(base: str, out: Path, account: dict[str, str]) -> list[Path]:
+    """The map and the network (fi, en), as a facilitator sees them: with the match lines."""
+    from playwright.sync_api import sync_playwright
+
+    out.mkdir(parents=True, exist_ok=True)
+    saved: list[Path] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1200, "height": 900}, locale="en-GB")
+        page = context.new_page()
+        log_in(page, base, account)
+        for lang in ("fi", "en"):
+            for name, path, ready in (
+                ("map", "/map", ".network-map"),
+                ("network", "/network", ".network-graph"),
+            ):
+                page.goto(f"{base}{path}?lang={lang}")
+                page.locator(ready).wait_for()
+                saved.append(_shot(page, out / f"{name}-{lang}.png", height=1500))
+        browser.close()
+    return saved
+
+
 def main(out: Path = OUT, langs: Sequence[str] = LANGS, *, public: bool = True) -> list[Path]:
     """Every screenshot; `public=False` takes only the workspace's."""
     from matchmaker.app import create_app
@@ -239,6 +287,11 @@ def main(out: Path = OUT, langs: Sequence[str] = LANGS, *, public: bool = True) 
         app = create_app(settings)
         with serve(app, startup_timeout=900) as base:
             saved = take(base, out, langs, demo_member(settings.seeds_dir)) if public else []
+            saved += take_info(base, out, langs) if public else []
             walk_pipeline(settings, app.state.db_engine, app.state.matcher)
             facilitator = demo_member(settings.seeds_dir, "facilitator")
-            return saved + take_workspace(base, out, facilitator)
+            saved += take_workspace(base, out, facilitator)
+            saved += take_network(base, out, facilitator)
+            if public:  # the member's page and their digest, with the matches walked
+                saved += take_member(base, out, app, demo_member(settings.seeds_dir))
+            return saved

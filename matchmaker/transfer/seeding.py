@@ -1,4 +1,4 @@
-"""Loads the demo seeds (themes, organisations, listings) idempotently, by their keys."""
+"""Loads the demo seeds (themes, organisations, listings, info items) idempotently, by key."""
 
 from __future__ import annotations
 
@@ -12,7 +12,9 @@ from typing import Any
 from pydantic import ValidationError
 from sqlmodel import Session, select
 
+from matchmaker.alerts import collect as alerts
 from matchmaker.engine.matching import Matcher
+from matchmaker.infopoint import service as info_service
 from matchmaker.listings import service as listing_service
 from matchmaker.listings.schemas import ListingCreate, OrganisationIn, ThemeIn
 from matchmaker.tables import Listing, Organisation, Theme, User, saved_id, utcnow
@@ -29,6 +31,7 @@ class SeedReport:
     listings_changed: int = 0
     embedded: int = 0
     users: int = 0
+    info: int = 0  # info-point items added
 
 
 def _read(path: Path) -> list[dict[str, Any]]:
@@ -96,8 +99,13 @@ def load(
     report.embedded = listing_service.save_listings(
         session, listings, matcher, progress=progress, reindex=False
     )
+    if (seeds_dir / "info.json").exists():
+        report.info = info_service.seed(session, _read(seeds_dir / "info.json"))
+        session.commit()
     if (seeds_dir / "users.json").exists():
         report.users = load_demo_users(session, seeds_dir / "users.json", orgs)
+    # the demo's own pairs are no news: alerts start from the listings posted after it
+    alerts.set_mark(session, utcnow())
     log.info("seeds: %s", report)
     return report
 

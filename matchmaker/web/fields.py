@@ -16,7 +16,7 @@ class Option:
 class Field:
     name: str
     label: str
-    widget: str  # text, textarea, number, date, select, radio
+    widget: str  # text, textarea, number, date, select, radio, checkboxes
     value: str = ""
     error: str = ""
     hint: str = ""

@@ -16,6 +16,7 @@ from babel.numbers import format_decimal, format_percent
 from starlette.requests import Request
 
 from matchmaker.vocab import (
+    AlertPeriod,
     Category,
     Frequency,
     Language,
@@ -46,6 +47,7 @@ VOCABS: dict[str, type[StrEnum]] = {
     "role": Role,
     "language": Language,
     "matchstatus": MatchStatus,
+    "alerts": AlertPeriod,
 }
 
 

@@ -237,7 +237,9 @@ class Page:
         links = [
             NavLink("/", self.t("nav.home"), section == "home"),
             NavLink("/listings", self.t("nav.browse"), section == "browse"),
+            NavLink("/info", self.t("nav.info"), section == "info"),
             NavLink("/listings/new", self.t("nav.post"), section == "post"),
+            NavLink("/map", self.t("nav.map"), section == "map"),
         ]
         if self.principal.role == Role.member and self.principal.organisation_id:
             links.append(NavLink("/my", self.t("nav.my"), section == "my"))
@@ -252,8 +254,10 @@ class Page:
             ("/matches/board", i18n.N_("nav.board"), "board"),
             ("/dashboard", i18n.N_("nav.dashboard"), "dashboard"),
             ("/reports", i18n.N_("nav.reports"), "reports"),
+            ("/network", i18n.N_("nav.network"), "network"),
             ("/import", i18n.N_("nav.import"), "import"),
             ("/outbox", i18n.N_("nav.outbox"), "outbox"),
+            ("/mailings", i18n.N_("nav.mailings"), "mailings"),
             ("/invite", i18n.N_("nav.invite"), "invite"),
             ("/joins", i18n.N_("nav.joins"), "joins"),
             ("/admin/approvals", i18n.N_("nav.approvals"), "approvals"),

@@ -1,0 +1,1 @@
+"""Alerts and digests: members hear of new strong suggestions and saved-search results."""

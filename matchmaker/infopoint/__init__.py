@@ -1,0 +1,1 @@
+"""The info point: research results, funding calls, events and pilot opportunities."""

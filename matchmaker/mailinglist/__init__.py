@@ -1,0 +1,1 @@
+"""The valley's mailing list: anyone subscribes to themes (double opt-in); facilitators send."""

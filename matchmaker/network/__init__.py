@@ -1,0 +1,1 @@
+"""The map of Uusimaa and the network of organisations linked by matches."""
