@@ -21,6 +21,7 @@ from matchmaker.accounts import (
     security,
     token_pages,
 )
+from matchmaker.admin import factor_pages as admin_factor_pages
 from matchmaker.admin import organisation_pages as admin_organisation_pages
 from matchmaker.admin import pages as admin_pages
 from matchmaker.alerts import pages as alert_pages
@@ -44,6 +45,7 @@ from matchmaker.members import api as members_api
 from matchmaker.members import pages as member_pages
 from matchmaker.network import pages as network_pages
 from matchmaker.quality import pages as quality_pages
+from matchmaker.reports import pages as reports_pages
 from matchmaker.settings import Settings
 from matchmaker.tables import Listing
 from matchmaker.transfer import api as transfer_api
@@ -52,7 +54,7 @@ from matchmaker.transfer import pages as import_pages
 from matchmaker.web import docs_pages, render
 from matchmaker.workshops import agenda_pages as workshop_agenda_pages
 from matchmaker.workshops import pages as workshop_pages
-from matchmaker.workspace import answer_pages, dashboard_pages, match_pages, queue_pages
+from matchmaker.workspace import answer_pages, dashboard_pages, impact, match_pages, queue_pages
 from matchmaker.workspace import api as workspace_api
 
 log = logging.getLogger(__name__)
@@ -74,6 +76,7 @@ def create_app(
         with Session(db_engine) as session:
             if (settings.seeds_dir / "themes.json").exists():
                 seeding.ensure_themes(session, settings.seeds_dir)
+            impact.seed(session)  # the emission factors, from the shipped CSV, once
             if settings.seed_on_start and session.exec(select(Listing.id)).first() is None:
                 seeding.load(session, settings.seeds_dir, matcher)
             matcher.sync(session)
@@ -162,6 +165,8 @@ def create_app(
         admin_organisation_pages,
         workshop_pages,
         workshop_agenda_pages,
+        admin_factor_pages,
+        reports_pages,
         docs_pages,
     ):
         app.include_router(pages.router)

@@ -347,6 +347,31 @@ class JoinRequest(SQLModel, table=True):
     decided_at: datetime | None = None
 
 
+class EmissionFactor(SQLModel, table=True):
+    """CO2e avoided per tonne (or MWh) of one material: by waste-code prefix, else the theme's.
+
+    Seeded from workspace/data/emission_factors.csv on first start; admins edit it (audited).
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(index=True, unique=True, max_length=40)
+    theme: str = Field(max_length=40)  # a theme's slug, or "energy" (amounts in MWh)
+    # "" for the theme's fallback; else 2, 4 or 6 digits of the EWC code (longest wins)
+    ewc_prefix: str = Field(default="", max_length=6)
+    material_fi: str = Field(max_length=200)
+    material_sv: str = Field(max_length=200)
+    material_en: str = Field(max_length=200)
+    co2e: float  # t CO2e avoided per `per`
+    per: str = Field(default="t", max_length=4)  # "t" or "MWh"
+    density_t_per_m3: float | None = None
+    t_per_piece: float | None = None
+    basis_fi: str = Field(max_length=500)
+    basis_sv: str = Field(max_length=500)
+    basis_en: str = Field(max_length=500)
+    source: str = Field(max_length=500)  # as published: not translated
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
 class InfoItem(SQLModel, table=True):
     """An info-point item a facilitator publishes: a research result, a funding call, an event
     or a pilot opportunity, written in one language, tagged by themes (none: every theme)."""

@@ -213,6 +213,14 @@ def theme_id(c: TestClient) -> int:
         return saved_id(s.exec(select(Theme).where(Theme.slug == "construction")).one())
 
 
+def cable_factor(c: TestClient) -> int:
+    """The id of the cable-scrap emission factor (seeded on start)."""
+    from matchmaker.tables import EmissionFactor
+
+    with Session(engine_of(c)) as s:
+        return saved_id(s.exec(select(EmissionFactor).where(EmissionFactor.key == "cables")).one())
+
+
 def info_item(c: TestClient) -> int:
     """An info-point item a facilitator published: the one the info rows edit."""
     with Session(engine_of(c)) as s:
@@ -673,6 +681,19 @@ PAGES: dict[str, Row] = {
             name_fi="Rakentaminen",
             name_sv="Byggande",
             name_en="Building",
+        ),
+        answers(303, 403, 403, 403, 303),
+    ),
+    "POST /admin/factors/{factor_id:int}": (
+        lambda c, w: form(
+            c,
+            w,
+            f"/admin/factors/{cable_factor(c)}",
+            co2e="1,5",
+            basis_fi="Kupari primäärikuparin sijaan",
+            basis_sv="Koppar i stället för primär koppar",
+            basis_en="Copper in place of primary copper",
+            source="International Copper Association (2023)",
         ),
         answers(303, 403, 403, 403, 303),
     ),

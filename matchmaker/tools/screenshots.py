@@ -229,7 +229,7 @@ def take_info(base: str, out: Path, langs: Sequence[str]) -> list[Path]:
 
 
 def take_workspace(base: str, out: Path, account: dict[str, str]) -> list[Path]:
-    """The facilitator's queue (en, fi), board (en) and dashboard (en, fi)."""
+    """The facilitator's queue (en, fi), board (en), dashboard (en, fi) and report (fi, en)."""
     from playwright.sync_api import sync_playwright
 
     out.mkdir(parents=True, exist_ok=True)
@@ -239,6 +239,8 @@ def take_workspace(base: str, out: Path, account: dict[str, str]) -> list[Path]:
         ("board", "en", "/matches/board", ".board", None),
         ("dashboard", "en", "/dashboard", ".charts", None),
         ("dashboard", "fi", "/dashboard", ".charts", None),
+        ("report", "fi", "/reports", ".charts", 2200),
+        ("report", "en", "/reports", ".charts", 2200),
     ]
     saved: list[Path] = []
     with sync_playwright() as pw:

@@ -254,6 +254,7 @@ class Page:
             ("/matches", i18n.N_("nav.queue"), "queue"),
             ("/matches/board", i18n.N_("nav.board"), "board"),
             ("/dashboard", i18n.N_("nav.dashboard"), "dashboard"),
+            ("/reports", i18n.N_("nav.reports"), "reports"),
             ("/network", i18n.N_("nav.network"), "network"),
             ("/import", i18n.N_("nav.import"), "import"),
             ("/outbox", i18n.N_("nav.outbox"), "outbox"),
@@ -268,6 +269,7 @@ class Page:
                 ("/admin/themes", i18n.N_("nav.themes"), "themes"),
                 ("/admin/users", i18n.N_("nav.users"), "users"),
                 ("/admin/organisations", i18n.N_("nav.organisations"), "organisations"),
+                ("/admin/factors", i18n.N_("nav.factors"), "factors"),
             ]
         return [NavLink(url, self.t(key), section == name) for url, key, name in links]
 

@@ -8,7 +8,7 @@ from fastapi.responses import Response
 from matchmaker.deps import SessionDep
 from matchmaker.listings import views
 from matchmaker.web.render import PageDep
-from matchmaker.workspace import dashboard, dashboard_views, pipeline
+from matchmaker.workspace import dashboard, dashboard_views, impact, pipeline
 from matchmaker.workspace import views as match_views
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -48,6 +48,7 @@ def show(ui: PageDep, session: SessionDep, theme: str = "") -> Response:
         totals=totals,
         charts=dashboard_views.charts(figures, t),
         funnel=dashboard_views.funnel_rows(figures, t),
+        factors_used=dashboard_views.factor_rows(impact.used_in(session, theme_id), t),
         stale=match_views.match_views(
             session, stale, t, ui.principal, stale_ids={m.id for m in stale if m.id is not None}
         ),

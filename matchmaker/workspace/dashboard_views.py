@@ -6,12 +6,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from babel.dates import format_date
-from markupsafe import Markup
 
 from matchmaker.vocab import MatchStatus
 from matchmaker.web import charts as svg
 from matchmaker.web.i18n import Translator
-from matchmaker.workspace import dashboard
+from matchmaker.workspace import dashboard, detail_views, factors, impact
 
 
 @dataclass
@@ -30,10 +29,10 @@ class FunnelRow:
 
 @dataclass
 class Charts:
-    statuses: Markup
-    funnel: Markup
-    tonnes: Markup
-    co2e: Markup
+    statuses: svg.Shown
+    funnel: svg.Shown
+    tonnes: svg.Shown
+    co2e: svg.Shown
 
 
 def month_label(month: str, t: Translator) -> str:
@@ -45,30 +44,45 @@ def month_label(month: str, t: Translator) -> str:
 def charts(figures: dashboard.Figures, t: Translator) -> Charts:
     statuses = list(MatchStatus)
     months = [month_label(m.month, t) for m in figures.months]
+    count = t("chart.matches")
     return Charts(
-        statuses=svg.bars(
-            [t.label("matchstatus", s) for s in statuses],
-            [figures.counts.get(s.value, 0) for s in statuses],
-            title=t("dashboard.statuses"),
+        statuses=svg.show(
+            svg.Chart(
+                t("dashboard.statuses"),
+                [t.label("matchstatus", s) for s in statuses],
+                [figures.counts.get(s.value, 0) for s in statuses],
+                count,
+            ),
+            t.number,
         ),
-        funnel=svg.bars(
-            [t.label("matchstatus", s.status) for s in figures.funnel],
-            [s.reached for s in figures.funnel],
-            title=t("dashboard.funnel"),
+        funnel=svg.show(
+            svg.Chart(
+                t("dashboard.funnel"),
+                [t.label("matchstatus", s.status) for s in figures.funnel],
+                [s.reached for s in figures.funnel],
+                count,
+            ),
+            t.number,
         ),
-        # whole tonnes on the charts (the exact totals are above them): no decimal point to
-        # write the wrong way in Finnish and Swedish
-        tonnes=svg.line(
-            months,
-            [round(m.tonnes) for m in figures.months],
-            title=t("dashboard.tonnes"),
-            unit=t("dashboard.tonnes_unit"),
+        tonnes=svg.show(
+            svg.Chart(
+                t("dashboard.tonnes"),
+                months,
+                [m.tonnes for m in figures.months],
+                t("dashboard.tonnes_unit"),
+                horizontal=False,
+            ),
+            t.number,
         ),
-        co2e=svg.line(
-            months,
-            [round(m.co2e) for m in figures.months],
-            title=t("dashboard.co2e"),
-            unit=t("dashboard.co2e_unit"),
+        co2e=svg.show(
+            svg.Chart(
+                t("dashboard.co2e"),
+                months,
+                [m.co2e for m in figures.months],
+                t("dashboard.co2e_unit"),
+                horizontal=False,
+            ),
+            t.number,
         ),
     )
 
@@ -83,4 +97,32 @@ def funnel_rows(figures: dashboard.Figures, t: Translator) -> list[FunnelRow]:
             else t("dashboard.percent", percent=t.number(100 * s.conversion, 0)),
         )
         for s in figures.funnel
+    ]
+
+
+@dataclass
+class FactorRow:
+    """A factor the figures were counted with, worded: what a facilitator defends them by."""
+
+    material: str
+    value: str
+    basis: str
+    source: str
+    matches: int
+    tonnes: str
+    co2e: str
+
+
+def factor_rows(usages: list[impact.Usage], t: Translator) -> list[FactorRow]:
+    return [
+        FactorRow(
+            factors.material(u.factor, t.lang),
+            detail_views.factor_value(t, u.factor),
+            factors.basis(u.factor, t.lang),
+            u.factor.source,
+            u.matches,
+            t.number(u.tonnes_per_year, 1),
+            t.number(u.co2e_t_per_year, 1),
+        )
+        for u in usages
     ]

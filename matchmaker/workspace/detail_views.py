@@ -9,11 +9,11 @@ from sqlmodel import Session
 from matchmaker.errors import InputError
 from matchmaker.listings import visibility
 from matchmaker.settings import Settings
-from matchmaker.tables import Match, User, saved_id
+from matchmaker.tables import EmissionFactor, Match, User, saved_id
 from matchmaker.vocab import MatchStatus, Unit
 from matchmaker.web.fields import Field, Option
-from matchmaker.web.i18n import Translator
-from matchmaker.workspace import introductions, pipeline
+from matchmaker.web.i18n import N_, Translator
+from matchmaker.workspace import factors, introductions, pipeline
 from matchmaker.workspace import views as match_views
 from matchmaker.workspace.impact import Impact
 
@@ -41,7 +41,9 @@ class ImpactView:
     recorded: str
     tonnes: str
     co2e: str
-    factor: str  # the material the factor is for, and what it assumes
+    factor: str  # the material the factor is for
+    value: str  # its number and unit: 1,4 t CO2e per tonne
+    basis: str  # what it assumes is avoided, in the UI language
     source: str
     note: str  # why an amount gives no tonnes or no CO2e
     amount: Field
@@ -154,6 +156,12 @@ def drafts(
     return out, ""
 
 
+def factor_value(t: Translator, factor: EmissionFactor) -> str:
+    """The factor's number and unit as the UI language writes them."""
+    key = N_("impact.per_mwh") if factor.per == Unit.MWh else N_("impact.per_t")
+    return t(key, co2e=t.number(factor.co2e, 3))
+
+
 def impact_view(
     t: Translator, match: Match, result: Impact | None, values: dict[str, str], errors: Errors
 ) -> ImpactView:
@@ -178,7 +186,7 @@ def impact_view(
         error=errors.get("unit", ""),
         options=[Option(u.value, t.label("unit", u), u.value == unit_value) for u in Unit],
     )
-    shown = ImpactView("", "", "", "", "", "", amount, unit)
+    shown = ImpactView("", "", "", "", "", "", "", "", amount, unit)
     if result is None or match.amount_per_year is None or match.amount_unit is None:
         return shown
     shown.recorded = t(
@@ -191,7 +199,9 @@ def impact_view(
     if result.co2e_t_per_year is not None:
         shown.co2e = t("impact.co2e", co2e=t.number(result.co2e_t_per_year, 1))
     if result.factor:
-        shown.factor = f"{result.factor.material}: {result.factor.basis}"
+        shown.factor = factors.material(result.factor, t.lang)
+        shown.value = factor_value(t, result.factor)
+        shown.basis = factors.basis(result.factor, t.lang)
         shown.source = result.factor.source
     if result.tonnes_per_year is None and result.co2e_t_per_year is None:
         shown.note = t("impact.no_conversion", unit=t.label("unit", match.amount_unit))

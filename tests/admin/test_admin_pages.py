@@ -37,15 +37,15 @@ def audit(db_engine: Any) -> list[str]:
 
 
 @pytest.mark.parametrize(
-    "lang, themes, users, organisations",
+    "lang, themes, users, organisations, factors",
     [
-        ("fi", "Teemat", "Käyttäjät", "Organisaatiot"),
-        ("sv", "Teman", "Användare", "Organisationer"),
-        ("en", "Themes", "Users", "Organisations"),
+        ("fi", "Teemat", "Käyttäjät", "Organisaatiot", "Päästökertoimet"),
+        ("sv", "Teman", "Användare", "Organisationer", "Utsläppsfaktorer"),
+        ("en", "Themes", "Users", "Organisations", "Emission factors"),
     ],
 )
 def test_the_admins_menu_has_the_admin_screens(
-    visitor: TestClient, lang: str, themes: str, users: str, organisations: str
+    visitor: TestClient, lang: str, themes: str, users: str, organisations: str, factors: str
 ) -> None:
     login(visitor, "admin", browser=True)
     menu = page(get(visitor, "/", lang))
@@ -55,11 +55,13 @@ def test_the_admins_menu_has_the_admin_screens(
         "/admin/themes",
         "/admin/users",
         "/admin/organisations",
+        "/admin/factors",
     }
     for url, title in (
         ("/admin/themes", themes),
         ("/admin/users", users),
         ("/admin/organisations", organisations),
+        ("/admin/factors", factors),
     ):
         shown = get(visitor, url, lang)
         assert shown.status_code == 200
