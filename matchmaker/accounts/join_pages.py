@@ -14,6 +14,7 @@ from matchmaker.accounts import joining
 from matchmaker.deps import SessionDep
 from matchmaker.errors import InputError, NotFound
 from matchmaker.vocab import OrgKind
+from matchmaker.web import fields as web_fields
 from matchmaker.web.fields import Field, Option
 from matchmaker.web.i18n import LANGUAGES, N_
 from matchmaker.web.render import Page, PageDep
@@ -51,15 +52,9 @@ def _errors(ui: Page, exc: ValidationError) -> Errors:
 
 
 def _text(name: str, label: str, values: dict[str, str], errors: Errors, **kw: str) -> Field:
-    attrs = {"maxlength": kw.pop("maxlength", "200"), **kw}
-    return Field(
-        name,
-        label,
-        "text",
-        value=values.get(name, ""),
-        error=errors.get(name, ""),
-        required=name != "municipality",
-        attrs=attrs,
+    most = int(kw.pop("maxlength", "200"))
+    return web_fields.text(
+        name, label, values, errors, required=name != "municipality", maxlength=most, **kw
     )
 
 
@@ -81,24 +76,16 @@ def _join_form(
         ),
         _text("municipality", t("field.municipality"), values, errors, maxlength="80"),
         _text("contact_name", t("org.contact"), values, errors, autocomplete="name"),
-        Field(
-            "email",
-            t("login.email"),
-            "email",
-            value=values.get("email", ""),
-            required=True,
-            error=errors.get("email", ""),
-            attrs={"autocomplete": "email", "maxlength": "254"},
-        ),
-        Field(
+        web_fields.email(t("login.email"), values, errors),
+        web_fields.text(
             "about",
             t("join.about"),
-            "textarea",
-            value=values.get("about", ""),
-            required=True,
+            values,
+            errors,
+            widget="textarea",
+            maxlength=2000,
             hint=t("join.about_hint"),
-            error=errors.get("about", ""),
-            attrs={"maxlength": "2000", "rows": "5"},
+            rows="5",
         ),
         Field(
             "language",

@@ -15,6 +15,7 @@ from matchmaker.deps import SessionDep
 from matchmaker.errors import InputError
 from matchmaker.tables import Organisation
 from matchmaker.vocab import Role
+from matchmaker.web import fields as web_fields
 from matchmaker.web.fields import Field, Option
 from matchmaker.web.i18n import LANGUAGES, Translator
 from matchmaker.web.render import Page, PageDep
@@ -56,15 +57,7 @@ def _password(t: Translator, errors: Errors, label: str = "") -> Field:
 
 
 def _email(t: Translator, value: str, errors: Errors) -> Field:
-    return Field(
-        "email",
-        t("login.email"),
-        "email",
-        value=value,
-        required=True,
-        error=errors.get("email", ""),
-        attrs={"autocomplete": "email", "maxlength": "254"},
-    )
+    return web_fields.email(t("login.email"), {"email": value}, errors)
 
 
 def _schema_errors(t: Translator, exc: ValidationError) -> Errors:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from matchmaker.tables import Mailing
+from matchmaker.web import fields as web_fields
 from matchmaker.web.fields import Field, Option
 from matchmaker.web.i18n import LANGUAGES, Translator
 
@@ -40,15 +41,7 @@ def subscribe_form(
 ) -> list[Field]:
     language = values.get("language") or t.lang
     return [
-        Field(
-            "email",
-            t("login.email"),
-            "email",
-            value=values.get("email", ""),
-            required=True,
-            error=errors.get("email", ""),
-            attrs={"autocomplete": "email", "maxlength": "254"},
-        ),
+        web_fields.email(t("login.email"), values, errors),
         theme_field(t, names, chosen, errors, {}),
         Field(
             "language",
@@ -68,24 +61,16 @@ def compose_form(
     counts: dict[str, int],
 ) -> list[Field]:
     return [
-        Field(
-            "subject",
-            t("list.subject"),
-            "text",
-            value=values.get("subject", ""),
-            required=True,
-            error=errors.get("subject", ""),
-            attrs={"maxlength": "200"},
-        ),
-        Field(
+        web_fields.text("subject", t("list.subject"), values, errors),
+        web_fields.text(
             "body",
             t("list.body"),
-            "textarea",
-            value=values.get("body", ""),
-            required=True,
+            values,
+            errors,
+            widget="textarea",
+            maxlength=20000,
             hint=t("list.body_hint"),
-            error=errors.get("body", ""),
-            attrs={"maxlength": "20000", "rows": "12"},
+            rows="12",
         ),
         theme_field(t, names, chosen, errors, counts),
     ]
