@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from matchmaker.network.projection import Frame, Point
 
@@ -12,11 +11,17 @@ SEED = 14  # a fixed seed: the same network is drawn the same way on every reque
 GRAVITY = 0.05  # the pull of the hidden hub, against an edge weight of 1 a match
 
 
+if TYPE_CHECKING:
+    import networkx as nx
+
+
 def spring(
     nodes: Iterable[int], edges: Iterable[tuple[int, int, float]], frame: Frame = Frame()
 ) -> dict[int, Point]:
     """Fruchterman-Reingold positions of the nodes in the frame's pixels; an edge's weight
     (its number of matches) pulls its two ends closer."""
+    import networkx as nx  # loaded on the first drawing, not when the app starts
+
     graph: nx.Graph[int] = nx.Graph()
     graph.add_nodes_from(sorted(nodes))
     for a, b, weight in edges:

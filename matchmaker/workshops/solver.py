@@ -13,8 +13,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-
-from ortools.sat.python import cp_model
+from typing import TYPE_CHECKING
 
 from matchmaker.workshops.schedule import (
     Pair,
@@ -30,6 +29,10 @@ from matchmaker.workshops.schedule import (
 SCALE = 10  # scores (0–100) to integers at a tenth of a point
 
 
+if TYPE_CHECKING:
+    from ortools.sat.python import cp_model
+
+
 def solve(problem: Problem, *, seconds: float = 20.0, workers: int = 2) -> Schedule:
     """The schedule of the most requested meetings, then the highest total score.
 
@@ -38,6 +41,8 @@ def solve(problem: Problem, *, seconds: float = 20.0, workers: int = 2) -> Sched
     started = time.perf_counter()
     check_locks(problem)
     available, room, met = free_room(problem)
+    from ortools.sat.python import cp_model  # ~0.35 s to load: on the first solve only
+
     model = cp_model.CpModel()
     choices: dict[tuple[int, int], tuple[Pair, int]] = {}
     variables: dict[tuple[int, int], cp_model.IntVar] = {}
