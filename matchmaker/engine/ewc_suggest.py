@@ -103,6 +103,7 @@ class Suggester:
         self._done = threading.Event()
         self._stopping = threading.Event()
         self._started = False
+        self._thread: threading.Thread | None = None
         self._failure: Exception | None = None
         self._vectors: Matrix | None = None
         self._hubs: Matrix | None = None
@@ -113,11 +114,16 @@ class Suggester:
             if self._started:
                 return
             self._started = True
-        threading.Thread(target=self._prepare, name="ewc-warm-up", daemon=True).start()
+            self._thread = threading.Thread(target=self._prepare, name="ewc-warm-up", daemon=True)
+        self._thread.start()
 
-    def stop(self) -> None:
-        """Abandon a build under way, between two calls of the embedder (the app stops)."""
+    def stop(self, wait: float = 30.0) -> None:
+        """Abandon a build under way, between two calls of the embedder (the app stops), and
+        wait for it to let go: a process that exits during an embedder call is aborted by the
+        model's native threads ("terminate called without an active exception")."""
         self._stopping.set()
+        if self._thread is not None:
+            self._thread.join(wait)
 
     def suggest(self, text: str, k: int = 3, *, wait: float | None = None) -> list[Suggestion]:
         """The k codes that fit the text best. Blocks until the code vectors exist, or, with
