@@ -11,6 +11,8 @@ from sqlalchemy.pool import StaticPool
 from sqlmodel import SQLModel, create_engine
 
 from matchmaker import tables  # noqa: F401  (registers the tables on SQLModel.metadata)
+from matchmaker.mailinglist import tables as mailing_tables  # noqa: F401  (and these)
+from matchmaker.workshops import tables as workshop_tables  # noqa: F401
 
 
 def make_engine(url: str) -> Engine:

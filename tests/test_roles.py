@@ -245,7 +245,13 @@ def workshop(c: TestClient, w: World) -> WorkshopWorld:
     """A construction workshop tomorrow with one round, two tables, and a meeting in it."""
     from datetime import UTC, datetime, timedelta
 
-    from matchmaker.tables import Availability, Meeting, Participant, Workshop, WorkshopSlot
+    from matchmaker.workshops.tables import (
+        Availability,
+        Meeting,
+        Participant,
+        Workshop,
+        WorkshopSlot,
+    )
 
     with Session(engine_of(c)) as s:
         start = datetime.now(UTC).replace(microsecond=0) + timedelta(days=1)
@@ -278,7 +284,7 @@ def workshop(c: TestClient, w: World) -> WorkshopWorld:
 
 
 def slot_of(c: TestClient, workshop_id: int) -> int:
-    from matchmaker.tables import WorkshopSlot
+    from matchmaker.workshops.tables import WorkshopSlot
 
     with Session(engine_of(c)) as s:
         slot = s.exec(select(WorkshopSlot).where(WorkshopSlot.workshop_id == workshop_id)).first()

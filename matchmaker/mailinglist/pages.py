@@ -13,7 +13,7 @@ from matchmaker.infopoint import views as info_views
 from matchmaker.listings.views import theme_names
 from matchmaker.mailinglist import service
 from matchmaker.mailinglist import views as list_views
-from matchmaker.tables import Subscriber
+from matchmaker.mailinglist.tables import Subscriber
 from matchmaker.vocab import Language
 from matchmaker.web.i18n import LANGUAGES, N_
 from matchmaker.web.render import Page, PageDep

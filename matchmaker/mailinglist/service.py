@@ -20,16 +20,9 @@ from matchmaker.accounts import links, mail
 from matchmaker.accounts.service import normalise_email
 from matchmaker.errors import InputError
 from matchmaker.listings.views import theme_names
+from matchmaker.mailinglist.tables import Mailing, MailingDelivery, Subscriber
 from matchmaker.settings import Settings
-from matchmaker.tables import (
-    Mailing,
-    MailingDelivery,
-    Subscriber,
-    Theme,
-    User,
-    saved_id,
-    utcnow,
-)
+from matchmaker.tables import Theme, User, saved_id, utcnow
 from matchmaker.vocab import Language
 from matchmaker.web.i18n import Translator
 

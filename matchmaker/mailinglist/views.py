@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from matchmaker.tables import Mailing
+from matchmaker.mailinglist.tables import Mailing
 from matchmaker.web import fields as web_fields
 from matchmaker.web.fields import Field, Option
 from matchmaker.web.i18n import LANGUAGES, Translator

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 from sqlalchemy import LargeBinary
 from sqlmodel import Session, SQLModel, select
 
-from matchmaker import tables  # noqa: F401  (every table registered before we list them)
+from matchmaker import db  # noqa: F401  (every table registered, the packages' too, before we list them)
 from matchmaker.accounts import mail
 from matchmaker.listings import service as listing_service
 from matchmaker.tables import Listing, ListingVector, OutboxMessage

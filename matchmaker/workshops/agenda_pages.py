@@ -11,11 +11,11 @@ from sqlmodel import Session
 
 from matchmaker.deps import MatcherDep, SessionDep
 from matchmaker.engine.matching import Matcher
-from matchmaker.tables import Participant, Workshop
 from matchmaker.web.i18n import Translator
 from matchmaker.web.render import Page, PageDep
 from matchmaker.workshops import service
 from matchmaker.workshops import views as v
+from matchmaker.workshops.tables import Participant, Workshop
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 

@@ -12,12 +12,12 @@ from sqlmodel import Session
 
 from matchmaker.deps import MatcherDep, SessionDep
 from matchmaker.settings import Settings
-from matchmaker.tables import Workshop
 from matchmaker.web.i18n import N_
 from matchmaker.web.render import Page, PageDep
 from matchmaker.workshops import planning, service
 from matchmaker.workshops import views as v
 from matchmaker.workshops.schemas import MeetingEdit, ParticipantIn, RequestIn, SlotsIn, WorkshopIn
+from matchmaker.workshops.tables import Workshop
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 

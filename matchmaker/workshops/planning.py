@@ -10,7 +10,7 @@ from sqlmodel import Session, col, delete, select
 from matchmaker.engine.matching import Matcher
 from matchmaker.settings import Settings
 from matchmaker.shapes import storable
-from matchmaker.tables import Listing, Meeting, Participant, Workshop, WorkshopSlot, saved_id
+from matchmaker.tables import Listing, saved_id
 from matchmaker.vocab import ListingKind, Visibility
 from matchmaker.web.i18n import N_
 from matchmaker.workshops import schedule, solver
@@ -24,6 +24,7 @@ from matchmaker.workshops.service import (
     slots_of,
     theme_listings,
 )
+from matchmaker.workshops.tables import Meeting, Participant, Workshop, WorkshopSlot
 
 PARTNERS = 15  # each person's best partners kept in the model (and every requested one)
 

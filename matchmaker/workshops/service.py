@@ -17,21 +17,18 @@ from matchmaker.accounts.auth import Principal
 from matchmaker.engine.matching import expired
 from matchmaker.settings import Settings
 from matchmaker.shapes import storable
-from matchmaker.tables import (
-    Availability,
-    Listing,
-    Meeting,
-    MeetingRequest,
-    Organisation,
-    Participant,
-    Theme,
-    Workshop,
-    WorkshopSlot,
-    saved_id,
-)
+from matchmaker.tables import Listing, Organisation, Theme, saved_id
 from matchmaker.vocab import Role, Status
 from matchmaker.web.i18n import N_
 from matchmaker.workshops.schemas import ParticipantIn, RequestIn, SlotsIn, WorkshopIn
+from matchmaker.workshops.tables import (
+    Availability,
+    Meeting,
+    MeetingRequest,
+    Participant,
+    Workshop,
+    WorkshopSlot,
+)
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
 

@@ -10,18 +10,10 @@ from sqlmodel import Session, col, select
 
 from matchmaker.engine import explanations
 from matchmaker.engine.matching import Matcher
-from matchmaker.tables import (
-    Listing,
-    Meeting,
-    Organisation,
-    Participant,
-    Theme,
-    Workshop,
-    WorkshopSlot,
-    saved_id,
-)
+from matchmaker.tables import Listing, Organisation, Theme, saved_id
 from matchmaker.web.i18n import LANGUAGES, N_, Translator
 from matchmaker.workshops import ics, planning, service
+from matchmaker.workshops.tables import Meeting, Participant, Workshop, WorkshopSlot
 
 
 @dataclass

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from matchmaker.alerts import notify
-from matchmaker.tables import Subscriber
+from matchmaker.mailinglist.tables import Subscriber
 from tests.pagekit import csrf_of, get, page
 from tests.world import app_of, engine_of, link_in, login, logout, outbox
 

@@ -9,7 +9,7 @@ import re
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from matchmaker.tables import Meeting
+from matchmaker.workshops.tables import Meeting
 from tests.workshops.world import food_market, new_workshop, post, set_up, tomorrow
 from tests.world import Factory, engine_of, login, logout
 

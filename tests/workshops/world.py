@@ -71,7 +71,7 @@ def new_workshop(client: TestClient, csrf: str, **changes: Any) -> int:
 def participant_id(client: TestClient, workshop: int, name: str) -> int:
     from sqlmodel import Session, select
 
-    from matchmaker.tables import Participant
+    from matchmaker.workshops.tables import Participant
     from tests.world import engine_of
 
     with Session(engine_of(client)) as s:
@@ -127,7 +127,7 @@ def set_up(client: TestClient, csrf: str, market: dict[str, Any]) -> dict[str, i
 def _slot_ids(client: TestClient, workshop: int) -> list[int]:
     from sqlmodel import Session, col, select
 
-    from matchmaker.tables import WorkshopSlot
+    from matchmaker.workshops.tables import WorkshopSlot
     from tests.world import engine_of
 
     with Session(engine_of(client)) as s:
