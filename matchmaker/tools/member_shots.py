@@ -11,7 +11,7 @@ import html
 from pathlib import Path
 from typing import Any
 
-from matchmaker.tools.liveserver import CHROMIUM, CHROMIUM_ARGS
+from matchmaker.tools.shotkit import browser, log_in, new_page, shot
 
 NEED = {
     "theme": "construction",
@@ -93,27 +93,18 @@ def digests(app: Any, account: dict[str, str], langs: tuple[str, ...]) -> dict[s
 def take_member(
     base: str, out: Path, app: Any, account: dict[str, str], langs: tuple[str, ...] = ("fi", "en")
 ) -> list[Path]:
-    from playwright.sync_api import sync_playwright
-
-    from matchmaker.tools.screenshots import LOCALES, _shot, log_in
-
     letters = digests(app, account, langs)
     saved: list[Path] = []
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with browser() as chromium:
         for lang in langs:
-            context = browser.new_context(
-                viewport={"width": 1200, "height": 900}, locale=LOCALES[lang]
-            )
-            page = context.new_page()
+            page = new_page(chromium, lang)
             page.goto(f"{base}/?lang={lang}")
             log_in(page, base, account)
             page.goto(f"{base}/my")
             page.locator(".my-listings").wait_for()
-            saved.append(_shot(page, out / f"member-{lang}.png"))
+            saved.append(shot(page, out / f"member-{lang}.png"))
             page.goto("about:blank")  # the letter is not one of our pages: no site CSP on it
             page.set_content(letters[lang])
-            saved.append(_shot(page, out / f"digest-{lang}.png"))
-            context.close()
-        browser.close()
+            saved.append(shot(page, out / f"digest-{lang}.png"))
+            page.context.close()
     return saved

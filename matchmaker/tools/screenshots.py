@@ -11,12 +11,13 @@ from typing import Any
 from urllib.request import urlopen
 
 from matchmaker.settings import ROOT, Settings
-from matchmaker.tools.liveserver import CHROMIUM, CHROMIUM_ARGS, serve
+from matchmaker.tools.liveserver import serve
 from matchmaker.tools.member_shots import take_member
+from matchmaker.tools.shotkit import LOCALES, browser, log_in, new_page, shot
+from matchmaker.tools.workshop_shots import plan_workshop, take_workshop
 
 OUT = ROOT / "docs" / "screenshots"
 LANGS = ("fi", "en", "sv")
-LOCALES = {"fi": "fi-FI", "en": "en-GB", "sv": "sv-FI"}  # date fields follow the browser's
 MODEL_DIR = ROOT / "models" / "multilingual-e5-small"
 
 
@@ -134,36 +135,22 @@ def walk_pipeline(settings: Settings, db_engine: Any, matcher: Any) -> int:
         return len(chosen)
 
 
-def log_in(page: Any, base: str, account: dict[str, str]) -> None:
-    page.goto(f"{base}/login")
-    page.fill("#f-email", account["email"])
-    page.fill("#f-password", account["password"])
-    page.locator(".login-form button[type=submit]").click()
-    page.locator(".account .who").wait_for()
-
-
 def take(
     base: str, out: Path, langs: Sequence[str], account: dict[str, str] | None = None
 ) -> list[Path]:
-    from playwright.sync_api import sync_playwright
-
     out.mkdir(parents=True, exist_ok=True)
     listing = showcase(base)
     saved: list[Path] = []
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with browser() as chromium:
         for lang in langs:
-            context = browser.new_context(
-                viewport={"width": 1200, "height": 900}, locale=LOCALES[lang]
-            )
-            page = context.new_page()
+            page = new_page(chromium, lang)
             page.goto(f"{base}/?lang={lang}")  # the switch sets the cookie for what follows
-            saved.append(_shot(page, out / f"home-{lang}.png"))
+            saved.append(shot(page, out / f"home-{lang}.png"))
             page.goto(f"{base}/listings/{listing}")
             page.locator(".suggestion-items").wait_for()
-            saved.append(_shot(page, out / f"listing-{lang}.png", height=1900))
+            saved.append(shot(page, out / f"listing-{lang}.png", height=1900))
             page.goto(f"{base}/join")  # the way in, before any login
-            saved.append(_shot(page, out / f"join-{lang}.png"))
+            saved.append(shot(page, out / f"join-{lang}.png"))
             if account:  # posting is for logged-in members
                 log_in(page, base, account)
             page.goto(f"{base}/listings/new?kind=need")
@@ -173,9 +160,9 @@ def take(
             page.fill("#f-municipality", "Atlantis")
             page.locator("#listing-form button[type=submit]").click()
             page.locator(".error-summary").wait_for()
-            saved.append(_shot(page, out / f"post-error-{lang}.png"))
-            context.close()
-        phone = browser.new_context(
+            saved.append(shot(page, out / f"post-error-{lang}.png"))
+            page.context.close()
+        phone = chromium.new_context(
             viewport={"width": 375, "height": 812},
             is_mobile=True,
             has_touch=True,
@@ -189,49 +176,28 @@ def take(
         path = out / f"listing-phone-{langs[0]}.png"
         page.screenshot(path=str(path))  # one phone screen, at the suggestions
         saved.append(path)
-        browser.close()
     return saved
-
-
-def _shot(page: Any, path: Path, height: int | None = None) -> Path:
-    """The whole page, or its top `height` pixels (the listing and its first suggestions)."""
-    if height is None:
-        page.screenshot(path=str(path), full_page=True)
-    else:
-        full = int(page.evaluate("document.documentElement.scrollHeight"))
-        box = {"x": 0, "y": 0, "width": 1200, "height": min(height, full)}
-        page.screenshot(path=str(path), full_page=True, clip=box)
-    return path
 
 
 def take_info(base: str, out: Path, langs: Sequence[str]) -> list[Path]:
     """The info point's items on the home page (the demo seeds' items), as a visitor sees them."""
-    from playwright.sync_api import sync_playwright
-
     out.mkdir(parents=True, exist_ok=True)
     saved: list[Path] = []
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with browser() as chromium:
         for lang in langs:
-            context = browser.new_context(
-                viewport={"width": 1200, "height": 900}, locale=LOCALES[lang]
-            )
-            page = context.new_page()
+            page = new_page(chromium, lang)
             page.goto(f"{base}/?lang={lang}")
             box = page.locator("section.info-point")
             box.scroll_into_view_if_needed()
             path = out / f"info-{lang}.png"
             box.screenshot(path=str(path))
             saved.append(path)
-            context.close()
-        browser.close()
+            page.context.close()
     return saved
 
 
 def take_workspace(base: str, out: Path, account: dict[str, str]) -> list[Path]:
     """The facilitator's queue (en, fi), board (en), dashboard (en, fi) and report (fi, en)."""
-    from playwright.sync_api import sync_playwright
-
     out.mkdir(parents=True, exist_ok=True)
     shots = [
         ("queue", "en", "/matches", ".match-items", 1500),
@@ -243,30 +209,21 @@ def take_workspace(base: str, out: Path, account: dict[str, str]) -> list[Path]:
         ("report", "en", "/reports", ".charts", 2200),
     ]
     saved: list[Path] = []
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1200, "height": 900}, locale="en-GB")
-        page = context.new_page()
-        log_in(page, base, account)
+    with browser() as chromium:
+        page = new_page(chromium, base=base, account=account)
         for name, lang, path, ready, height in shots:
             page.goto(f"{base}{path}?lang={lang}")
             page.locator(ready).wait_for()
-            saved.append(_shot(page, out / f"{name}-{lang}.png", height=height))
-        browser.close()
+            saved.append(shot(page, out / f"{name}-{lang}.png", height=height))
     return saved
 
 
 def take_network(base: str, out: Path, account: dict[str, str]) -> list[Path]:
     """The map and the network (fi, en), as a facilitator sees them: with the match lines."""
-    from playwright.sync_api import sync_playwright
-
     out.mkdir(parents=True, exist_ok=True)
     saved: list[Path] = []
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1200, "height": 900}, locale="en-GB")
-        page = context.new_page()
-        log_in(page, base, account)
+    with browser() as chromium:
+        page = new_page(chromium, base=base, account=account)
         for lang in ("fi", "en"):
             for name, path, ready in (
                 ("map", "/map", ".network-map"),
@@ -274,113 +231,7 @@ def take_network(base: str, out: Path, account: dict[str, str]) -> list[Path]:
             ):
                 page.goto(f"{base}{path}?lang={lang}")
                 page.locator(ready).wait_for()
-                saved.append(_shot(page, out / f"{name}-{lang}.png", height=1500))
-        browser.close()
-    return saved
-
-
-def plan_workshop(settings: Settings, db_engine: Any, matcher: Any) -> tuple[int, int]:
-    """A food workshop tomorrow on the demo seeds: a person from each organisation with food
-    listings, four rounds, three tables, two requests; solved. Returns the workshop and the
-    participant with the most meetings (the agenda shown)."""
-    from collections import Counter
-    from datetime import time, timedelta
-
-    from sqlmodel import Session, select
-
-    from matchmaker.accounts.auth import Principal
-    from matchmaker.tables import Listing, Theme, User
-    from matchmaker.vocab import Language, Role
-    from matchmaker.workshops import planning, service
-    from matchmaker.workshops.schemas import ParticipantIn, RequestIn, SlotsIn, WorkshopIn
-
-    with Session(db_engine) as s:
-        user = s.exec(select(User).where(User.role == Role.facilitator)).first()
-        by = Principal(user)
-        food = s.exec(select(Theme).where(Theme.slug == "food")).one()
-        orgs = sorted(
-            {
-                lst.organisation_id
-                for lst in s.exec(select(Listing).where(Listing.theme_id == food.id))
-            }
-        )[:8]
-        day = service.today() + timedelta(days=1)
-        workshop = service.create(
-            s,
-            settings,
-            by,
-            WorkshopIn(
-                title="Ruokaketjun kiertotalouspäivä",
-                theme="food",
-                day=day,
-                tables=3,
-                venue="Kaapelitehdas, Helsinki",
-            ),
-        )
-        slots = service.add_slots(s, workshop, SlotsIn(start=time(9, 0), minutes=20, count=4))
-        people = []
-        for org_id in orgs:
-            org = service.organisations(s, [org_id])[org_id]
-            people.append(
-                service.register(
-                    s,
-                    by,
-                    workshop,
-                    ParticipantIn(
-                        organisation_id=org_id,
-                        name=org.contact_name or org.name,
-                        language=Language(org.language),
-                        slot_ids=[x.id or 0 for x in slots],
-                    ),
-                )
-            )
-        for a, b in ((0, 3), (5, 1)):
-            if max(a, b) < len(people):
-                service.request(
-                    s,
-                    by,
-                    workshop,
-                    RequestIn(requester_id=people[a].id or 0, wanted_id=people[b].id or 0),
-                )
-        planning.solve(s, matcher, settings, workshop)
-        counts = Counter(
-            p for m in service.meetings_of(s, workshop) for p in (m.first_id, m.second_id)
-        )
-        return workshop.id or 0, counts.most_common(1)[0][0]
-
-
-def take_workshop(
-    base: str, out: Path, account: dict[str, str], ids: tuple[int, int]
-) -> list[Path]:
-    """The facilitator's schedule and a participant's agenda, in fi and en."""
-    from playwright.sync_api import sync_playwright
-
-    out.mkdir(parents=True, exist_ok=True)
-    workshop, person = ids
-    saved: list[Path] = []
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1200, "height": 900}, locale="en-GB")
-        page = context.new_page()
-        log_in(page, base, account)
-        for lang in ("fi", "en"):
-            page.goto(f"{base}/workshops/{workshop}?lang={lang}")
-            box = page.locator("#schedule").bounding_box()
-            top = int(box["y"]) if box else 0
-            full = int(page.evaluate("document.documentElement.scrollHeight"))
-            clip: Any = {
-                "x": 0,
-                "y": max(top - 20, 0),
-                "width": 1200,
-                "height": min(1400, full - top),
-            }
-            path = out / f"workshop-{lang}.png"
-            page.screenshot(path=str(path), full_page=True, clip=clip)
-            saved.append(path)
-            page.goto(f"{base}/workshops/{workshop}/participants/{person}?lang={lang}")
-            page.locator("table.agenda").wait_for()
-            saved.append(_shot(page, out / f"agenda-{lang}.png"))
-        browser.close()
+                saved.append(shot(page, out / f"{name}-{lang}.png", height=1500))
     return saved
 
 
