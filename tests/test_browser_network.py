@@ -14,7 +14,8 @@ from matchmaker.app import create_app
 from matchmaker.engine.embeddings import Embedder
 from matchmaker.settings import ROOT, Settings
 from matchmaker.tools.liveserver import serve
-from matchmaker.tools.screenshots import demo_member, log_in, walk_pipeline
+from matchmaker.tools.screenshots import demo_member, walk_pipeline
+from matchmaker.tools.shotkit import log_in
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 expect = playwright_api.expect
