@@ -14,7 +14,9 @@ export OMP_NUM_THREADS ?= 1
 export HF_HUB_OFFLINE ?= 1
 export TOKENIZERS_PARALLELISM ?= false
 
-.PHONY: help install model browser run test test-fast lint eval screenshots bench bench-smoke bench-workshops clean
+PG_CTL := $(lastword $(sort $(wildcard /usr/lib/postgresql/*/bin/pg_ctl)))
+
+.PHONY: help install model browser postgres run test test-fast lint eval screenshots bench bench-smoke bench-workshops clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -41,11 +43,16 @@ browser: ## Debian's chromium for the browser tests and screenshots (if it is mi
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y \
 	  chromium fonts-dejavu-core)
 
+postgres: ## Debian's PostgreSQL server for the tests on PostgreSQL (if it is missing)
+	@test -n "$(PG_CTL)" || ($(SUDO) apt-get update && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y postgresql)
+
 run: install model ## install, build the model, load the demo seeds and serve on :8000
 	$(PY) -m matchmaker serve --seed
 
-test: install model browser ## the whole suite, real model and browser tests included
+test: install model browser postgres ## the whole suite on SQLite, then its database-facing tests on a throwaway PostgreSQL
 	$(PY) -m pytest
+	$(PY) -m pytest --db=postgresql
 
 test-fast: install ## unit tests only (deterministic embedder, no model)
 	$(PY) -m pytest -m "not model and not slow and not browser"

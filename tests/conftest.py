@@ -5,6 +5,7 @@ The data and the people in it, and the one way to log in, are in tests/world.py.
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections import Counter
 from collections.abc import Iterator
@@ -24,6 +25,7 @@ from matchmaker.app import create_app
 from matchmaker.engine import embeddings
 from matchmaker.engine.embeddings import Embedder
 from matchmaker.settings import ROOT, Settings
+from matchmaker.tools import pgcluster
 from matchmaker.tools.liveserver import CHROMIUM, CHROMIUM_ARGS
 from tests.world import Factory, login
 
@@ -54,10 +56,77 @@ def chromium() -> Iterator[Any]:
         browser.close()
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--db",
+        choices=("sqlite", "postgresql"),
+        default="sqlite",
+        help="the database of the fixture world: in-memory SQLite, or a database of its own "
+        "per test on a throwaway PostgreSQL cluster (then only the database-facing tests run)",
+    )
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    if config.getoption("--db") != "postgresql":
+        return "database: SQLite (in memory, one per test)"
+    cluster = pgcluster.bindir()
+    return f"database: {pgcluster.version(cluster)}, a throwaway cluster, one database per test"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On PostgreSQL, the database-facing tests: those of the fixture world's database."""
+    if config.getoption("--db") != "postgresql":
+        return
+    facing = [i for i in items if "db_engine" in getattr(i, "fixturenames", ())]
+    config.hook.pytest_deselected(items=[i for i in items if i not in facing])
+    items[:] = facing
+
+
+_TEMPLATE = "world_template"  # the schema made once; each test's database is a copy of it
+_numbers = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[pgcluster.Cluster]:
+    """A PostgreSQL cluster of the test run's own, with a template database holding the schema."""
+    with pgcluster.running() as cluster:
+        pgcluster.create_database(cluster, _TEMPLATE)
+        engine = db.make_engine(cluster.url(_TEMPLATE))
+        db.create_schema(engine)
+        engine.dispose()
+        yield cluster
+
+
+def _pg_database(cluster: pgcluster.Cluster, template: str) -> Iterator[str]:
+    name = f"test_{os.getpid()}_{next(_numbers)}"
+    pgcluster.create_database(cluster, name, template=template)
+    try:
+        yield cluster.url(name)
+    finally:
+        pgcluster.drop_database(cluster, name)
+
+
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
+def pg_url(pg_cluster: pgcluster.Cluster) -> Iterator[str]:
+    """An empty PostgreSQL database of the test's own, dropped after it."""
+    yield from _pg_database(pg_cluster, "template0")
+
+
+@pytest.fixture
+def database_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    """The fixture world's database: in-memory SQLite, or (--db=postgresql) a copy of the
+    schema template on the throwaway cluster."""
+    if request.config.getoption("--db") != "postgresql":
+        yield "sqlite://"
+        return
+    cluster = request.getfixturevalue("pg_cluster")
+    yield from _pg_database(cluster, _TEMPLATE)
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str) -> Settings:
     return Settings(
-        database_url="sqlite://",
+        database_url=database_url,
         instance_dir=tmp_path / "instance",
         engine="hash",
         model="",
@@ -68,10 +137,11 @@ def settings(tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-def db_engine(settings: Settings) -> Any:
+def db_engine(settings: Settings) -> Iterator[Any]:
     db_engine = db.make_engine(settings.database_url)
     db.create_schema(db_engine)
-    return db_engine
+    yield db_engine
+    db_engine.dispose()  # its connections closed, the test's PostgreSQL database can be dropped
 
 
 @pytest.fixture

@@ -243,7 +243,8 @@ class WorkshopWorld:
 
 def workshop(c: TestClient, w: World) -> WorkshopWorld:
     """A construction workshop tomorrow with one round, two tables, and a meeting in it."""
-    from datetime import UTC, datetime, timedelta
+    from datetime import UTC, datetime, time, timedelta
+    from zoneinfo import ZoneInfo
 
     from matchmaker.workshops.tables import (
         Availability,
@@ -254,7 +255,9 @@ def workshop(c: TestClient, w: World) -> WorkshopWorld:
     )
 
     with Session(engine_of(c)) as s:
-        start = datetime.now(UTC).replace(microsecond=0) + timedelta(days=1)
+        # at 09:00 in Helsinki: the slots a test adds at 13:00 never overlap it, whatever the hour
+        tomorrow = datetime.now(UTC).date() + timedelta(days=1)
+        start = datetime.combine(tomorrow, time(9), ZoneInfo("Europe/Helsinki")).astimezone(UTC)
         made = Workshop(title="Lasipäivä", theme_id=theme_id(c), day=start.date(), tables=2)
         s.add(made)
         s.flush()
