@@ -171,6 +171,20 @@ def cmd_import(settings: Settings, args: argparse.Namespace) -> None:
     print(f"imported from {args.file}: {counts}; {report.embedded} embedded")
 
 
+def cmd_db(settings: Settings, args: argparse.Namespace) -> None:
+    from matchmaker.transfer import backup
+
+    try:
+        if args.action == "backup":
+            backup.backup(settings.database_url, Path(args.file))
+            print(f"backed up to {args.file}")
+        else:
+            backup.restore(settings.database_url, Path(args.file))
+            print(f"restored from {args.file}: run `reindex` if a server keeps a saved index")
+    except backup.BackupError as exc:
+        raise SystemExit(f"{args.action}: {exc}") from exc
+
+
 def cmd_import_sheet(settings: Settings, args: argparse.Namespace) -> None:
     from matchmaker.transfer import sheets
 
@@ -290,6 +304,15 @@ def parser() -> argparse.ArgumentParser:
     imp = sub.add_parser("import", help="merge an export back in (ids kept)")
     imp.add_argument("file")
     imp.set_defaults(run=cmd_import)
+    database = sub.add_parser("db", help="the database itself: backup and restore")
+    database_sub = database.add_subparsers(dest="action", required=True)
+    for action, text in (
+        ("backup", "copy the whole database into FILE (SQLite online backup or pg_dump)"),
+        ("restore", "replace the database with the backup FILE (SQLite or pg_restore)"),
+    ):
+        one = database_sub.add_parser(action, help=text)
+        one.add_argument("file")
+        one.set_defaults(run=cmd_db)
     sheet = sub.add_parser("import-sheet", help="import listings from a CSV/XLSX workshop sheet")
     sheet.add_argument("file")
     sheet.add_argument(
