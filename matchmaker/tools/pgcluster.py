@@ -12,7 +12,6 @@ from __future__ import annotations
 import glob
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
@@ -43,8 +42,7 @@ def bindir() -> Path:
 @dataclass
 class Cluster:
     folder: Path
-    port: int
-    bin: Path
+    port: int = 5432  # names the socket file only: each cluster has a folder of its own
 
     def url(self, database: str = "postgres") -> str:
         """The SQLAlchemy URL of `database` on this cluster (psycopg 3, over the socket)."""
@@ -60,7 +58,7 @@ def version(programs: Path) -> str:
     out = subprocess.run(
         [str(programs / "postgres"), "--version"], capture_output=True, text=True, check=True
     )
-    return out.stdout.strip().removeprefix("postgres (PostgreSQL)").join(("PostgreSQL", ""))
+    return out.stdout.strip().replace("postgres (PostgreSQL)", "PostgreSQL", 1)
 
 
 def _admin(cluster: Cluster, statement: str) -> None:
@@ -85,12 +83,6 @@ def _as_owner(argv: list[str]) -> list[str]:
     return ["runuser", "-u", "postgres", "--", *argv]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @contextmanager
 def running() -> Iterator[Cluster]:
     """A new cluster, started; stopped and removed when the block ends."""
@@ -100,7 +92,7 @@ def running() -> Iterator[Cluster]:
     data = folder / "data"
     if os.geteuid() == 0:
         shutil.chown(folder, "postgres", "postgres")
-    cluster = Cluster(folder=folder, port=_free_port(), bin=programs)
+    cluster = Cluster(folder=folder)
     quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.PIPE, "check": True}
     try:
         subprocess.run(
