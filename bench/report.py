@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from bench import workers
+
 Row = tuple[str, str, str, str]  # measure, figure, target, verdict
 
 
@@ -57,6 +59,8 @@ def targets(r: dict[str, Any]) -> dict[str, dict[str, Any]]:
             "bound_s": 5.0,
             "met": c["first_answer_s"] <= 5.0 and c["re_embedded"] == 0,
         }
+    if r.get("workers"):
+        out["workers_http_p95"] = workers.target(r["workers"])
     if r.get("million"):
         m = r["million"]
         choice = m["hnsw_choice"]
@@ -182,6 +186,8 @@ def rows(r: dict[str, Any]) -> list[Row]:
                 _verdict(t["coldstart"]["met"]),
             )
         )
+    if (w := r.get("workers")) is not None:
+        out += workers.rows(w)
     if (m := r.get("million")) is not None:
         n = f"{m['n']:,}"
         f, p = m["flat"], m["partitioned"]
@@ -234,6 +240,12 @@ def verdicts(r: dict[str, Any]) -> str:
             f"= {h['bound_ms']:.0f} ms ({h['bound_vs_1_thread_ms']:.0f} ms against the "
             f"bare search on one thread)"
         )
+    if w := t.get("workers_http_p95"):
+        lines.append(
+            f"HTTP p95 at {w['n']:,} listings, 8 clients, 2 workers: "
+            + ", ".join(f"{db} {p95:.0f} ms" for db, p95 in w["figures_ms"].items())
+            + f"; bound 2 × bare search p95 + 5 ms = {w['bound_ms']:.0f} ms"
+        )
     if i := t.get("import"):
         lines.append(
             f"bulk import: {i['figure']:.0%} of the raw encoder's throughput (bound ≥ 80 %)"
@@ -253,7 +265,7 @@ def verdicts(r: dict[str, Any]) -> str:
             f"1M vectors: {x['index']}, p95 {x['p95_ms']:.2f} ms, recall@10 "
             f"{x['recall_at_10']:.3f} (bound ≤ 50 ms, ≥ 0.95)"
         )
-    keys = ["http_p95", "import", "coldstart", "rss", "million"]
+    keys = ["http_p95", "workers_http_p95", "import", "coldstart", "rss", "million"]
     return "\n".join(
         f"- {'met' if t[k]['met'] else '**missed**'}: {line}"
         for k, line in zip([k for k in keys if k in t], lines, strict=True)

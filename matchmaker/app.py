@@ -60,31 +60,63 @@ from matchmaker.workspace import api as workspace_api
 log = logging.getLogger(__name__)
 
 
+def prepare(settings: Settings, db_engine: Engine, matcher: Matcher) -> None:
+    """What a start does to the database, once however many workers follow: the schema, the
+    themes and emission factors, the demo seeds if asked for; then the index, saved."""
+    db.create_schema(db_engine)
+    with Session(db_engine) as session:
+        if (settings.seeds_dir / "themes.json").exists():
+            seeding.ensure_themes(session, settings.seeds_dir)
+        impact.seed(session)  # the emission factors, from the shipped CSV, once
+        if settings.seed_on_start and session.exec(select(Listing.id)).first() is None:
+            seeding.load(session, settings.seeds_dir, matcher)
+        matcher.sync(session)
+
+
+def prepare_for_workers(settings: Settings) -> None:
+    """`prepare`, in a process of its own that exits before the workers start: the model
+    it may load for the seeds is not kept in the supervisor's memory."""
+    import multiprocessing
+
+    child = multiprocessing.get_context("spawn").Process(target=_prepare, args=(settings,))
+    child.start()
+    child.join()
+    if child.exitcode != 0:
+        raise SystemExit(f"preparing the database failed (exit code {child.exitcode})")
+
+
+def _prepare(settings: Settings) -> None:
+    prepare(settings, db.make_engine(settings.database_url), build_matcher(settings))
+
+
+def worker_app() -> FastAPI:
+    """One of `serve`'s several workers (uvicorn's factory): the database is prepared."""
+    return create_app(Settings(), prepared=True)
+
+
 def create_app(
     settings: Settings | None = None,
     *,
     db_engine: Engine | None = None,
     embedder: Embedder | None = None,
+    prepared: bool = False,
 ) -> FastAPI:
+    """The app; `prepared`: `prepare` ran before (several workers), so only the index is
+    loaded, from the saved one or the stored vectors."""
     settings = settings or Settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         db_engine = app.state.db_engine
         matcher: Matcher = app.state.matcher
-        db.create_schema(db_engine)
-        with Session(db_engine) as session:
-            if (settings.seeds_dir / "themes.json").exists():
-                seeding.ensure_themes(session, settings.seeds_dir)
-            impact.seed(session)  # the emission factors, from the shipped CSV, once
-            if settings.seed_on_start and session.exec(select(Listing.id)).first() is None:
-                seeding.load(session, settings.seeds_dir, matcher)
-            matcher.sync(session)
+        if prepared:
+            with Session(db_engine) as session:
+                matcher.sync(session)
+        else:
+            prepare(settings, db_engine, matcher)
         if isinstance(matcher.embedder, LazyEmbedder):
             matcher.embedder.warm_up()  # the first search or write then need not wait for it
-        daily = scheduler.daily_jobs(
-            settings.daily_at, db_engine, matcher, settings.instance_dir, settings
-        )
+        daily = scheduler.daily_jobs(settings.daily_at, db_engine, matcher, settings)
         if settings.scheduler:
             daily.start()
         app.state.daily = daily
@@ -107,14 +139,17 @@ def create_app(
         settings.secret_key or security.load_or_create_secret(settings.instance_dir),
         max_age=settings.session_days * 86400,
     )
-    app.state.login_limiter, app.state.reset_limiters = auth.make_limiters(settings.login_attempts)
     app.state.db_engine = db_engine or db.make_engine(settings.database_url)
+    app.state.login_limiter, app.state.reset_limiters = auth.make_limiters(
+        app.state.db_engine, settings.login_attempts
+    )
     app.state.matcher = build_matcher(settings, embedder)
     # the waste codes' vectors, in the matcher's space: made on first need (the listing form)
     app.state.code_suggester = ewc_suggest.Suggester(
         app.state.matcher.space, app.state.matcher.embedder, settings.instance_dir / "ewc"
     )
-    app.state.jobs = jobs.Jobs()  # the pages' background work (an import), polled for progress
+    # the pages' background work (an import), polled for progress through any worker
+    app.state.jobs = jobs.Jobs(app.state.db_engine)
     errors.install(app)
     app.add_middleware(
         errors.BodyLimit,

@@ -36,18 +36,23 @@ def _session_and_matcher(settings: Settings):  # type: ignore[no-untyped-def]
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
     import uvicorn
 
-    from matchmaker.app import create_app
+    from matchmaker import app
 
     if args.seed:
         settings.seed_on_start = True
-    app = create_app(settings)
-    uvicorn.run(
-        app,
-        host=args.host or settings.host,
-        port=args.port or settings.port,
-        log_level="info",
+    workers = args.workers or settings.workers
+    options = {
+        "host": args.host or settings.host,
+        "port": args.port or settings.port,
+        "log_level": "info",
         **uvicorn_options(settings),
-    )
+    }
+    if workers == 1:
+        uvicorn.run(app.create_app(settings), **options)
+        return
+    # each worker reads the settings from the environment, as this process did
+    app.prepare_for_workers(settings)
+    uvicorn.run("matchmaker.app:worker_app", factory=True, workers=workers, **options)
 
 
 def uvicorn_options(settings: Settings) -> dict[str, Any]:
@@ -132,7 +137,7 @@ def cmd_train(settings: Settings, _: argparse.Namespace) -> None:
     session, matcher = _session_and_matcher(settings)
     with session:
         matcher.sync(session)  # the language means the parts are scored with
-        report = training.train(session, matcher, settings.instance_dir)
+        report = training.train(session, matcher)
     print(f"train: {report}")
 
 
@@ -260,6 +265,9 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int)
     serve.add_argument(
         "--seed", action="store_true", help="load the demo seeds if the database has no listings"
+    )
+    serve.add_argument(
+        "--workers", type=int, help="worker processes (default: MATCHMAKER_WORKERS, 1)"
     )
     serve.set_defaults(run=cmd_serve)
     sub.add_parser("seed", help="load or refresh the demo seeds").set_defaults(run=cmd_seed)

@@ -10,13 +10,18 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.pool import StaticPool
 from sqlmodel import SQLModel, create_engine
 
-from matchmaker import tables  # noqa: F401  (registers the tables on SQLModel.metadata)
+from matchmaker import (
+    changelog,
+    tables,  # noqa: F401  (registers the tables on SQLModel.metadata)
+)
 from matchmaker.mailinglist import tables as mailing_tables  # noqa: F401  (and these)
 from matchmaker.workshops import tables as workshop_tables  # noqa: F401
 
 
 def make_engine(url: str) -> Engine:
-    """An engine for `url`; SQLite gets WAL, foreign keys and a folder to live in."""
+    """An engine for `url`; SQLite gets WAL, foreign keys and a folder to live in. Sessions
+    from here on write the change log with every listing they flush."""
+    changelog.install()
     kwargs: dict[str, Any] = {}
     if url.startswith("sqlite"):
         kwargs["connect_args"] = {"check_same_thread": False}

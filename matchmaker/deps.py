@@ -17,8 +17,10 @@ def get_session(request: Request) -> Iterator[Session]:
         yield session
 
 
-def get_matcher(request: Request) -> Matcher:
+def get_matcher(request: Request, session: Annotated[Session, Depends(get_session)]) -> Matcher:
+    """The matcher, in step with every listing any worker committed before this request."""
     matcher: Matcher = request.app.state.matcher
+    matcher.follow(session)
     return matcher
 
 

@@ -6,17 +6,22 @@ jobs run by hand as `python -m matchmaker expire`, `remind`, `train` and `notify
 
 from __future__ import annotations
 
+import functools
 import logging
+import os
+import socket
+import time as _time
 from collections.abc import Callable
-from datetime import time
-from pathlib import Path
+from datetime import datetime, time
 from typing import Any
 
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from matchmaker.engine.matching import HELSINKI, Matcher
 from matchmaker.settings import Settings
+from matchmaker.tables import ScheduledRun
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +30,7 @@ def expire_listings(db_engine: Engine, matcher: Matcher) -> None:
     from matchmaker.listings import service
 
     with Session(db_engine) as session:
+        matcher.follow(session)
         gone = service.close_expired(session, matcher=matcher)
     log.info("daily: %d listings past their available_until closed", len(gone))
 
@@ -37,27 +43,43 @@ def remind_expiring(db_engine: Engine, settings: Settings) -> None:
     log.info("daily: %d expiry reminders sent", sent)
 
 
-def learn_weights(db_engine: Engine, matcher: Matcher, instance_dir: Path) -> None:
+def learn_weights(db_engine: Engine, matcher: Matcher) -> None:
     from matchmaker.workspace import training
 
     with Session(db_engine) as session:
-        training.train(session, matcher, instance_dir)
+        matcher.follow(session)
+        training.train(session, matcher)
 
 
 def notify(db_engine: Engine, settings: Settings, matcher: Matcher) -> None:
     from matchmaker.alerts import notify as alerts
 
     with Session(db_engine) as session:
+        matcher.follow(session)
         ran = alerts.run(session, settings, matcher)
     log.info("notify: %s", ran)
 
 
+def claim(db_engine: Engine, job: str, slot: str) -> bool:
+    """Take one run of a job (its `slot`: the day, or the interval's number) for this worker:
+    False when another worker took it first, so that with several workers nothing runs twice."""
+    worker = f"{socket.gethostname()}:{os.getpid()}"[:120]
+    with Session(db_engine) as session:
+        session.add(ScheduledRun(job=job, slot=slot, worker=worker))
+        try:
+            session.commit()
+        except IntegrityError:
+            return False
+    return True
+
+
 class Daily:
     """A background scheduler running each job once a day at `at`, Helsinki time, and the
-    frequent ones every few minutes."""
+    frequent ones every few minutes; with an engine, a run is claimed in the database first."""
 
-    def __init__(self, at: time) -> None:
+    def __init__(self, at: time, db_engine: Engine | None = None) -> None:
         self.at = at
+        self._db_engine = db_engine
         self._scheduler: Any = None
         self._jobs: list[tuple[str, Callable[[], None], int]] = []
         self._frequent: list[tuple[str, Callable[[], None], int]] = []
@@ -79,18 +101,43 @@ class Daily:
             trigger = CronTrigger(hour=minutes // 60 % 24, minute=minutes % 60, timezone=HELSINKI)
             # a missed run (the server was down) runs once when it is back, within the hour
             self._scheduler.add_job(
-                _logged(name, job), trigger, id=name, coalesce=True, misfire_grace_time=3600
+                _logged(name, self._once(name, job, _today)),
+                trigger,
+                id=name,
+                coalesce=True,
+                misfire_grace_time=3600,
             )
         for name, job, minutes in self._frequent:
-            # one run at a time: a slow run is not overtaken by the next
+            # one run at a time: a slow run is not overtaken by the next; every worker's runs
+            # fall on the same instants (multiples of the interval), so they claim one slot
+            seconds = minutes * 60
             self._scheduler.add_job(
-                _logged(name, job),
-                IntervalTrigger(minutes=minutes, timezone=HELSINKI),
+                _logged(name, self._once(name, job, functools.partial(_interval, seconds))),
+                IntervalTrigger(
+                    minutes=minutes,
+                    timezone=HELSINKI,
+                    start_date=datetime.fromtimestamp(_aligned(seconds), HELSINKI),
+                ),
                 id=name,
                 coalesce=True,
                 max_instances=1,
             )
         self._scheduler.start()
+
+    def _once(
+        self, name: str, job: Callable[[], None], slot: Callable[[], str]
+    ) -> Callable[[], None]:
+        if self._db_engine is None:
+            return job
+        db_engine = self._db_engine
+
+        def run() -> None:
+            if claim(db_engine, name, slot()):
+                job()
+            else:
+                log.info("job %s: another worker has this run", name)
+
+        return run
 
     def next_runs(self) -> dict[str, Any]:
         if self._scheduler is None:
@@ -101,6 +148,21 @@ class Daily:
         if self._scheduler is not None:
             self._scheduler.shutdown(wait=False)
             self._scheduler = None
+
+
+def _today() -> str:
+    return datetime.now(HELSINKI).date().isoformat()
+
+
+def _interval(seconds: int) -> str:
+    """The number of the interval now running, counted from the epoch (rounded to the
+    nearest start: a run fires a moment after its instant)."""
+    return str(round(_time.time() / seconds))
+
+
+def _aligned(seconds: int) -> float:
+    """The next multiple of `seconds` since the epoch."""
+    return (_time.time() // seconds + 1) * seconds
 
 
 def _logged(name: str, job: Callable[[], None]) -> Callable[[], None]:
@@ -114,13 +176,9 @@ def _logged(name: str, job: Callable[[], None]) -> Callable[[], None]:
 
 
 def daily_jobs(
-    at: time,
-    db_engine: Engine,
-    matcher: Matcher,
-    instance_dir: Path,
-    settings: Settings | None = None,
+    at: time, db_engine: Engine, matcher: Matcher, settings: Settings | None = None
 ) -> Daily:
-    daily = Daily(at)
+    daily = Daily(at, db_engine)
     daily.add("expire", lambda: expire_listings(db_engine, matcher))
     if settings is not None:
         remind = settings  # the reminders' e-mail needs the mail settings and the base URL
@@ -128,5 +186,5 @@ def daily_jobs(
         daily.every(
             "notify", lambda: notify(db_engine, remind, matcher), minutes=remind.notify_minutes
         )
-    daily.add("train", lambda: learn_weights(db_engine, matcher, instance_dir), minutes_after=15)
+    daily.add("train", lambda: learn_weights(db_engine, matcher), minutes_after=15)
     return daily

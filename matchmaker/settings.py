@@ -50,6 +50,13 @@ class Settings(BaseSettings):
     torch_threads: int = Field(default=1, ge=1, description="torch threads per worker process.")
     host: str = Field(default="127.0.0.1", description="Address `serve` binds to.")
     port: int = Field(default=8000, ge=1, le=65535, description="Port `serve` listens on.")
+    workers: int = Field(
+        default=1,
+        ge=1,
+        le=64,
+        description="Worker processes `serve` starts. Each holds the model and its own index "
+        "replica and follows the database's change log; more than one wants PostgreSQL.",
+    )
     max_body_bytes: int = Field(
         default=256_000, ge=1024, description="Request bodies larger than this get a 413."
     )

@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
 import secrets
-import threading
-import time
-from collections import defaultdict, deque
 from dataclasses import dataclass
 from datetime import UTC, timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request, Response
+from sqlalchemy import delete, func
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from matchmaker.accounts import security, sessions
 from matchmaker.accounts import service as accounts
 from matchmaker.deps import SessionDep
-from matchmaker.tables import ApiToken, Listing, User, utcnow
+from matchmaker.tables import ApiToken, Listing, RateHit, User, utcnow
 from matchmaker.vocab import Role
 
 COOKIE = "mm_session"
@@ -262,46 +262,58 @@ def check_reset_limit(request: Request, email: str) -> None:
         raise TooManyAttempts
 
 
-def make_limiters(login_attempts: int) -> tuple[RateLimiter, tuple[RateLimiter, RateLimiter]]:
+def make_limiters(
+    db_engine: Engine, login_attempts: int
+) -> tuple[RateLimiter, tuple[RateLimiter, RateLimiter]]:
     """The login limiter, and the reset limiters per client and per address."""
-    return RateLimiter(login_attempts, LOGIN_WINDOW), (
-        RateLimiter(RESETS_PER_CLIENT, RESET_WINDOW),
-        RateLimiter(RESETS_PER_ADDRESS, RESET_WINDOW),
+    return RateLimiter(db_engine, "login", login_attempts, LOGIN_WINDOW), (
+        RateLimiter(db_engine, "reset-client", RESETS_PER_CLIENT, RESET_WINDOW),
+        RateLimiter(db_engine, "reset-address", RESETS_PER_ADDRESS, RESET_WINDOW),
     )
 
 
 class RateLimiter:
-    """At most `limit` attempts per key in a sliding window of `seconds`."""
+    """At most `limit` attempts per key in a sliding window of `seconds`, counted in the
+    database: every worker (and every machine) counts the same attempts."""
 
-    MAX_KEYS = 50_000  # past this, keys with no hit left in the window are dropped
+    PRUNE_EVERY = 500  # attempts, after which the rows that left every window are deleted
 
-    def __init__(self, limit: int, seconds: float) -> None:
-        self.limit, self.seconds = limit, seconds
-        self._hits: dict[str, deque[float]] = defaultdict(deque)
-        self._lock = threading.Lock()
+    def __init__(self, db_engine: Engine, bucket: str, limit: int, seconds: float) -> None:
+        self.bucket, self.limit, self.seconds = bucket, limit, seconds
+        self._db_engine = db_engine
+        self._calls = itertools.count(1)
+
+    def _mine(self, key: str) -> Any:
+        return (col(RateHit.bucket) == self.bucket) & (col(RateHit.key) == key[:400])
 
     def allow(self, key: str) -> bool:
-        now = time.monotonic()
-        with self._lock:
-            if len(self._hits) > self.MAX_KEYS:
-                self._prune(now)
-            hits = self._hits[key]
-            while hits and now - hits[0] > self.seconds:
-                hits.popleft()
-            if len(hits) >= self.limit:
-                return False
-            hits.append(now)
-            return True
+        """Count the attempt first and commit it, then count the window: parallel attempts
+        each see the others (at worst one too many is refused, never one too many let in)."""
+        now = utcnow()
+        cutoff = now - timedelta(seconds=self.seconds)
+        with Session(self._db_engine) as session:
+            if next(self._calls) % self.PRUNE_EVERY == 0:
+                session.exec(
+                    delete(RateHit).where(
+                        col(RateHit.bucket) == self.bucket, col(RateHit.at) < cutoff
+                    )
+                )
+            hit = RateHit(bucket=self.bucket, key=key[:400], at=now)
+            session.add(hit)
+            session.commit()
+            seen = session.exec(
+                select(func.count()).where(self._mine(key), col(RateHit.at) >= cutoff)
+            ).one()
+            if seen <= self.limit:
+                return True
+            session.delete(hit)  # a refused attempt does not stretch the window
+            session.commit()
+            return False
 
     def forget(self, key: str) -> None:
-        with self._lock:
-            self._hits.pop(key, None)
-
-    def _prune(self, now: float) -> None:
-        for key in [
-            k for k, hits in self._hits.items() if not hits or now - hits[-1] > self.seconds
-        ]:
-            del self._hits[key]
+        with Session(self._db_engine) as session:
+            session.exec(delete(RateHit).where(self._mine(key)))
+            session.commit()
 
 
 def note_use(session: Session, token: ApiToken) -> None:

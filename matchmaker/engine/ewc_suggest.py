@@ -200,7 +200,7 @@ class Suggester:
         vectors = np.vstack(parts).astype(np.float32)
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
-            partial = path.with_suffix(".partial.npy")
+            partial = path.with_suffix(f".{os.getpid()}.partial.npy")  # a worker its own
             np.save(partial, vectors)
             os.replace(partial, path)  # a reader sees the old file or the whole new one
         log.info("waste codes: %d texts embedded in space %s", len(texts), self.space)

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 from sqlmodel import Session, col, func, select
 
+from matchmaker import changelog
 from matchmaker.engine.embeddings import Embedder, unit_rows
 from matchmaker.engine.index import DamagedIndex, Key, Vectors
 from matchmaker.engine.partitions import Partitions
@@ -35,6 +36,9 @@ _PRIOR = 20
 # (L2) from the one its entries were centred with: while a deployment is small that is nearly
 # every new listing, at thousands of listings a rebuild every few dozen.
 _DRIFT = 0.005
+# More changes than this since a worker last looked (a bulk import through another worker): the
+# index is rebuilt from the stored vectors rather than brought in step one listing at a time.
+_FOLLOW_AT_MOST = 2000
 
 
 PRIOR_FILE = "language_means.npz"  # in the model's folder, made by `make model`
@@ -103,6 +107,7 @@ class IndexSync(StoredVectors):
         self._counts: dict[str, int] = {}
         self._counted: set[int] = set()
         self._sync_lock = threading.Lock()
+        self.applied = 0  # the change log's seq this index is in step with
 
     # -- language centring -----------------------------------------------------------------
 
@@ -305,6 +310,7 @@ class IndexSync(StoredVectors):
     def sync(self, session: Session, progress: Callable[[int], None] | None = None) -> SyncReport:
         """Embed what is missing or changed, then load the saved index or rebuild it."""
         with self._sync_lock:
+            self.applied = changelog.latest(session)  # what comes after is followed
             stale, total, fingerprint = self.scan(session)
             listings = [
                 lst
@@ -342,3 +348,31 @@ class IndexSync(StoredVectors):
             return
         centred = self.centred(vec.reshape(1, -1), [str(listing.language)])
         self.index.upsert((listing.theme_id, str(listing.kind)), ids, centred)
+
+    def follow(self, session: Session) -> set[str]:
+        """Bring the index in step with the change log: what any worker (this one or another)
+        committed since this one last looked. Returns the other topics seen ("ranker").
+
+        A seq lower than the one applied means another database (a restore): rebuilt."""
+        seen = changelog.latest(session)
+        if seen == self.applied:
+            return set()
+        with self._sync_lock:
+            if seen == self.applied:  # another thread followed meanwhile
+                return set()
+            if seen < self.applied or seen - self.applied > _FOLLOW_AT_MOST:
+                self.rebuild(session)
+                self.applied = seen
+                return {changelog.RANKER}
+            changes = changelog.since(session, self.applied)
+            listings = {c.listing_id for c in changes if c.topic == changelog.LISTING}
+            for listing_id in sorted(i for i in listings if i is not None):
+                listing = session.get(Listing, listing_id)
+                if listing is None:  # deleted
+                    if self.index is not None:
+                        self.index.remove(np.array([listing_id], dtype=np.int64))
+                else:
+                    self.reindex(session, listing)
+            self.applied = max([seen, *(int(c.seq or 0) for c in changes)])
+            log.debug("followed %d changes up to %d", len(changes), self.applied)
+            return {c.topic for c in changes} - {changelog.LISTING}

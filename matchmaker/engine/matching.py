@@ -10,10 +10,11 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
+from matchmaker import changelog
 from matchmaker.engine import embeddings, language, ranker, scoring, wording
 from matchmaker.engine.embeddings import Embedder, LazyEmbedder
 from matchmaker.engine.index import Key, Vectors
-from matchmaker.engine.index_sync import IndexSync, read_prior
+from matchmaker.engine.index_sync import IndexSync, SyncReport, read_prior
 from matchmaker.engine.ranker import Ranker
 from matchmaker.engine.vectors import text_of
 from matchmaker.settings import Settings
@@ -58,11 +59,26 @@ class Matcher(IndexSync):
         candidates: int = 50,
         ranker: Ranker = ranker.HAND_SET,
         prior: Mapping[str, Vectors] | None = None,
+        learns: bool = False,
     ) -> None:
         super().__init__(space, embedder, index_dir=index_dir, backend=backend, prior=prior)
+        self.learns = learns  # ranks with the weights `train` keeps in the database
         self.candidates = candidates  # nearest neighbours fetched before re-ranking
         self.ranker = ranker  # the parts' weights: hand-set, or learned by `train`
         self.search_floor = SEARCH_FLOOR  # measured with the product's model; another needs its own
+
+    def sync(self, session: Session, progress: Callable[[int], None] | None = None) -> SyncReport:
+        report = super().sync(session, progress)
+        if self.learns:
+            self.ranker = ranker.load(session) or ranker.HAND_SET
+        return report
+
+    def follow(self, session: Session) -> set[str]:
+        """In step with what other workers committed: listings, and the learned weights."""
+        topics = super().follow(session)
+        if self.learns and changelog.RANKER in topics:
+            self.ranker = ranker.load(session) or ranker.HAND_SET
+        return topics
 
     def suggest(
         self,
@@ -220,7 +236,6 @@ def build_matcher(
             )
         )
     )
-    learned = ranker.load(settings.instance_dir / ranker.FILE) if persist else None
     # the reference language means come with the model's folder (`make model`)
     folder = getattr(embedder, "folder", None) if embedder else settings.model or None
     prior = read_prior(Path(folder)) if folder else {}
@@ -230,6 +245,6 @@ def build_matcher(
         index_dir=settings.instance_dir / "index" if persist else None,
         backend=settings.index_backend,
         candidates=settings.candidates,
-        ranker=learned or ranker.HAND_SET,
         prior=prior,
+        learns=persist,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import threading
@@ -13,6 +14,16 @@ from typing import Any
 import numpy as np
 
 from matchmaker.engine.index import BACKENDS, DamagedIndex, Hits, Ids, Key, VectorIndex, Vectors
+
+
+@contextmanager
+def _folder_lock(folder: Path, *, shared: bool) -> Iterator[None]:
+    """Several workers save into one folder: one writes at a time, and no one reads a
+    half-written index (an advisory lock on a file beside it, released on exit or crash)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / ".lock").open("a+b") as handle:
+        fcntl.flock(handle, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
+        yield
 
 
 def _sha256(path: Path) -> str:
@@ -125,7 +136,10 @@ class Partitions:
         The manifest names each file's partition and SHA-256, so that a file changed, cut
         short or swapped with another since is noticed when it is loaded.
         """
-        folder.mkdir(parents=True, exist_ok=True)
+        with _folder_lock(folder, shared=False):
+            self._save(folder, manifest)
+
+    def _save(self, folder: Path, manifest: dict[str, Any]) -> None:
         (folder / "manifest.json").unlink(missing_ok=True)
         files = {}
         with self._lock.reading():
@@ -150,6 +164,13 @@ class Partitions:
         differs (checked before FAISS reads a byte), a width or a count that does not fit,
         an id held twice, or a file that does not parse.
         """
+        if not folder.is_dir():
+            return None
+        with _folder_lock(folder, shared=True):
+            return cls._load(folder)
+
+    @classmethod
+    def _load(cls, folder: Path) -> tuple[Partitions, dict[str, Any]] | None:
         try:
             text = (folder / "manifest.json").read_text("utf-8")
         except OSError:

@@ -13,8 +13,12 @@ import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any
+
+from sqlmodel import Session
+
+from matchmaker import changelog
+from matchmaker.tables import EngineState, utcnow
 
 # The parts, in the order they are shown. "language" is 1 when both listings are written in one
 # language: the model's vectors pull such texts together, and the weight on this part takes the
@@ -41,7 +45,7 @@ UNKNOWN: dict[str, float] = {name: 0.5 for name in FEATURES} | {"wording": 0.0}
 # a pair that says little, no amounts and two languages, scores low however right it is.)
 STRONG = 25.0
 POSSIBLE = 3.0
-FILE = "ranker.json"  # learned weights, in the instance folder, written by `train`
+STATE = "ranker"  # learned weights: their EngineState row, written by `train`
 
 
 @dataclass(frozen=True)
@@ -159,9 +163,26 @@ def _fit_towards(x: Any, y: Any, prior: Ranker, strength: float) -> tuple[Any, f
     return theta[:-1], float(theta[-1])
 
 
-def load(path: Path) -> Ranker | None:
+def load(session: Session) -> Ranker | None:
     """Learned weights saved by `train`, or None when there are none (or they are unreadable)."""
-    try:
-        return Ranker.from_json(path.read_text("utf-8"))
-    except (OSError, ValueError, KeyError, TypeError):
+    row = session.get(EngineState, STATE)
+    if row is None:
         return None
+    try:
+        return Ranker.from_json(row.value)
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def save(session: Session, model: Ranker | None) -> None:
+    """Keep learned weights (None: back to the hand-set ones) in the open transaction, noted
+    in the change log so that every worker ranks with them on its next request."""
+    row = session.get(EngineState, STATE)
+    if model is None:
+        if row is not None:
+            session.delete(row)
+    else:
+        row = row or EngineState(name=STATE, value="")
+        row.value, row.at = model.to_json(), utcnow()
+        session.add(row)
+    changelog.note(session, changelog.RANKER)

@@ -7,6 +7,7 @@ import secrets
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from fastapi import APIRouter
 from fastapi.responses import Response
@@ -219,6 +220,17 @@ async def upload(ui: PageDep) -> Response:
     return ui.redirect(url_with(ui.request, "/import", upload=kept, name=sent.filename[:200]))
 
 
+def _summary(report: sheets.Report) -> dict[str, Any]:
+    """What the job page says of a finished import, as the job's stored result."""
+    return {
+        "added": report.added,
+        "duplicates": report.duplicates,
+        "bad": len(report.bad_rows),
+        "new_organisations": report.new_organisations,
+        "matched_organisations": report.matched_organisations,
+    }
+
+
 def _job_view(t: Translator, job: jobs.Job) -> JobView:
     view = JobView(
         job.id,
@@ -229,20 +241,21 @@ def _job_view(t: Translator, job: jobs.Job) -> JobView:
         job.total,
         t("import.progress", done=job.done, total=job.total),
     )
-    if job.state == "done":
-        report: sheets.Report = job.result
-        view.summary = [t("import.added", added=report.added)]
-        if report.duplicates:
-            view.summary.append(t("import.duplicates", duplicates=report.duplicates))
-        if report.bad_rows:
-            view.summary.append(t("import.bad", bad=len(report.bad_rows)))
-        if report.new_organisations:
-            view.summary.append(t("import.new_orgs", names=", ".join(report.new_organisations)))
-        if report.matched_organisations:
-            names = ", ".join(report.matched_organisations)
+    if job.state == "done" and job.result is not None:
+        report = job.result  # _summary's
+        view.summary = [t("import.added", added=report["added"])]
+        if report["duplicates"]:
+            view.summary.append(t("import.duplicates", duplicates=report["duplicates"]))
+        if report["bad"]:
+            view.summary.append(t("import.bad", bad=report["bad"]))
+        if report["new_organisations"]:
+            names = ", ".join(report["new_organisations"])
+            view.summary.append(t("import.new_orgs", names=names))
+        if report["matched_organisations"]:
+            names = ", ".join(report["matched_organisations"])
             view.summary.append(t("import.matched_orgs", names=names))
     if job.state == "failed":
-        view.error = t("import.failed", error=job.error)
+        view.error = t("import.stalled") if job.stalled else t("import.failed", error=job.error)
     return view
 
 
@@ -274,7 +287,7 @@ async def commit(ui: PageDep, matcher: MatcherDep) -> Response:
         report = _report(ui.t, checked, upload, filename)
         return _page(ui, status=422, error=ui.t("import.confirm_needed"), report=report)
 
-    def work(progress: jobs.Progress) -> sheets.Report:
+    def work(progress: jobs.Progress) -> dict[str, Any]:
         with Session(db_engine) as s:
             report = sheets.commit(
                 s,
@@ -286,7 +299,7 @@ async def commit(ui: PageDep, matcher: MatcherDep) -> Response:
                 source=filename,
             )
         path.unlink(missing_ok=True)
-        return report
+        return _summary(report)
 
     registry: jobs.Jobs = ui.request.app.state.jobs
     job = registry.start(checked.good, work)

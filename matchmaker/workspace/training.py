@@ -3,14 +3,13 @@
 Every shortlist, introduction and later stage is a positive label; every rejection a negative.
 The weights are fitted on the older three quarters of the decisions, starting from the hand-set
 ones, and kept only when they rank the newest quarter better than the hand-set weights do
-(ROC AUC on those held-out decisions). Kept weights go to the instance folder, where the matcher
-reads them at start; the running matcher takes them at once."""
+(ROC AUC on those held-out decisions). Kept weights go to the database, noted in the change
+log: the running matcher takes them at once, every other worker on its next request."""
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from pathlib import Path
 
 from sqlmodel import Session, col, select
 
@@ -74,7 +73,7 @@ def auc(model: Ranker, labelled: list[tuple[dict[str, float], int]]) -> float:
     return float(roc_auc_score(labels, [model.logit(x) for x, _ in labelled]))
 
 
-def train(session: Session, matcher: Matcher, instance_dir: Path) -> TrainReport:
+def train(session: Session, matcher: Matcher) -> TrainReport:
     """Fit, compare on the newest decisions, and keep the learned weights only if better."""
     labelled = decisions(session, matcher)
     positives = sum(y for _, y in labelled)
@@ -99,13 +98,14 @@ def train(session: Session, matcher: Matcher, instance_dir: Path) -> TrainReport
                 len(labelled),
                 {"hand-set AUC": report.hand_set_auc, "learned AUC": report.learned_auc},
             )
-            (instance_dir / ranker.FILE).write_text(final.to_json(), "utf-8")
+            ranker.save(session, final)
             matcher.ranker = final
             report.kept, report.reason = True, "learned weights rank the newest decisions better"
         else:
             report.reason = "hand-set weights rank the newest decisions as well or better"
     if not report.kept:
-        (instance_dir / ranker.FILE).unlink(missing_ok=True)
+        ranker.save(session, None)
         matcher.ranker = ranker.HAND_SET
+    session.commit()
     log.info("train: %s", report)
     return report

@@ -19,7 +19,7 @@ def served(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> Any:
 
     seen: dict[str, Any] = {}
     monkeypatch.setattr(uvicorn, "run", lambda app, **kw: seen.update(app=app, **kw))
-    cli.cmd_serve(settings, argparse.Namespace(seed=False, host=None, port=None))
+    cli.cmd_serve(settings, argparse.Namespace(seed=False, host=None, port=None, workers=None))
     app = seen.pop("app")
     config = uvicorn.Config(app, **seen)
     config.load()

@@ -70,7 +70,7 @@ def answers(m: Matcher, session: Session, ids: list[int]) -> list[object]:
 
 
 def partition_files(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.iterdir() if p.name != "manifest.json")
+    return sorted(p for p in folder.iterdir() if p.name not in ("manifest.json", ".lock"))
 
 
 def corrupt(folder: Path) -> None:

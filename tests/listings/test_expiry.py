@@ -133,7 +133,6 @@ def test_the_reminder_is_one_of_the_daily_jobs(settings: Settings, db_engine: An
         settings.daily_at,
         db_engine,
         None,  # type: ignore[arg-type]  # the jobs are only listed, never run here
-        Path(settings.instance_dir),
         settings,
     )
     assert [name for name, _, _ in daily._jobs] == ["expire", "remind", "train"]

@@ -9,11 +9,12 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
+from matchmaker import changelog
 from matchmaker.engine import ranker
 from matchmaker.engine.embeddings import Embedder
 from matchmaker.engine.matching import Matcher
 from matchmaker.settings import ROOT, Settings
-from matchmaker.tables import Listing, Match, Organisation, Theme, saved_id, utcnow
+from matchmaker.tables import EngineState, Listing, Match, Organisation, Theme, saved_id, utcnow
 from matchmaker.transfer import seeding
 from matchmaker.vocab import Category, Language, ListingKind, MatchStatus, OrgKind
 from matchmaker.workspace import training
@@ -79,8 +80,7 @@ def test_weights_learned_from_decisions_are_kept_when_they_rank_newer_decisions_
 ) -> None:
     matcher = Matcher(hash_embedder.name, lambda: hash_embedder)
     decided(session, matcher, 80)
-    settings.instance_dir.mkdir(parents=True)
-    report = training.train(session, matcher, settings.instance_dir)
+    report = training.train(session, matcher)
     assert report.decisions == 80 and report.positives == 40
     assert report.kept, str(report)
     assert report.learned_auc is not None and report.hand_set_auc is not None
@@ -88,8 +88,14 @@ def test_weights_learned_from_decisions_are_kept_when_they_rank_newer_decisions_
     # the running matcher ranks with them at once, and a restart reads them back
     assert matcher.ranker.source == "learned" and matcher.ranker.trained_on == 80
     assert matcher.ranker.weights["distance"] > ranker.HAND_SET.weights["distance"]
-    saved = ranker.load(settings.instance_dir / ranker.FILE)
-    assert saved == matcher.ranker
+    assert ranker.load(session) == matcher.ranker
+    # and so does every other worker, on its next request: the change log says so
+    other = Matcher(hash_embedder.name, lambda: hash_embedder, learns=True)
+    other.sync(session)
+    assert other.ranker == matcher.ranker
+    other.ranker = ranker.HAND_SET  # as it was before the weights were kept
+    other.applied -= 1
+    assert changelog.RANKER in other.follow(session) and other.ranker == matcher.ranker
 
 
 def test_too_few_decisions_leave_the_hand_set_weights(
@@ -97,14 +103,15 @@ def test_too_few_decisions_leave_the_hand_set_weights(
 ) -> None:
     matcher = Matcher(hash_embedder.name, lambda: hash_embedder)
     decided(session, matcher, 12)
-    (tmp_path / ranker.FILE).write_text(ranker.HAND_SET.to_json(), "utf-8")  # an older one
-    report = training.train(session, matcher, tmp_path)
+    ranker.save(session, ranker.HAND_SET)  # an older one
+    report = training.train(session, matcher)
     assert not report.kept and "too few decisions" in report.reason
     assert matcher.ranker is ranker.HAND_SET
-    assert not (tmp_path / ranker.FILE).exists()
+    assert ranker.load(session) is None
 
 
-def test_an_unreadable_weights_file_means_the_hand_set_ones(tmp_path: Path) -> None:
-    (tmp_path / ranker.FILE).write_text("{not json", "utf-8")
-    assert ranker.load(tmp_path / ranker.FILE) is None
-    assert ranker.load(tmp_path / "missing.json") is None
+def test_unreadable_weights_mean_the_hand_set_ones(session: Session) -> None:
+    assert ranker.load(session) is None
+    session.add(EngineState(name=ranker.STATE, value="{not json"))
+    session.commit()
+    assert ranker.load(session) is None
