@@ -72,7 +72,7 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         db_engine = app.state.db_engine
         matcher: Matcher = app.state.matcher
-        db.create_schema(db_engine)
+        log.info("%s", db.upgrade(db_engine))  # a new release's revisions, run at its start
         with Session(db_engine) as session:
             if (settings.seeds_dir / "themes.json").exists():
                 seeding.ensure_themes(session, settings.seeds_dir)

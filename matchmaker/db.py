@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event, inspect, text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import StaticPool
 from sqlmodel import SQLModel, create_engine
 
@@ -38,8 +41,10 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
-# Columns added since a table was first made: create_all() does not add a column to an
-# existing table, so a database from before gets them here ("table" -> (column, its DDL)).
+# Columns added to a table before the migrations: create_all() did not add a column to an
+# existing table, so the release before them added these at start ("table" -> (column, its DDL)).
+# db.upgrade() still does, for a database of that release, before stamping it at the baseline;
+# a column added since is a migration (README: Migrations).
 ADDED_COLUMNS = {
     "outboxmessage": [("secret", "BOOLEAN NOT NULL DEFAULT 0")],
     "listing": [("accepted_codes", "JSON"), ("reminded_for", "DATE")],
@@ -47,21 +52,88 @@ ADDED_COLUMNS = {
 }
 
 
+@dataclass(frozen=True)
+class Upgrade:
+    """What upgrade() did: from which revision (None: an empty database) to which."""
+
+    before: str | None
+    after: str
+    legacy: bool = False  # made by the release before the migrations, stamped at the baseline
+    added: tuple[str, ...] = ()  # the columns such a database lacked (ADDED_COLUMNS)
+
+    def __str__(self) -> str:
+        if self.legacy:
+            columns = f", {', '.join(self.added)} added" if self.added else ""
+            return (
+                f"database of the release before the migrations stamped at {self.before}"
+                f"{columns}, upgraded to {self.after}"
+            )
+        if self.before == self.after:
+            return f"database is up to date at {self.after}"
+        return f"database upgraded from {self.before or 'empty'} to {self.after}"
+
+
+def upgrade(engine: Engine, *, fast: bool = False) -> Upgrade:
+    """Bring the database to the newest revision, in one transaction; the one place that
+    decides how: an empty database is migrated from nothing (or, `fast`, made by create_all and
+    stamped at head), one made before the migrations gets its missing columns and the baseline
+    stamp first, and one at an older revision runs the revisions since."""
+    from matchmaker import migrations  # Alembic (~0.3 s) loads when a database opens, not before
+
+    with _one_at_a_time(engine) as conn:
+        before = migrations.current(conn)
+        head = migrations.head()
+        if before == head:
+            return Upgrade(before, head)
+        if before is None and not _has_tables(conn):
+            if fast:
+                SQLModel.metadata.create_all(conn)
+                migrations.stamp(conn, head)
+            else:
+                migrations.upgrade(conn)
+            return Upgrade(None, head)
+        legacy = before is None
+        added: tuple[str, ...] = ()
+        if legacy:
+            added = tuple(add_missing_columns(conn))
+            migrations.stamp(conn, migrations.BASELINE)
+            before = migrations.BASELINE
+        migrations.upgrade(conn)
+        return Upgrade(before, migrations.current(conn) or head, legacy, added)
+
+
+@contextmanager
+def _one_at_a_time(engine: Engine) -> Iterator[Connection]:
+    """A transaction that two workers starting at once cannot both be in: PostgreSQL's
+    transaction-scoped advisory lock; a SQLite file's write lock, taken at BEGIN IMMEDIATE
+    (an in-memory database has one connection, the process's own)."""
+    with engine.connect() as conn:
+        if conn.dialect.name == "sqlite" and engine.url.database not in (None, "", ":memory:"):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        elif conn.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(47110815)"))
+        yield conn
+        conn.commit()
+
+
+def _has_tables(conn: Connection) -> bool:
+    return bool(set(inspect(conn).get_table_names()) & set(SQLModel.metadata.tables))
+
+
 def create_schema(engine: Engine) -> None:
-    """Create the tables that do not exist yet, and add the columns added since."""
-    SQLModel.metadata.create_all(engine)
-    add_missing_columns(engine)
+    """The tests' fast path: an empty database made by create_all and stamped at head (any
+    other is upgraded as at a start)."""
+    upgrade(engine, fast=True)
 
 
-def add_missing_columns(engine: Engine) -> list[str]:
+def add_missing_columns(conn: Connection) -> list[str]:
     """ALTER TABLE ... ADD COLUMN for each of ADDED_COLUMNS an existing table lacks."""
     added = []
-    inspector = inspect(engine)
-    with engine.begin() as conn:
-        for table, columns in ADDED_COLUMNS.items():
-            have = {c["name"] for c in inspector.get_columns(table)}
-            for name, ddl in columns:
-                if name not in have:
-                    conn.execute(text(f'ALTER TABLE "{table}" ADD COLUMN "{name}" {ddl}'))
-                    added.append(f"{table}.{name}")
+    inspector = inspect(conn)
+    for table, columns in ADDED_COLUMNS.items():
+        have = {c["name"] for c in inspector.get_columns(table)}
+        for name, ddl in columns:
+            if name not in have:
+                conn.execute(text(f'ALTER TABLE "{table}" ADD COLUMN "{name}" {ddl}'))
+                added.append(f"{table}.{name}")
     return added
