@@ -106,14 +106,32 @@ def upgrade(engine: Engine, *, fast: bool = False) -> Upgrade:
 def _one_at_a_time(engine: Engine) -> Iterator[Connection]:
     """A transaction that two workers starting at once cannot both be in: PostgreSQL's
     transaction-scoped advisory lock; a SQLite file's write lock, taken at BEGIN IMMEDIATE
-    (an in-memory database has one connection, the process's own)."""
+    (an in-memory database has one connection, the process's own).
+
+    On SQLite the foreign keys are off meanwhile, as its ALTER TABLE procedure asks: a batch
+    migration copies a table and drops the old one, which they would refuse while other rows
+    point at it; PRAGMA foreign_key_check then finds any the migration left dangling.
+    """
     with engine.connect() as conn:
-        if conn.dialect.name == "sqlite" and engine.url.database not in (None, "", ":memory:"):
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
-        elif conn.dialect.name == "postgresql":
-            conn.execute(text("SELECT pg_advisory_xact_lock(47110815)"))
-        yield conn
-        conn.commit()
+        if conn.dialect.name != "sqlite":
+            if conn.dialect.name == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(47110815)"))
+            yield conn
+            conn.commit()
+            return
+        conn.exec_driver_sql("PRAGMA foreign_keys=OFF")  # outside a transaction, or ignored
+        try:
+            if engine.url.database not in (None, "", ":memory:"):
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            yield conn
+            dangling = conn.exec_driver_sql("PRAGMA foreign_key_check").all()
+            if dangling:
+                raise RuntimeError(f"the migration left rows pointing nowhere: {dangling[:5]}")
+            conn.commit()
+        finally:
+            conn.rollback()
+            conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+            conn.commit()
 
 
 def _has_tables(conn: Connection) -> bool:

@@ -19,8 +19,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from alembic import command
 from alembic.autogenerate import compare_metadata
+from alembic.operations import Operations
 from alembic.runtime.migration import MigrationContext
 from fastapi.testclient import TestClient
 from sqlalchemy import inspect, text
@@ -165,3 +167,23 @@ def test_db_upgrade_on_a_fresh_file_says_what_it_did_and_then_that_it_is_up_to_d
     assert cli(tmp_path, "upgrade") == f"database upgraded from empty to {head}"
     assert cli(tmp_path, "upgrade") == f"database is up to date at {head}"
     assert cli(tmp_path, "current") == f"database at {head}: up to date"
+
+
+def test_on_sqlite_a_batch_copy_of_a_table_others_point_at_keeps_every_row(tmp_path: Path) -> None:
+    """A revision that alters a column on SQLite copies the table and drops the old one: the
+    foreign keys are off for it (match rows point at the listings), and checked before commit."""
+    engine = legacy_database(tmp_path)
+    db.upgrade(engine)
+    with db._one_at_a_time(engine) as conn:
+        ops = Operations(MigrationContext.configure(conn))
+        with ops.batch_alter_table("listing", recreate="always") as batch:
+            batch.alter_column("title", type_=sa.String(300))
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM listing")).scalar() == 24
+        assert conn.execute(text("SELECT count(*) FROM match")).scalar() == 1
+        assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+    with pytest.raises(RuntimeError, match="pointing nowhere"), db._one_at_a_time(engine) as conn:
+        conn.execute(text("DELETE FROM listing"))  # what a careless revision might do
+    with engine.connect() as conn:  # and nothing of it was kept
+        assert conn.execute(text("SELECT count(*) FROM listing")).scalar() == 24
+    engine.dispose()
