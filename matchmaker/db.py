@@ -43,8 +43,8 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 
 # Columns added to a table before the migrations: create_all() did not add a column to an
 # existing table, so the release before them added these at start ("table" -> (column, its DDL)).
-# db.upgrade() still does, for a database of that release, before stamping it at the baseline;
-# a column added since is a migration (README: Migrations).
+# db.upgrade() still does, for a database of such a release, before the baseline revision makes
+# the tables it lacks; a column added since is a migration (README: Migrations).
 ADDED_COLUMNS = {
     "outboxmessage": [("secret", "BOOLEAN NOT NULL DEFAULT 0")],
     "listing": [("accepted_codes", "JSON"), ("reminded_for", "DATE")],
@@ -54,20 +54,17 @@ ADDED_COLUMNS = {
 
 @dataclass(frozen=True)
 class Upgrade:
-    """What upgrade() did: from which revision (None: an empty database) to which."""
+    """What upgrade() did: from which revision (None: none yet) to which."""
 
     before: str | None
     after: str
-    legacy: bool = False  # made by the release before the migrations, stamped at the baseline
+    legacy: bool = False  # made by a release before the migrations (tables, no alembic_version)
     added: tuple[str, ...] = ()  # the columns such a database lacked (ADDED_COLUMNS)
 
     def __str__(self) -> str:
         if self.legacy:
-            columns = f", {', '.join(self.added)} added" if self.added else ""
-            return (
-                f"database of the release before the migrations stamped at {self.before}"
-                f"{columns}, upgraded to {self.after}"
-            )
+            columns = f" ({', '.join(self.added)} added)" if self.added else ""
+            return f"database from before the migrations{columns} upgraded to {self.after}"
         if self.before == self.after:
             return f"database is up to date at {self.after}"
         return f"database upgraded from {self.before or 'empty'} to {self.after}"
@@ -76,8 +73,9 @@ class Upgrade:
 def upgrade(engine: Engine, *, fast: bool = False) -> Upgrade:
     """Bring the database to the newest revision, in one transaction; the one place that
     decides how: an empty database is migrated from nothing (or, `fast`, made by create_all and
-    stamped at head), one made before the migrations gets its missing columns and the baseline
-    stamp first, and one at an older revision runs the revisions since."""
+    stamped at head); one made before the migrations gets the columns it lacks, then runs them
+    all, the baseline making only the tables it lacks; one at an older revision runs those since.
+    """
     from matchmaker import migrations  # Alembic (~0.3 s) loads when a database opens, not before
 
     with _one_at_a_time(engine) as conn:
@@ -93,11 +91,7 @@ def upgrade(engine: Engine, *, fast: bool = False) -> Upgrade:
                 migrations.upgrade(conn)
             return Upgrade(None, head)
         legacy = before is None
-        added: tuple[str, ...] = ()
-        if legacy:
-            added = tuple(add_missing_columns(conn))
-            migrations.stamp(conn, migrations.BASELINE)
-            before = migrations.BASELINE
+        added = tuple(add_missing_columns(conn)) if legacy else ()
         migrations.upgrade(conn)
         return Upgrade(before, migrations.current(conn) or head, legacy, added)
 
@@ -139,16 +133,19 @@ def _has_tables(conn: Connection) -> bool:
 
 
 def create_schema(engine: Engine) -> None:
-    """The tests' fast path: an empty database made by create_all and stamped at head (any
-    other is upgraded as at a start)."""
+    """The fast path for a new throwaway database (the tests, the evaluation, the benchmarks):
+    create_all and a stamp at head; any other database is upgraded as at a start."""
     upgrade(engine, fast=True)
 
 
 def add_missing_columns(conn: Connection) -> list[str]:
-    """ALTER TABLE ... ADD COLUMN for each of ADDED_COLUMNS an existing table lacks."""
+    """ALTER TABLE ... ADD COLUMN for each of ADDED_COLUMNS an existing table lacks (a table
+    missing altogether is made whole by the baseline revision)."""
     added = []
     inspector = inspect(conn)
     for table, columns in ADDED_COLUMNS.items():
+        if not inspector.has_table(table):
+            continue
         have = {c["name"] for c in inspector.get_columns(table)}
         for name, ddl in columns:
             if name not in have:

@@ -118,8 +118,11 @@ def test_a_database_of_the_release_before_the_migrations_upgrades_keeping_every_
     assert len(before["listing"]) == 24 and len(before["match"]) == 1 and before["user"]
 
     done = db.upgrade(engine)
-    assert (done.legacy, done.before, done.after) == (True, "0001", migrations.head())
+    assert (done.legacy, done.before, done.after) == (True, None, migrations.head())
     assert done.added == ("listing.reminded_for",)
+    assert str(done) == (
+        f"database from before the migrations (listing.reminded_for added) upgraded to {done.after}"
+    )
     assert every_row(engine, columns) == before
     assert differences(engine) == []
 

@@ -18,7 +18,6 @@ from sqlalchemy import create_engine
 from sqlalchemy.engine import Connection
 
 HERE = Path(__file__).resolve().parent
-BASELINE = "0001"  # the schema of the last release without migrations (db.upgrade stamps it)
 
 
 def config(connection: Connection | None = None) -> Config:
