@@ -16,10 +16,10 @@ export TOKENIZERS_PARALLELISM ?= false
 
 # the packages that store and query most: the PostgreSQL pass of make test (all of them: ~9 min more)
 PG_TESTS := tests/test_db.py tests/test_app.py tests/test_scheduler.py tests/listings tests/workspace \
-  tests/transfer tests/engine tests/alerts tests/mailinglist tests/workshops
+  tests/transfer tests/engine tests/alerts tests/mailinglist tests/workshops tests/test_migrations.py
 PG_CTL := $(lastword $(sort $(wildcard /usr/lib/postgresql/*/bin/pg_ctl)))
 
-.PHONY: help install model browser postgres run test test-fast lint eval screenshots bench bench-smoke bench-workshops clean
+.PHONY: help install model browser postgres run test test-fast lint migration eval screenshots bench bench-smoke bench-workshops clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -66,6 +66,10 @@ lint: install ## ruff check, ruff format --check and mypy strict on the package,
 	$(VENV)/bin/ruff check $(LINTED)
 	$(VENV)/bin/ruff format --check $(LINTED)
 	$(VENV)/bin/mypy $(LINTED)
+
+migration: install ## a new schema revision by autogenerate, to review: make migration m="what changed"
+	@test -n "$(m)" || { echo 'say what changed: make migration m="a change log table"'; exit 2; }
+	$(PY) -m matchmaker db revision "$(m)"
 
 eval: install model ## rank the labelled development set; prints the table for the README
 	$(PY) -m matchmaker eval --out eval/report.json

@@ -63,7 +63,7 @@ log = logging.getLogger(__name__)
 def prepare(settings: Settings, db_engine: Engine, matcher: Matcher) -> None:
     """What a start does to the database, once however many workers follow: the schema, the
     themes and emission factors, the demo seeds if asked for; then the index, saved."""
-    db.create_schema(db_engine)
+    log.info("%s", db.upgrade(db_engine))  # a new release's revisions, run at its start
     with Session(db_engine) as session:
         if (settings.seeds_dir / "themes.json").exists():
             seeding.ensure_themes(session, settings.seeds_dir)
