@@ -42,6 +42,7 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--seconds", type=float, default=8.0, help="per HTTP load run")
     p.add_argument("--coldstart-runs", type=int, default=5)
+    p.add_argument("--queue", type=int, default=200, help="queued matches (0 skips the queue)")
     p.add_argument(
         "--results-md",
         default=str(ROOT / "bench" / "RESULTS.md"),
@@ -59,6 +60,7 @@ def smoke(args: argparse.Namespace) -> None:
     args.engine, args.model, args.encoders = "hash", "", ["hash"]
     args.corpus, args.sizes, args.million = 200, [200, 600], 3000
     args.import_n, args.import_raw, args.seconds, args.coldstart_runs = 100, 50, 1.0, 1
+    args.queue = 40
     args.results_md = ""
 
 
@@ -70,7 +72,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-    from bench import coldstart, corpus, encoder, importer, index, modelbuild, report, scale
+    from bench import coldstart, corpus, encoder, importer, index, modelbuild, queue, report, scale
     from bench.measure import cpu_info
 
     out_dir, seeds = Path(args.out), Path(args.seeds)
@@ -141,6 +143,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         env = scale.env_for(work / f"n{n}", args.engine, args.model, seeds)
         results["coldstart"] = coldstart.measure(
             env, work, "/api/listings/1/suggestions", args.coldstart_runs
+        )
+    if args.queue:
+        step(f"the queue, {args.queue} matches")
+        samples = 10 if args.smoke else 60
+        results["queue"] = queue.run(
+            work / "queue", seeds, queued=args.queue, pages=samples, decisions=samples
         )
     if args.million:
         step(f"{args.million:,} vectors, index alone")

@@ -30,10 +30,13 @@ def test_grown_vectors_keep_their_group_and_unit_length() -> None:
 def test_smoke_run_measures_every_part(tmp_path: Path) -> None:
     results = main(["--smoke", "--out", str(tmp_path), "--sizes", "300"])
     saved = json.loads((tmp_path / "results.json").read_text("utf-8"))
-    assert set(saved["targets"]) == {"http_p95", "rss", "import", "coldstart", "million"}
+    assert set(saved["targets"]) == {"http_p95", "rss", "import", "coldstart", "million", "queue"}
     assert results["import"]["embedded"] == 100
     assert results["coldstart"]["re_embedded"] == 0
     assert results["coldstart"]["index_source"] == ["disk"]
     http = results["sizes"][0]["http"]
     assert all(h["requests"] > 0 and h["errors"] == 0 for h in http.values())
     assert 0 < results["million"]["hnsw_choice"]["recall_at_10"] <= 1
+    queue = results["queue"]
+    assert (queue["queued"], queue["cards"]) == (40, 25)
+    assert queue["page"]["p50_ms"] > 0 and queue["decision"]["p50_ms"] > 0
