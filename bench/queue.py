@@ -94,6 +94,7 @@ class Browser:
     """One keep-alive connection with a session cookie, as a browser has."""
 
     def __init__(self, port: int) -> None:
+        self.port = port
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         self.cookies: dict[str, str] = {}
 
@@ -106,8 +107,15 @@ class Browser:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
         if htmx:
             headers["HX-Request"] = "true"
-        self.conn.request(method, path, body=body, headers=headers)
-        resp = self.conn.getresponse()
+        try:
+            self.conn.request(method, path, body=body, headers=headers)
+            resp = self.conn.getresponse()
+        except (http.client.RemoteDisconnected, ConnectionError):
+            # uvicorn closes a connection idle for 5 s before reading the request: again, anew
+            self.conn.close()
+            self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+            self.conn.request(method, path, body=body, headers=headers)
+            resp = self.conn.getresponse()
         text = resp.read().decode("utf-8", "replace")
         for header in resp.headers.get_all("set-cookie") or []:
             name, _, rest = header.partition("=")
