@@ -48,6 +48,7 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--seconds", type=float, default=8.0, help="per HTTP load run")
     p.add_argument("--coldstart-runs", type=int, default=5)
+    p.add_argument("--queue", type=int, default=200, help="queued matches (0 skips the queue)")
     p.add_argument(
         "--results-md",
         default=str(ROOT / "bench" / "RESULTS.md"),
@@ -65,6 +66,7 @@ def smoke(args: argparse.Namespace) -> None:
     args.engine, args.model, args.encoders = "hash", "", ["hash"]
     args.corpus, args.sizes, args.million, args.workers_n = 200, [200, 600], 3000, 600
     args.import_n, args.import_raw, args.seconds, args.coldstart_runs = 100, 50, 1.0, 1
+    args.queue = 40
     args.results_md = ""
 
 
@@ -83,6 +85,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         importer,
         index,
         modelbuild,
+        queue,
         report,
         scale,
         workers,
@@ -169,6 +172,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             model=args.model,
             seconds=args.seconds,
             log=index.progress,
+        )
+    if args.queue:
+        step(f"the queue, {args.queue} matches")
+        samples = 10 if args.smoke else 60
+        results["queue"] = queue.run(
+            work / "queue", seeds, queued=args.queue, pages=samples, decisions=samples
         )
     if args.million:
         step(f"{args.million:,} vectors, index alone")

@@ -51,7 +51,7 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 # db.upgrade() still does, for a database of such a release, before the baseline revision makes
 # the tables it lacks; a column added since is a migration (README: Migrations).
 ADDED_COLUMNS = {
-    "outboxmessage": [("secret", "BOOLEAN NOT NULL DEFAULT 0")],
+    "outboxmessage": [("secret", "BOOLEAN NOT NULL DEFAULT false")],
     "listing": [("accepted_codes", "JSON"), ("reminded_for", "DATE")],
     "user": [("alerts", "VARCHAR(7) NOT NULL DEFAULT 'weekly'")],
 }

@@ -37,6 +37,7 @@ def test_smoke_run_measures_every_part(tmp_path: Path) -> None:
         "import",
         "coldstart",
         "million",
+        "queue",
     }
     assert results["import"]["embedded"] == 100
     assert results["coldstart"]["re_embedded"] == 0
@@ -48,3 +49,6 @@ def test_smoke_run_measures_every_part(tmp_path: Path) -> None:
     assert set(runs) == {(db, w) for db in ("SQLite", "PostgreSQL") for w in (1, 2)}
     assert all(r["http"]["requests"] > 0 and r["http"]["errors"] == 0 for r in runs.values())
     assert [len(runs[("PostgreSQL", w)]["rss_mb"]) for w in (1, 2)] == [1, 2]  # per worker
+    queue = results["queue"]
+    assert (queue["queued"], queue["cards"]) == (40, 25)
+    assert queue["page"]["p50_ms"] > 0 and queue["decision"]["p50_ms"] > 0

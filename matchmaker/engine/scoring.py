@@ -45,7 +45,22 @@ def fit(
 
     `wording` is the shared wording of two listings in one language; None when it was not
     compared (two languages)."""
-    parts = [
+    found = parts(offer, need, semantic=semantic, raw_cosine=raw_cosine, wording=wording)
+    for p in found:
+        p.weight = ranker.weights.get(p.name, 0.0)
+    return Fit(score=round(ranker.score(values_of(found)), 1), parts=found)
+
+
+def parts(
+    offer: Listing,
+    need: Listing,
+    *,
+    semantic: float,
+    raw_cosine: float,
+    wording: float | None = None,
+) -> list[Part]:
+    """The parts alone, unweighted: a stored match's reasons need no new score."""
+    return [
         semantic_part(semantic, raw_cosine),
         language_part(offer, need),
         wording_part(wording),
@@ -55,9 +70,6 @@ def fit(
         timing_part(offer, need),
         ewc.code_part(offer, need),
     ]
-    for p in parts:
-        p.weight = ranker.weights.get(p.name, 0.0)
-    return Fit(score=round(ranker.score(values_of(parts)), 1), parts=parts)
 
 
 def semantic_part(similarity: float, raw_cosine: float) -> Part:

@@ -17,6 +17,7 @@ from matchmaker.listings import service, views
 from matchmaker.shapes import MAX_ID
 from matchmaker.tables import Listing, Theme
 from matchmaker.vocab import Category, ListingKind, Role, Status
+from matchmaker.web import paging
 from matchmaker.web.fields import Field, Option
 from matchmaker.web.render import Page, PageDep, url_with
 
@@ -28,17 +29,10 @@ SEARCH_DEPTH = 100  # nearest listings a search ranks; paging goes through these
 
 
 @dataclass
-class PageLink:
-    number: int
-    url: str
-    current: bool
-
-
-@dataclass
 class Results:
     items: list[views.ListingView]
     summary: str
-    pages: list[PageLink]
+    pages: list[paging.PageLink]
     previous: str | None
     next: str | None
     empty: str
@@ -148,12 +142,13 @@ def _results(
     ui: Page, session: Session, total: int, rows: list[Listing], number: int, chosen: dict[str, str]
 ) -> Results:
     t = ui.t
-    count = (number - 1) * PER_PAGE
-    last = max(1, -(-total // PER_PAGE))
-    pages = [
-        PageLink(n, url_with(ui.request, page=None if n == 1 else n, lang=None), n == number)
-        for n in range(1, last + 1)
-    ]
+    shown = paging.pages(
+        total,
+        number,
+        PER_PAGE,
+        lambda n: url_with(ui.request, page=None if n == 1 else n, lang=None),
+    )
+    count = shown.offset
     if chosen["q"]:
         summary = t("browse.found_search", total=total, q=chosen["q"])
     else:
@@ -163,9 +158,9 @@ def _results(
     return Results(
         items=views.listing_views(session, rows, t, ui.principal),
         summary=summary,
-        pages=pages if last > 1 else [],
-        previous=pages[number - 2].url if 1 < number <= last else None,
-        next=pages[number].url if number < last else None,
+        pages=shown.links,
+        previous=shown.previous,
+        next=shown.next,
         empty=t("browse.empty"),
         save=chosen if chosen["q"] and ui.principal.role == Role.member else None,
     )
@@ -184,8 +179,7 @@ def browse(
     page: str = "1",
 ) -> Response:
     chosen = _chosen(session, q, theme, kind, category, municipality)
-    # digits only (int() refuses "²"), and no page so far on that its offset overflows SQLite
-    number = min(max(1, int(page)), MAX_PAGE) if page.isascii() and page.isdigit() else 1
+    number = paging.asked(page, MAX_PAGE)
     total, rows = _find(session, matcher, chosen, (number - 1) * PER_PAGE)
     return ui.render(
         "listings/browse.html",

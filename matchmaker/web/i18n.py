@@ -11,6 +11,7 @@ from enum import StrEnum
 from functools import cache
 from importlib import resources
 
+from babel import Locale
 from babel.dates import format_date, format_time, get_timezone
 from babel.numbers import format_decimal, format_percent
 from starlette.requests import Request
@@ -96,12 +97,18 @@ def problems(catalogues: Mapping[str, Mapping[str, str]], used: Iterable[str]) -
 HELSINKI = get_timezone("Europe/Helsinki")  # the valley's clock, whatever the server's
 
 
+@cache
+def _locale(lang: str) -> Locale:
+    return Locale.parse(lang)
+
+
 class Translator:
     """`t("key", name=value)` in one language; also formats numbers and dates for it."""
 
     def __init__(self, lang: str) -> None:
         self.lang = lang if lang in LANGUAGES else DEFAULT
         self._messages = catalogue(self.lang)
+        self._locale = _locale(self.lang)  # parsed once: a page formats hundreds of numbers
 
     def __call__(self, key: str, /, **params: object) -> str:
         text = self._messages.get(key)
@@ -117,24 +124,25 @@ class Translator:
 
     def number(self, value: float, digits: int = 1) -> str:
         """At most `digits` decimals, in the language's notation (2,5 in fi and sv)."""
-        return format_decimal(round(value, digits), locale=self.lang)
+        return format_decimal(round(value, digits), locale=self._locale)
 
     def fixed(self, value: float, digits: int = 2) -> str:
         """Exactly `digits` decimals: 0,80 rather than 0,8."""
-        return format_decimal(value, format="#,##0." + "0" * digits, locale=self.lang)
+        return format_decimal(value, format="#,##0." + "0" * digits, locale=self._locale)
 
     def percent(self, share: float) -> str:
         """A share as whole per cent in the language's notation: 60 % in fi and sv, 60% in en."""
-        return format_percent(share, locale=self.lang)
+        return format_percent(share, locale=self._locale)
 
     def date(self, value: date | None) -> str:
-        return format_date(value, format="medium", locale=self.lang) if value else ""
+        return format_date(value, format="medium", locale=self._locale) if value else ""
 
     def time(self, at: datetime) -> str:
         """A stored (UTC) time as Finland's clock shows it: the date as `date` writes it, then
         the time."""
         local = (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(HELSINKI)
-        return f"{self.date(local.date())} {format_time(local, format='short', locale=self.lang)}"
+        clock = format_time(local, format="short", locale=self._locale)
+        return f"{self.date(local.date())} {clock}"
 
 
 def from_accept_language(header: str | None) -> str | None:

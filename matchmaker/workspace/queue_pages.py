@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
@@ -13,9 +13,10 @@ from sqlmodel import Session, col, func, select
 from matchmaker.deps import MatcherDep, SessionDep
 from matchmaker.errors import InputError
 from matchmaker.listings import views
-from matchmaker.shapes import storable
+from matchmaker.shapes import MAX_ID, storable
 from matchmaker.tables import Listing, Match
 from matchmaker.vocab import MatchStatus, Status
+from matchmaker.web import paging
 from matchmaker.web.fields import Field
 from matchmaker.web.render import Page, PageDep, safe_next
 from matchmaker.workspace import pipeline
@@ -24,7 +25,8 @@ from matchmaker.workspace.schemas import MoveIn
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
-SHOWN = 100  # queue entries on one page, best first
+PER_PAGE = 25  # queue cards on one page: each is two forms and its reasons
+MAX_PAGE = MAX_ID // PER_PAGE
 BOARD = (
     MatchStatus.shortlisted,
     MatchStatus.introduced,
@@ -52,29 +54,43 @@ def _min_score(value: str) -> float | None:
     return score if 0 <= score <= 100 else None
 
 
-def _queue(ui: Page, session: Session, theme: str, min_score: str, back: str) -> match_views.Queue:
+def _url(theme: str, lowest: float | None, number: int) -> str:
+    """The queue with these filters, on page `number`: its page links, where decisions return."""
+    shown = "" if lowest is None else f"{lowest:g}"
+    params = [("theme", theme), ("min_score", shown), ("page", "" if number == 1 else number)]
+    query = urlencode([(k, v) for k, v in params if v != ""])
+    return f"/matches?{query}" if query else "/matches"
+
+
+def _queue(
+    ui: Page, session: Session, theme: str, min_score: str, page: str, back: str
+) -> match_views.Queue:
+    """One page of the queue, in pipeline's order; past the last page, the last page. `back`
+    is where its decisions return, by default this page."""
     t = ui.t
-    _, theme_id = match_views.theme_choice(session, theme)
+    slug, theme_id = match_views.theme_choice(session, theme)
     lowest = _min_score(min_score)
     query = select(Match).where(Match.status == MatchStatus.suggested)
     if theme_id is not None:
         query = query.where(Match.theme_id == theme_id)
     query = pipeline.requested_first(query, min_score=lowest)
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
-    rows = list(session.exec(query.limit(SHOWN)))
-    shown = match_views.match_views(session, rows, t, ui.principal)
-    asked = match_views.requests(session, rows, t)
+    number = min(paging.asked(page, MAX_PAGE), paging.count(total, PER_PAGE))
+    pages = paging.pages(total, number, PER_PAGE, lambda n: _url(slug, lowest, n))
+    rows = list(session.exec(query.offset(pages.offset).limit(PER_PAGE)))
     summary = t("queue.found", total=total)
-    if total > SHOWN:
-        summary += " " + t("queue.showing", shown=SHOWN)
+    if total > PER_PAGE:
+        last = pages.offset + len(rows)
+        summary += " " + t("queue.range", first=pages.offset + 1, last=last, total=total)
     pending = session.exec(
         select(Listing).where(Listing.status == Status.pending).order_by(col(Listing.created_at))
     )
     return match_views.Queue(
-        items=[match_views.queue_item(m, t, asked=asked.get(m.id, [])) for m in shown],
+        items=match_views.queue_items(session, rows, t, ui.principal),
         summary=summary,
         empty=t("queue.empty"),
-        back=back,
+        back=back or _url(slug, lowest, number),
+        pages=pages,
         pending=views.listing_views(session, list(pending), t, ui.principal),
     )
 
@@ -105,30 +121,27 @@ def _queue_page(
     session: Session,
     theme: str,
     min_score: str,
+    page: str,
     *,
     status: int = 200,
     notice: str = "",
     item: match_views.QueueItem | None = None,
     back: str = "",
 ) -> Response:
-    """The queue; `back` is where a decision returns, by default the URL of this request."""
-    if not back:
-        back = str(ui.request.url.path)
-        if ui.request.url.query:
-            back += "?" + ui.request.url.query
-    queue = _queue(ui, session, theme, min_score, back)
+    """The queue page, or for htmx the queue itself (the filters and page links ask for it)."""
+    queue = _queue(ui, session, theme, min_score, page, back)
     if item is not None:  # a decision that failed: show it, with its message, in its place
         queue.items = [item if q.match.id == item.match.id else q for q in queue.items]
     return ui.render(
         "matches/queue.html",
-        "matches/_queue.html" if item is None else "matches/_queue_item.html",
+        "matches/_queue.html",
         status=status,
         section="queue",
         here="/matches",
         title=ui.t("queue.title"),
         filters=_filters(ui, session, theme, min_score),
         queue=queue,
-        item=item,
+        back=queue.back,
         threshold=ui.t(
             "queue.threshold", score=ui.t.number(ui.request.app.state.settings.queue_threshold, 1)
         ),
@@ -138,11 +151,16 @@ def _queue_page(
 
 @router.get("/matches")
 def queue(
-    ui: PageDep, session: SessionDep, theme: str = "", min_score: str = "", refreshed: str = ""
+    ui: PageDep,
+    session: SessionDep,
+    theme: str = "",
+    min_score: str = "",
+    page: str = "1",
+    refreshed: str = "",
 ) -> Response:
     ui.require_curator()
     notice = ui.t("queue.refreshed", added=int(refreshed)) if refreshed.isdigit() else ""
-    return _queue_page(ui, session, theme, min_score, notice=notice)
+    return _queue_page(ui, session, theme, min_score, page, notice=notice)
 
 
 @router.post("/matches/refresh")
@@ -156,8 +174,9 @@ def fill_queue(ui: PageDep, session: SessionDep, matcher: MatcherDep) -> Respons
 
 @router.post("/matches/{match_id:int}/decide")
 def decide(match_id: int, ui: PageDep, session: SessionDep, form: FormDep) -> Response:
-    """Shortlist a suggestion, or reject it with a reason: inline with htmx, else back to the
-    queue it was decided on."""
+    """Shortlist a suggestion, or reject it with a reason. With htmx the answer is its card
+    alone, decided or with its message (the rest of the page stays as it is); without, back
+    to the queue page it was decided on, or that page again with the card's message."""
     principal = ui.require_curator()
     match = session.get(Match, match_id) if storable(match_id) else None
     if match is None:
@@ -174,22 +193,22 @@ def decide(match_id: int, ui: PageDep, session: SessionDep, form: FormDep) -> Re
         error = t("match.error.invalid")
     except InputError as exc:
         error = t("match.error.reason") if exc.field == "reason" else t("match.error.status")
-    session.refresh(match)
-    view = match_views.match_views(session, [match], t, ui.principal)[0]
-    asked = match_views.requests(session, [match], t).get(match_id, [])
-    item = match_views.queue_item(view, t, form["reason"], form["note"], error, asked=asked)
-    if not error:
-        if not ui.htmx:
-            return ui.redirect(safe_next(form["next"] or "/matches"))
-        return ui.render("matches/queue.html", "matches/_decided.html", item=item)
-    theme, min_score = _back_filters(form["next"])
     back = safe_next(form["next"] or "/matches")
-    return _queue_page(ui, session, theme, min_score, status=422, item=item, back=back)
-
-
-def _back_filters(url: str) -> tuple[str, str]:
-    query = parse_qs(urlsplit(safe_next(url)).query)
-    return query.get("theme", [""])[0], query.get("min_score", [""])[0]
+    if not error and not ui.htmx:
+        return ui.redirect(back)
+    session.refresh(match)
+    (item,) = match_views.queue_items(
+        session, [match], t, ui.principal, reason=form["reason"], note=form["note"], error=error
+    )
+    if not error:
+        return ui.render("matches/queue.html", "matches/_decided.html", item=item)
+    if ui.htmx:
+        return ui.render(
+            "matches/queue.html", "matches/_queue_item.html", status=422, item=item, back=back
+        )
+    query = parse_qs(urlsplit(back).query)
+    theme, min_score, page = (query.get(k, [""])[0] for k in ("theme", "min_score", "page"))
+    return _queue_page(ui, session, theme, min_score, page or "1", status=422, item=item, back=back)
 
 
 @router.get("/matches/board")

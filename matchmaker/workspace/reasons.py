@@ -11,17 +11,16 @@ from matchmaker.web.i18n import Translator
 def of_match(
     match: Match, offer: Listing, need: Listing, t: Translator
 ) -> list[explanations.Reason]:
-    """The score's parts in plain words: the stored similarity, the rest from the listings."""
+    """The score's parts in plain words: the stored similarities of meaning and wording (the
+    n-gram vectors cost more than the rest of a queue card), the rest from the listings."""
     semantic = match.parts.get("semantic")
-    shared = (
-        float(wording.similarities(text_of(offer), [text_of(need)])[0])
-        if offer.language == need.language
-        else None
-    )
-    fit = scoring.fit(offer, need, semantic=semantic or 0.0, raw_cosine=0.0, wording=shared)
+    shared = match.parts.get("wording")
+    if shared is None and offer.language == need.language:  # stored before it was a part
+        shared = float(wording.similarities(text_of(offer), [text_of(need)])[0])
+    found = scoring.parts(offer, need, semantic=semantic or 0.0, raw_cosine=0.0, wording=shared)
     if semantic is None:
-        fit.parts[0].value = None
-    return explanations.reasons(fit.parts, t)
+        found[0].value = None
+    return explanations.reasons(found, t)
 
 
 def in_words(match: Match, offer: Listing, need: Listing, t: Translator) -> str:

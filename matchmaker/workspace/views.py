@@ -12,6 +12,7 @@ from matchmaker.engine import explanations
 from matchmaker.listings import views, visibility
 from matchmaker.tables import Listing, Match, MatchEvent, Organisation, Theme, User, utcnow
 from matchmaker.vocab import MatchStatus
+from matchmaker.web import paging
 from matchmaker.web.fields import Field, Option
 from matchmaker.web.i18n import N_, Translator
 from matchmaker.workspace import pipeline
@@ -308,7 +309,27 @@ class Queue:
     summary: str
     empty: str
     back: str  # this queue's URL, where a decision made without JavaScript returns
+    pages: paging.Pages
     pending: list[views.ListingView] = field(default_factory=list)
+
+
+def queue_items(
+    session: Session,
+    matches: Sequence[Match],
+    t: Translator,
+    viewer: Principal,
+    *,
+    reason: str = "",
+    note: str = "",
+    error: str = "",
+) -> list[QueueItem]:
+    """The queue's cards of these matches, in as many queries for one card as for a page of
+    them; `reason`, `note` and `error` are a failed decision's, for a card shown alone."""
+    asked = requests(session, matches, t)
+    return [
+        queue_item(m, t, reason, note, error, asked=asked.get(m.id, []))
+        for m in match_views(session, matches, t, viewer)
+    ]
 
 
 def queue_item(
