@@ -59,13 +59,20 @@ def main(argv: list[str]) -> list[dict[str, Any]]:
         ids = np.random.default_rng(3).choice(np.arange(1, n + 1), picked, replace=False)
         paths = [f"/api/listings/{i}/suggestions" for i in ids.tolist()]
         env = scale.env_for(folder, args.engine, args.model, seeds)
-        for code in [Path(args.base)] if args.base else []:
-            row = _serve(code, env, folder, paths, args, profile=False)
-            print(json.dumps({"n": n, "code": str(code), **row}), flush=True)
+        # what both checkouts must answer alike: the default, the whole ranking, all themes
+        checked = paths[:100] + [f"{p}?min_score=0&k=50" for p in paths[:100]]
+        checked += [f"{p}?all_themes=true&min_score=0" for p in paths[:30]]
+        answers = {}
+        for code in [Path(args.base), ROOT] if args.base else [ROOT]:
+            profile = args.profile and code == ROOT and n == args.n[-1]
+            row = _serve(code, env, folder, paths, args, profile=profile, checked=checked)
+            answers[code] = row.pop("answers")
+            row = {"n": n, "code": str(code), **row}
+            if args.base and code == ROOT:
+                same = sum(a == b for a, b in zip(*answers.values(), strict=True))
+                row["same_answers"] = f"{same} of {len(checked)}"
+            print(json.dumps(row), flush=True)
             results.append(row)
-        row = _serve(ROOT, env, folder, paths, args, profile=args.profile and n == args.n[-1])
-        print(json.dumps({"n": n, "code": str(ROOT), **row}), flush=True)
-        results.append(row)
     return results
 
 
@@ -77,14 +84,16 @@ def _serve(
     args: argparse.Namespace,
     *,
     profile: bool,
+    checked: list[str],
 ) -> dict[str, Any]:
     """The server of the checkout `code` over `folder`'s database, at 1 and `clients` clients."""
     command = ["sh", "-c", f'cd "{code}" && exec "{sys.executable}" -m bench.serve "$@"', "sh"]
     server = http.Server(env, folder / "server.log", warm_up=False, command=command)
     try:
         server.wait(paths[0])
-        http.load(server.port, paths, args.clients, 2.0)  # warm: caches, pools
         row: dict[str, Any] = {"queries": len(paths)}
+        row["answers"] = [json.loads(server.get(p)[1]) for p in checked]
+        http.load(server.port, paths, args.clients, 2.0)  # warm: caches, pools
         row["one"] = http.load(server.port, paths, 1, args.seconds)
         row["loaded"] = http.load(server.port, paths, args.clients, args.seconds)
         if profile and profiler.spy_path():

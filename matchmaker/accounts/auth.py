@@ -9,7 +9,7 @@ import time
 from collections import defaultdict, deque
 from dataclasses import dataclass
 from datetime import UTC, timedelta
-from typing import Annotated
+from typing import Annotated, Protocol
 
 from fastapi import Depends, HTTPException, Request, Response
 from sqlalchemy.exc import SQLAlchemyError
@@ -31,6 +31,13 @@ LOGS_IN = {"/login", "/register"}  # the page forms that start a session
 LOGIN_WINDOW = 15 * 60  # seconds in which MATCHMAKER_LOGIN_ATTEMPTS failures lock a login out
 # Password-reset requests an hour: per address (known or not), and per client.
 RESETS_PER_ADDRESS, RESETS_PER_CLIENT, RESET_WINDOW = 3, 10, 3600
+
+
+class Owned(Protocol):
+    """A listing, or a row of its columns: whose it is."""
+
+    @property
+    def organisation_id(self) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -56,7 +63,7 @@ class Principal:
     def curates(self) -> bool:
         return self.role in (Role.facilitator, Role.admin)
 
-    def owns(self, listing: Listing) -> bool:
+    def owns(self, listing: Owned) -> bool:
         return self.organisation_id is not None and listing.organisation_id == self.organisation_id
 
     def can_edit(self, listing: Listing) -> bool:

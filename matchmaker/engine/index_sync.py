@@ -103,6 +103,7 @@ class IndexSync(StoredVectors):
         self._counts: dict[str, int] = {}
         self._counted: set[int] = set()
         self._sync_lock = threading.Lock()
+        self.version = 0  # bumped after every change of the index or the means: caches' key
 
     # -- language centring -----------------------------------------------------------------
 
@@ -222,6 +223,7 @@ class IndexSync(StoredVectors):
                 key, ids, self.centred(raw.reshape(len(members), -1), [m[1] for m in members])
             )
         self.index = parts
+        self.version += 1
         self.save(session)
         return len(rows)
 
@@ -259,6 +261,7 @@ class IndexSync(StoredVectors):
                         means = self._check(session, parts, manifest)
                         self.index, self.means = parts, means
                         self._resume_sums(session)
+                        self.version += 1
                         return "disk"
             except DamagedIndex as exc:
                 log.warning(
@@ -339,6 +342,8 @@ class IndexSync(StoredVectors):
             return
         if listing.status != Status.active or vec is None:
             self.index.remove(ids)
+            self.version += 1
             return
         centred = self.centred(vec.reshape(1, -1), [str(listing.language)])
         self.index.upsert((listing.theme_id, str(listing.kind)), ids, centred)
+        self.version += 1
