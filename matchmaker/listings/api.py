@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, HTTPException, Query, Request, status
+from fastapi import APIRouter, HTTPException, Query, Request, Response, status
+from pydantic import TypeAdapter
 
 from matchmaker.accounts import auth
 from matchmaker.deps import MatcherDep, SessionDep
@@ -172,20 +174,36 @@ def suggestions(
             "floor, below which a listing has no good match yet; 0 returns the whole ranking",
         ),
     ] = ranker.POSSIBLE,
-) -> list[dict[str, Any]]:
+) -> Response:
     listing = visible(session, listing_id, viewer)
     mine = [viewer.organisation_id]  # nor the viewer's own
     ranking, best = matcher.best(
         session, listing, k=k, all_themes=all_themes, exclude_orgs=mine, min_score=min_score
     )
-    return present_suggestions(session, ranking, best, viewer)
+    return Response(suggestions_json(session, ranking, best, viewer), media_type="application/json")
+
+
+def suggestions_json(
+    session: SessionDep, ranking: Ranking, best: list[Candidate], viewer: auth.Principal
+) -> bytes:
+    """The answer as response_model would write it, validated and written by pydantic in one
+    go each: a third of FastAPI's cost (a Python object per value, then json.dumps)."""
+    shapes = _suggestions_shape()
+    return shapes.dump_json(
+        shapes.validate_python(present_suggestions(session, ranking, best, viewer))
+    )
+
+
+@cache
+def _suggestions_shape() -> TypeAdapter[list[SuggestionPublic]]:
+    return TypeAdapter(list[SuggestionPublic])
 
 
 def present_suggestions(
     session: SessionDep, ranking: Ranking, best: list[Candidate], viewer: auth.Principal
 ) -> list[dict[str, Any]]:
-    """SuggestionPublic's shapes as plain data, validated once as the response's whole list
-    (response_model): a model per candidate and part cost more than the ranking did."""
+    """SuggestionPublic's shapes as plain data, to be validated as one list: a model per
+    candidate and part cost more than the ranking did."""
     listings = service.public_data(session, [c.row.id for c in best], viewer)
     out: list[dict[str, Any]] = []
     for c in best:
