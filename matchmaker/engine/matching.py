@@ -18,7 +18,7 @@ from matchmaker.engine.embeddings import Embedder, LazyEmbedder
 from matchmaker.engine.index import Key, Vectors
 from matchmaker.engine.index_sync import IndexSync, read_prior
 from matchmaker.engine.ranker import Ranker
-from matchmaker.engine.vectors import _joined, text_of
+from matchmaker.engine.vectors import joined, text_of
 from matchmaker.settings import Settings
 from matchmaker.tables import Listing, Match, saved_id
 from matchmaker.vocab import ListingKind, MatchStatus, Status
@@ -99,8 +99,9 @@ class Ranking:
 
 
 class Rankings:
-    """A bounded LRU of Rankings: a key names all a ranking depends on, so nothing is
-    invalidated, an entry of an older index version or day is never asked for again."""
+    """A bounded LRU of Rankings. A key names all a ranking depends on, so nothing needs
+    invalidating: an entry of an older index version or day is never asked for again and ages
+    out."""
 
     def __init__(self, size: int = 2048) -> None:
         self.size = size
@@ -159,7 +160,7 @@ class Matcher(IndexSync):
 
         Never a listing of the query listing's organisation nor of `exclude_orgs` (the viewer's),
         never an expired one, never a pair a facilitator rejected."""
-        found = self.best(
+        ranking, best = self.best(
             session,
             listing,
             k=k,
@@ -167,7 +168,6 @@ class Matcher(IndexSync):
             exclude_orgs=exclude_orgs,
             min_score=min_score,
         )
-        ranking, best = found
         ids = [c.row.id for c in best]
         rows = {
             saved_id(lst): lst
@@ -377,7 +377,7 @@ class Matcher(IndexSync):
         for *values, title, description in found:
             row = Row(*values)
             if not expired(row, now):
-                rows[row.id], texts[row.id] = row, _joined(title, description)
+                rows[row.id], texts[row.id] = row, joined(title, description)
         return rows, texts
 
 
