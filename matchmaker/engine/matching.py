@@ -10,6 +10,7 @@ from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
@@ -20,7 +21,7 @@ from matchmaker.engine.index_sync import IndexSync, read_prior
 from matchmaker.engine.ranker import Ranker
 from matchmaker.engine.vectors import joined, text_of
 from matchmaker.settings import Settings
-from matchmaker.tables import Listing, Match, saved_id
+from matchmaker.tables import Listing, ListingVector, Match, saved_id
 from matchmaker.vocab import ListingKind, MatchStatus, Status
 
 # A free-text search shows listings at least this close (language-centred cosine). Measured on
@@ -239,8 +240,7 @@ class Matcher(IndexSync):
         keys = self._keys(other, None if all_themes else listing.theme_id)
         query = self.centred(vec.reshape(1, -1), [str(listing.language)])[0]
         hits = self._search(keys, query, pool)
-        rows, texts = self._columns(session, [i for i, _ in hits])
-        raw = self.vectors_of(session, list(rows))
+        rows, texts, raw = self._columns(session, [i for i, _ in hits])
         kept = [
             (rows[cand_id], sim)
             for cand_id, sim in hits
@@ -362,23 +362,31 @@ class Matcher(IndexSync):
         now = today()
         return {lst.id: lst for lst in rows if lst.id is not None and not expired(lst, now)}
 
-    @staticmethod
-    def _columns(session: Session, ids: list[int]) -> tuple[dict[int, Row], dict[int, str]]:
-        """The active, unexpired ones of `ids` as Rows, and their texts (what wording compares):
-        one query of columns."""
+    def _columns(
+        self, session: Session, ids: list[int]
+    ) -> tuple[dict[int, Row], dict[int, str], dict[int, Vectors]]:
+        """The active, unexpired ones of `ids` as Rows, their texts (what wording compares) and
+        their stored vectors: one query of columns."""
         if not ids:
-            return {}, {}
-        found = session.execute(
-            sa.select(*_ROW, col(Listing.title), col(Listing.description)).where(
-                col(Listing.id).in_(ids), col(Listing.status) == Status.active
-            )
+            return {}, {}, {}
+        stored = (col(ListingVector.listing_id) == col(Listing.id)) & (
+            col(ListingVector.model) == self.space
         )
-        now, rows, texts = today(), {}, {}
-        for *values, title, description in found:
+        found = session.execute(
+            sa.select(
+                *_ROW, col(Listing.title), col(Listing.description), col(ListingVector.vector)
+            )
+            .outerjoin(ListingVector, stored)
+            .where(col(Listing.id).in_(ids), col(Listing.status) == Status.active)
+        )
+        now, rows, texts, raw = today(), {}, {}, {}
+        for *values, title, description, blob in found:
             row = Row(*values)
             if not expired(row, now):
                 rows[row.id], texts[row.id] = row, joined(title, description)
-        return rows, texts
+                if blob is not None:
+                    raw[row.id] = np.frombuffer(blob, dtype=np.float32)
+        return rows, texts, raw
 
 
 def build_matcher(
