@@ -26,11 +26,12 @@ ROOT = Path(__file__).resolve().parent.parent
 GROUPS = [
     ("scoring (scoring.fit, 50 candidates)", ("matchmaker/engine/scoring.py",)),
     ("FAISS search (Partitions.search)", ("matchmaker/engine/index.py",)),
+    ("shared wording (wording.py)", ("matchmaker/engine/wording.py",)),
     (
-        "candidate rows and vectors (ORM)",
-        ("Matcher._rows", "Matcher.vectors_of", "StoredVectors.vectors_of"),
+        "candidate rows and vectors (columns)",
+        ("Matcher._rows", "Matcher._columns", "Matcher.vectors_of", "StoredVectors.vectors_of"),
     ),
-    ("response shapes (crud.present, pydantic)", ("present", "pydantic")),
+    ("response shapes (present, public_data, pydantic)", ("present", "public_data", "pydantic")),
     ("other database work (SQLAlchemy)", ("sqlalchemy/", "sqlmodel/")),
     ("rest of Matcher.suggest", ("matchmaker/engine/",)),
     (

@@ -7,7 +7,7 @@ import logging
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol
 
 from fastapi import Depends, HTTPException, Request, Response
 from sqlalchemy import delete, func
@@ -33,6 +33,13 @@ LOGIN_WINDOW = 15 * 60  # seconds in which MATCHMAKER_LOGIN_ATTEMPTS failures lo
 RESETS_PER_ADDRESS, RESETS_PER_CLIENT, RESET_WINDOW = 3, 10, 3600
 
 
+class Owned(Protocol):
+    """A listing, or a row of its columns: whose it is."""
+
+    @property
+    def organisation_id(self) -> int: ...
+
+
 @dataclass(frozen=True)
 class Principal:
     """The person behind a request; `user` is None for a visitor who has not logged in.
@@ -56,7 +63,7 @@ class Principal:
     def curates(self) -> bool:
         return self.role in (Role.facilitator, Role.admin)
 
-    def owns(self, listing: Listing) -> bool:
+    def owns(self, listing: Owned) -> bool:
         return self.organisation_id is not None and listing.organisation_id == self.organisation_id
 
     def can_edit(self, listing: Listing) -> bool:

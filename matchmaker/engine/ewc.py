@@ -11,7 +11,6 @@ from functools import cache
 from importlib import resources
 
 from matchmaker.engine import scoring
-from matchmaker.tables import Listing
 
 # Worth of an offer's code against the codes a need accepts: one of them, or a sibling.
 SAME_CODE, SAME_SUB_CHAPTER, SAME_CHAPTER = 1.0, 0.6, 0.3
@@ -190,12 +189,37 @@ def _agreement(code: str, accepted: list[str]) -> tuple[float, str, str]:
     return best
 
 
-def code_part(offer: Listing, need: Listing) -> scoring.Part:
+@dataclass(frozen=True)
+class Agreement:
+    """An offer's code against the codes a need accepts: what the codes part reads."""
+
+    code: str | None  # the offer's, if in the catalogue
+    accepted: list[str]  # the need's, those in the catalogue
+    value: float | None  # None when either side names none
+    how: str  # code, sub_chapter, chapter or none
+    met: str  # the accepted code it met
+
+
+def agreement(offer: scoring.Scored, need: scoring.Scored) -> Agreement:
+    known = catalogue().entries
+    code = offer.ewc_code if offer.ewc_code in known else None
+    accepted = [c for c in need.accepted_codes or [] if c in known]
+    if code is None or not accepted:
+        return Agreement(code, accepted, None, "none", "")
+    value, how, met = _agreement(code, accepted)
+    return Agreement(code, accepted, value, how, met)
+
+
+def code_part(offer: scoring.Scored, need: scoring.Scored) -> scoring.Part:
     """Whether the offer's code is one the need accepts (1), a sibling in the same sub-chapter
     or chapter (partial), or another (0); unknown when either side names none. A hazardous
     offer code is said in every case: its receiver needs a permit."""
-    code = offer.ewc_code if offer.ewc_code in catalogue().entries else None
-    accepted = [c for c in need.accepted_codes or [] if c in catalogue().entries]
+    return agreed_part(agreement(offer, need))
+
+
+def agreed_part(found: Agreement) -> scoring.Part:
+    """The codes part of an agreement, worded."""
+    code, accepted = found.code, found.accepted
     danger = code is not None and hazardous(code)
     facts: dict[str, float | str | None] = {
         "offer_code": code,
@@ -207,7 +231,7 @@ def code_part(offer: Listing, need: Listing) -> scoring.Part:
     if code is None or not accepted:
         text = "the offer gives no waste code" if code is None else "the need names no codes"
         return scoring.Part(name="codes", value=None, text=text + warning, facts=facts)
-    value, how, met = _agreement(code, accepted)
+    value, how, met = found.value, found.how, found.met
     text = {
         "code": f"the offer's code {spaced(code)} is one the need accepts",
         "sub_chapter": f"the offer's code {spaced(code)} is in sub-chapter {spaced(code)[:5]} "

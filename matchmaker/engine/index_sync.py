@@ -108,6 +108,7 @@ class IndexSync(StoredVectors):
         self._counted: set[int] = set()
         self._sync_lock = threading.Lock()
         self.applied = 0  # the change log's seq this index is in step with
+        self.version = 0  # bumped after every change of the index or the means: caches' key
 
     # -- language centring -----------------------------------------------------------------
 
@@ -227,6 +228,7 @@ class IndexSync(StoredVectors):
                 key, ids, self.centred(raw.reshape(len(members), -1), [m[1] for m in members])
             )
         self.index = parts
+        self.version += 1
         self.save(session)
         return len(rows)
 
@@ -264,6 +266,7 @@ class IndexSync(StoredVectors):
                         means = self._check(session, parts, manifest)
                         self.index, self.means = parts, means
                         self._resume_sums(session)
+                        self.version += 1
                         return "disk"
             except DamagedIndex as exc:
                 log.warning(
@@ -345,9 +348,11 @@ class IndexSync(StoredVectors):
             return
         if listing.status != Status.active or vec is None:
             self.index.remove(ids)
+            self.version += 1
             return
         centred = self.centred(vec.reshape(1, -1), [str(listing.language)])
         self.index.upsert((listing.theme_id, str(listing.kind)), ids, centred)
+        self.version += 1
 
     def follow(self, session: Session) -> set[str]:
         """Bring the index in step with the change log: what any worker (this one or another)
@@ -371,6 +376,7 @@ class IndexSync(StoredVectors):
                 if listing is None:  # deleted
                     if self.index is not None:
                         self.index.remove(np.array([listing_id], dtype=np.int64))
+                        self.version += 1
                 else:
                     self.reindex(session, listing)
             self.applied = max([seen, *(int(c.seq or 0) for c in changes)])

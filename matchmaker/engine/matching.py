@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Collection, Hashable, Mapping, Sequence
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import numpy as np
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from matchmaker import changelog
@@ -16,9 +20,9 @@ from matchmaker.engine.embeddings import Embedder, LazyEmbedder
 from matchmaker.engine.index import Key, Vectors
 from matchmaker.engine.index_sync import IndexSync, SyncReport, read_prior
 from matchmaker.engine.ranker import Ranker
-from matchmaker.engine.vectors import text_of
+from matchmaker.engine.vectors import joined, text_of
 from matchmaker.settings import Settings
-from matchmaker.tables import Listing, Match, saved_id
+from matchmaker.tables import Listing, ListingVector, Match, saved_id
 from matchmaker.vocab import ListingKind, MatchStatus, Status
 
 # A free-text search shows listings at least this close (language-centred cosine). Measured on
@@ -26,6 +30,7 @@ from matchmaker.vocab import ListingKind, MatchStatus, Status
 # the best answer to an unrelated query ("quantum chromodynamics lecture") is 0.17.
 SEARCH_FLOOR = 0.20
 HELSINKI = ZoneInfo("Europe/Helsinki")  # the valley's calendar decides when a listing expires
+CACHED_POOL = 500  # rankings of at most this many candidates are kept (Matcher.rankings)
 
 
 def today() -> date:
@@ -33,7 +38,7 @@ def today() -> date:
     return datetime.now(HELSINKI).date()
 
 
-def expired(listing: Listing, on: date | None = None) -> bool:
+def expired(listing: scoring.Scored, on: date | None = None) -> bool:
     """Past its `available_until`: it leaves matching, whether or not it was closed yet."""
     return listing.available_until is not None and listing.available_until < (on or today())
 
@@ -44,6 +49,83 @@ class Suggestion:
     fit: scoring.Fit
     similarity: float  # language-centred cosine: what the index ranked by
     cosine: float  # the model's raw cosine
+
+
+@dataclass(frozen=True)
+class Row:
+    """What ranking reads of a candidate, read as columns (no ORM object): what scoring needs,
+    and whose it is."""
+
+    id: int
+    organisation_id: int
+    language: str
+    category: str
+    municipality: str | None
+    quantity: float | None
+    unit: str | None
+    frequency: str | None
+    ewc_code: str | None
+    accepted_codes: list[str] | None
+    available_from: date | None
+    available_until: date | None
+
+
+_ROW = [getattr(Listing, f.name) for f in fields(Row)]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    row: Row
+    score: float
+    similarity: float
+    cosine: float
+    index: int  # the pair's in Ranking.pairs
+
+
+@dataclass
+class Ranking:
+    """A listing's scored candidates, best first: what does not depend on who asks, cached
+    while the index and the day are unchanged (`Matcher.ranking`)."""
+
+    candidates: list[Candidate]
+    pairs: scoring.Pairs
+    ranker: Ranker
+    _fits: dict[int, scoring.Fit] = field(default_factory=dict)
+
+    def fit(self, candidate: Candidate) -> scoring.Fit:
+        """The candidate's parts, worded once (only those shown are)."""
+        found = self._fits.get(candidate.index)
+        if found is None:
+            found = self._fits[candidate.index] = self.pairs.fit(candidate.index)
+        return found
+
+
+class Rankings:
+    """A bounded LRU of Rankings. A key names all a ranking depends on, so nothing needs
+    invalidating: an entry of an older index version or day is never asked for again and ages
+    out."""
+
+    def __init__(self, size: int = 2048) -> None:
+        self.size = size
+        self._entries: OrderedDict[Hashable, Ranking] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> Ranking | None:
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+            return found
+
+    def put(self, key: Hashable, ranking: Ranking) -> None:
+        with self._lock:
+            self._entries[key] = ranking
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._entries)
 
 
 class Matcher(IndexSync):
@@ -66,6 +148,7 @@ class Matcher(IndexSync):
         self.candidates = candidates  # nearest neighbours fetched before re-ranking
         self.ranker = ranker  # the parts' weights: hand-set, or learned by `train`
         self.search_floor = SEARCH_FLOOR  # measured with the product's model; another needs its own
+        self.rankings = Rankings()
 
     def sync(self, session: Session, progress: Callable[[int], None] | None = None) -> SyncReport:
         report = super().sync(session, progress)
@@ -94,9 +177,76 @@ class Matcher(IndexSync):
 
         Never a listing of the query listing's organisation nor of `exclude_orgs` (the viewer's),
         never an expired one, never a pair a facilitator rejected."""
+        ranking, best = self.best(
+            session,
+            listing,
+            k=k,
+            all_themes=all_themes,
+            exclude_orgs=exclude_orgs,
+            min_score=min_score,
+        )
+        ids = [c.row.id for c in best]
+        rows = {
+            saved_id(lst): lst
+            for lst in session.exec(select(Listing).where(col(Listing.id).in_(ids)))
+        }
+        return [
+            Suggestion(rows[c.row.id], ranking.fit(c), c.similarity, c.cosine)
+            for c in best
+            if c.row.id in rows
+        ]
+
+    def best(
+        self,
+        session: Session,
+        listing: Listing,
+        *,
+        k: int = 10,
+        all_themes: bool = False,
+        exclude_orgs: Collection[int | None] = (),
+        min_score: float = 0.0,
+    ) -> tuple[Ranking, list[Candidate]]:
+        """What `suggest` returns, as the candidates of the listing's ranking: its rows
+        rather than ORM objects, for answers built from columns (the API)."""
+        ranking = self.ranking(session, listing, k=k, all_themes=all_themes)
+        banned = set(exclude_orgs) - {None}
+        kept = [
+            c
+            for c in ranking.candidates
+            if c.score >= min_score and c.row.organisation_id not in banned
+        ]
+        return ranking, kept[:k]
+
+    def ranking(
+        self, session: Session, listing: Listing, *, k: int = 10, all_themes: bool = False
+    ) -> Ranking:
+        """The listing's candidates, scored and sorted, from the cache when neither the index
+        (`version`: every rebuild, reindex or load), the day (expiry), the listing (its
+        `version`), the rejected pairs nor the ranker changed since it was made."""
         assert listing.id is not None
-        banned = {listing.organisation_id, *exclude_orgs} - {None}
         rejected = self._rejected(session, listing)
+        pool = max(k, self.candidates) + len(rejected)
+        key = (
+            listing.id,
+            listing.version,
+            self.version,
+            today(),
+            all_themes,
+            pool,
+            frozenset(rejected),
+        )
+        found = self.rankings.get(key)
+        if found is not None and found.ranker is self.ranker:
+            return found
+        found = self._rank(session, listing, pool, all_themes, rejected)
+        if pool <= CACHED_POOL:  # an evaluation's every-candidate rankings would fill memory
+            self.rankings.put(key, found)
+        return found
+
+    def _rank(
+        self, session: Session, listing: Listing, pool: int, all_themes: bool, rejected: set[int]
+    ) -> Ranking:
+        assert listing.id is not None
         vec = self.vectors_of(session, [listing.id]).get(listing.id)
         if vec is None:
             self.store_vectors(session, [listing])
@@ -105,27 +255,35 @@ class Matcher(IndexSync):
         other = ListingKind(listing.kind).opposite.value
         keys = self._keys(other, None if all_themes else listing.theme_id)
         query = self.centred(vec.reshape(1, -1), [str(listing.language)])[0]
-        hits = self._search(keys, query, max(k, self.candidates) + len(rejected))
-        found = self._rows(session, [i for i, _ in hits])
-        raw = self.vectors_of(session, list(found))
+        hits = self._search(keys, query, pool)
+        rows, texts, raw = self._columns(session, [i for i, _ in hits])
         kept = [
-            (found[cand_id], sim)
+            (rows[cand_id], sim)
             for cand_id, sim in hits
-            if cand_id in found
+            if cand_id in rows
             and cand_id != listing.id
-            and found[cand_id].organisation_id not in banned
+            and rows[cand_id].organisation_id != listing.organisation_id
             and cand_id not in rejected
         ]
-        overlaps = self.wording(listing, [cand for cand, _ in kept])
-        out: list[Suggestion] = []
-        for (cand, sim), overlap in zip(kept, overlaps, strict=True):
-            cand_id = saved_id(cand)
-            cosine = float(raw[cand_id] @ vec) if cand_id in raw else sim
-            out.append(
-                Suggestion(cand, self._fit(listing, cand, sim, cosine, overlap), sim, cosine)
+        cands = [row for row, _ in kept]
+        overlaps = self._wording(
+            text_of(listing), str(listing.language), [(texts[c.id], c.language) for c in cands]
+        )
+        sims = [sim for _, sim in kept]
+        cosines = [float(raw[c.id] @ vec) if c.id in raw else sim for c, sim in kept]
+        mine = [listing] * len(cands)
+        offers, needs = (cands, mine) if listing.kind == ListingKind.need else (mine, cands)
+        pairs = scoring.pairs(
+            offers, needs, semantic=sims, raw_cosine=cosines, wording=overlaps, ranker=self.ranker
+        )
+        ranked = [
+            Candidate(row, score, sim, cos, i)
+            for i, (row, score, sim, cos) in enumerate(
+                zip(cands, pairs.scores, sims, cosines, strict=True)
             )
-        out.sort(key=lambda s: (-s.fit.score, -s.similarity, s.listing.id or 0))
-        return [s for s in out if s.fit.score >= min_score][:k]
+        ]
+        ranked.sort(key=lambda c: (-c.score, -c.similarity, c.row.id))
+        return Ranking(ranked, pairs, self.ranker)
 
     def pair_fit(self, session: Session, a: Listing, b: Listing) -> scoring.Fit:
         """The fit of one given pair, scored as a suggestion between them would be."""
@@ -142,15 +300,17 @@ class Matcher(IndexSync):
 
     def wording(self, listing: Listing, others: list[Listing]) -> list[float | None]:
         """Shared wording with each of `others` in the listing's language; None across languages."""
-        same = [o for o in others if o.language == listing.language]
-        found = dict(
-            zip(
-                (id(o) for o in same),
-                wording.similarities(text_of(listing), [text_of(o) for o in same]),
-                strict=True,
-            )
+        return self._wording(
+            text_of(listing), str(listing.language), [(text_of(o), str(o.language)) for o in others]
         )
-        return [float(found[id(o)]) if id(o) in found else None for o in others]
+
+    @staticmethod
+    def _wording(text: str, lang: str, others: Sequence[tuple[str, str]]) -> list[float | None]:
+        same = [i for i, (_, o_lang) in enumerate(others) if o_lang == lang]
+        found = dict(
+            zip(same, wording.similarities(text, [others[i][0] for i in same]), strict=True)
+        )
+        return [float(found[i]) if i in found else None for i in range(len(others))]
 
     def _fit(
         self, listing: Listing, cand: Listing, sim: float, cosine: float, overlap: float | None
@@ -217,6 +377,32 @@ class Matcher(IndexSync):
         )
         now = today()
         return {lst.id: lst for lst in rows if lst.id is not None and not expired(lst, now)}
+
+    def _columns(
+        self, session: Session, ids: list[int]
+    ) -> tuple[dict[int, Row], dict[int, str], dict[int, Vectors]]:
+        """The active, unexpired ones of `ids` as Rows, their texts (what wording compares) and
+        their stored vectors: one query of columns."""
+        if not ids:
+            return {}, {}, {}
+        stored = (col(ListingVector.listing_id) == col(Listing.id)) & (
+            col(ListingVector.model) == self.space
+        )
+        found = session.execute(
+            sa.select(
+                *_ROW, col(Listing.title), col(Listing.description), col(ListingVector.vector)
+            )
+            .outerjoin(ListingVector, stored)
+            .where(col(Listing.id).in_(ids), col(Listing.status) == Status.active)
+        )
+        now, rows, texts, raw = today(), {}, {}, {}
+        for *values, title, description, blob in found:
+            row = Row(*values)
+            if not expired(row, now):
+                rows[row.id], texts[row.id] = row, joined(title, description)
+                if blob is not None:
+                    raw[row.id] = np.frombuffer(blob, dtype=np.float32)
+        return rows, texts, raw
 
 
 def build_matcher(

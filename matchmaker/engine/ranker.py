@@ -13,7 +13,7 @@ import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from sqlmodel import Session
 
@@ -46,6 +46,7 @@ UNKNOWN: dict[str, float] = {name: 0.5 for name in FEATURES} | {"wording": 0.0}
 STRONG = 25.0
 POSSIBLE = 3.0
 STATE = "ranker"  # learned weights: their EngineState row, written by `train`
+Value = TypeVar("Value")  # a float, or a NumPy array of one value per pair
 
 
 @dataclass(frozen=True)
@@ -56,13 +57,16 @@ class Ranker:
     trained_on: int = 0  # decisions behind learned weights
     held_out: dict[str, float] = field(default_factory=dict)  # MRR of both on held-out decisions
 
-    def logit(self, values: Mapping[str, float]) -> float:
-        return self.intercept + sum(w * values.get(n, UNKNOWN[n]) for n, w in self.weights.items())
+    def logit(self, values: Mapping[str, Value]) -> Value:
+        """Of one pair's values, or elementwise of arrays of many pairs' (scoring.pairs): the
+        same float operations in the same order either way, so both give the same numbers."""
+        given: Mapping[str, Any] = values
+        total = sum(w * given.get(n, UNKNOWN[n]) for n, w in self.weights.items())
+        return cast(Value, self.intercept + total)
 
     def score(self, values: Mapping[str, float]) -> float:
         """0..100: the probability, in per cent, that the pair is a real partner."""
-        z = self.logit(values)
-        return 100.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
+        return percent(self.logit(values))
 
     def to_json(self) -> str:
         return json.dumps(asdict(self) | {"weights": dict(self.weights)}, indent=1)
@@ -97,6 +101,11 @@ HAND_SET = Ranker(
     },
     intercept=-11.9121 - 0.5,  # the timing part's unknown middle taken back out
 )
+
+
+def percent(z: float) -> float:
+    """A logit as the calibrated score: the probability in per cent."""
+    return 100.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
 
 
 def band(score: float) -> str:

@@ -24,10 +24,11 @@ _BATCH = 32
 
 def text_of(listing: Listing) -> str:
     """What is embedded: the title and the description, as the owner wrote them."""
-    return _joined(listing.title, listing.description)
+    return joined(listing.title, listing.description)
 
 
-def _joined(title: str, description: str) -> str:
+def joined(title: str, description: str) -> str:
+    """text_of a listing read as columns."""
     return f"{title.strip()}\n{description.strip()}".strip()
 
 
@@ -160,7 +161,7 @@ class StoredVectors:
         stale = [
             int(row[0])
             for row in rows
-            if row[7] is None or row[7] != text_hash(_joined(row[5], row[6]))
+            if row[7] is None or row[7] != text_hash(joined(row[5], row[6]))
         ]
         indexed = [
             (row[0], row[1], row[2], row[3], row[7])

@@ -8,6 +8,8 @@ evidence is strong; across languages it is blind, and the scorer does not use it
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from functools import cache
 from typing import Any
@@ -42,5 +44,37 @@ def similarities(query: str, texts: Sequence[str]) -> np.ndarray:
     """The cosine of the query's n-gram vector with each text's, 0..1."""
     if not texts:
         return np.zeros(0)
-    rows = vectors([query, *texts])
+    rows = _ROWS.of([query, *texts])
     return np.asarray((rows[1:] @ rows[0].T).toarray()).ravel()
+
+
+class _Rows:
+    """Texts' rows, the last few thousand kept: a listing's n-grams are counted in pure Python,
+    the most of a suggestion's cost, and its neighbours are asked for again and again. A row
+    depends on its text alone, so a kept one is never stale."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._rows: OrderedDict[str, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def of(self, texts: Sequence[str]) -> Any:
+        from scipy.sparse import vstack
+
+        with self._lock:
+            found = {t: self._rows[t] for t in texts if t in self._rows}
+            for t in found:
+                self._rows.move_to_end(t)
+        missing = list(dict.fromkeys(t for t in texts if t not in found))
+        if missing:
+            made = vectors(missing)
+            fresh = {t: made[i] for i, t in enumerate(missing)}
+            found.update(fresh)
+            with self._lock:
+                self._rows.update(fresh)
+                while len(self._rows) > self.size:
+                    self._rows.popitem(last=False)
+        return vstack([found[t] for t in texts], format="csr")
+
+
+_ROWS = _Rows(4096)  # ~10 kB a row: some 40 MB at most

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from sqlmodel import Session, col, select
 
-from matchmaker.accounts.auth import VISITOR, Principal
+from matchmaker.accounts.auth import VISITOR, Owned, Principal
 from matchmaker.tables import Listing, Match, MatchEvent
 from matchmaker.vocab import Status, Visibility
 
@@ -29,7 +29,14 @@ def seen_clauses(viewer: Principal) -> list[Any]:
     ]
 
 
-def owner_named(viewer: Principal, listing: Listing) -> bool:
+class Shown(Owned, Protocol):
+    """A listing, or a row of its columns (the suggestions' answer): what owner_named reads."""
+
+    @property
+    def visibility(self) -> str: ...
+
+
+def owner_named(viewer: Principal, listing: Shown) -> bool:
     """Whether the listing names its organisation to this viewer: a public one to everyone,
     an anonymous one only to its own organisation and to facilitators."""
     return listing.visibility == Visibility.public or viewer.curates or viewer.owns(listing)

@@ -18,12 +18,19 @@ from matchmaker.tables import Listing, ListingVector, OutboxMessage
 
 FORMAT = 2
 Row = TypeVar("Row", bound=SQLModel)
+# The workers' working state, which a deployment makes for itself and never moves: the change
+# log its indexes follow, rate-limit attempts, background jobs, the scheduler's claims.
+WORKING = {"change", "ratehit", "backgroundjob", "scheduledrun"}
 
 
 def _models() -> list[type[SQLModel]]:
     """Every table model, parents before children (foreign keys)."""
     by_table = {m.class_.__tablename__: m.class_ for m in SQLModel._sa_registry.mappers}
-    return [by_table[t.name] for t in SQLModel.metadata.sorted_tables if t.name in by_table]
+    return [
+        by_table[t.name]
+        for t in SQLModel.metadata.sorted_tables
+        if t.name in by_table and t.name not in WORKING
+    ]
 
 
 def _name(model: type[SQLModel]) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -9,13 +10,17 @@ import numpy as np
 import pytest
 from sqlmodel import Session, select
 
+from matchmaker.engine import matching, scoring
 from matchmaker.engine.embeddings import Embedder
-from matchmaker.engine.matching import Matcher
+from matchmaker.engine.matching import Matcher, Ranking, Rankings
+from matchmaker.engine.ranker import HAND_SET
 from matchmaker.engine.vectors import text_of
+from matchmaker.listings import service
+from matchmaker.listings.schemas import ListingUpdate
 from matchmaker.settings import ROOT
-from matchmaker.tables import Listing, ListingVector, Organisation, Theme
+from matchmaker.tables import Listing, ListingVector, Match, Organisation, Theme, saved_id
 from matchmaker.transfer import seeding
-from matchmaker.vocab import Category, OrgKind, Status
+from matchmaker.vocab import Category, MatchStatus, OrgKind, Status
 
 
 class Counting:
@@ -154,3 +159,89 @@ def test_language_means_are_shrunk_when_few_listings_exist(hash_embedder: Embedd
     many = hash_embedder.embed([f"teksti numero {i}" for i in range(400)])
     m.estimate_means(many, ["fi"] * 400)
     assert np.linalg.norm(m.means["fi"]) > 5 * np.linalg.norm(one[0] / 21)
+
+
+def test_a_ranking_is_cached_and_never_served_stale(
+    session: Session, world: dict[str, int], hash_embedder: Embedder, tmp_path: Path
+) -> None:
+    """Suggestions come from the cache until the index changes (an edit or a close), a
+    facilitator rejects a pair, or the viewer is another; each then shows at once."""
+    need = add(session, world, "Tarvitaan betonimursketta", kind="need", quantity=30, unit="t")
+    a = add(session, world, "Betonimurske", quantity=30, unit="t")
+    b = add(session, world, "Betonimursketta purkutyömaalta")
+    third = Organisation(name="Kolmas Oy", kind=OrgKind.company)
+    session.add(third)
+    session.commit()
+    c = add(session, world, "Betonimurske, seulottu")
+    c.organisation_id = saved_id(third)  # a third organisation: a viewer to exclude
+    session.add(c)
+    session.commit()
+    m = matcher(hash_embedder, tmp_path)
+    m.sync(session)
+
+    def ids(**kw: Any) -> list[int]:
+        return [stored_id(s.listing) for s in m.suggest(session, need, **kw)]
+
+    first = ids()
+    assert set(first) == {a.id, b.id, c.id}
+    assert ids() == first and len(m.rankings) == 1  # the second from the cache
+    # (c) the viewer differs: their organisation's offers leave, the cached ranking is shared
+    assert ids(exclude_orgs=[third.id]) == [i for i in first if i != c.id]
+    assert ids() == first and len(m.rankings) == 1
+    # (a) a candidate edited: its new text and amount are scored, not the cached ones
+    before = {stored_id(s.listing): s.fit.score for s in m.suggest(session, need)}
+    service.update_listing(
+        session,
+        listing=b,
+        data=ListingUpdate(title="Tiilimurske", quantity=30, unit="t"),
+        matcher=m,
+    )
+    after = {stored_id(s.listing): s.fit.score for s in m.suggest(session, need)}
+    fresh = matcher(hash_embedder, tmp_path / "fresh")
+    fresh.sync(session)
+    assert after == {stored_id(s.listing): s.fit.score for s in fresh.suggest(session, need)}
+    assert after[stored_id(b)] != before[stored_id(b)]
+    # (a) a candidate closed: gone at once
+    service.update_listing(session, listing=a, data=ListingUpdate(status=Status.closed), matcher=m)
+    assert stored_id(a) not in ids()
+    # (b) a facilitator rejects a pair: no index change, still gone at once, and back with
+    # the pair's rejection undone
+    match = Match(offer_id=stored_id(c), need_id=stored_id(need), theme_id=c.theme_id, score=1)
+    match.status = MatchStatus.rejected
+    session.add(match)
+    session.commit()
+    assert stored_id(c) not in ids()
+    match.status = MatchStatus.suggested
+    session.add(match)
+    session.commit()
+    assert stored_id(c) in ids()
+
+
+def test_an_expired_candidate_leaves_the_cached_ranking_the_next_day(
+    session: Session,
+    world: dict[str, int],
+    hash_embedder: Embedder,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    need = add(session, world, "Tarvitaan betonimursketta", kind="need")
+    ends = add(session, world, "Betonimurske", available_until=matching.today())
+    m = matcher(hash_embedder, tmp_path)
+    m.sync(session)
+    assert [s.listing.id for s in m.suggest(session, need)] == [ends.id]
+    tomorrow = matching.today() + timedelta(days=1)
+    monkeypatch.setattr(matching, "today", lambda: tomorrow)
+    assert m.suggest(session, need) == []
+
+
+def test_the_cache_is_bounded_and_keeps_what_was_used_last() -> None:
+    cache = Rankings(size=2)
+    one, two, three = (
+        Ranking([], scoring.pairs([], [], semantic=[], raw_cosine=[], wording=[]), HAND_SET)
+        for _ in range(3)
+    )
+    cache.put("one", one)
+    cache.put("two", two)
+    assert cache.get("one") is one  # "two" is now the oldest
+    cache.put("three", three)
+    assert len(cache) == 2 and cache.get("two") is None and cache.get("one") is one

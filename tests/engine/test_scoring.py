@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import math
-from datetime import date
+import random
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
 
-from matchmaker.engine import ranker, scoring
+from matchmaker.engine import geo, ranker, scoring
 from matchmaker.tables import Listing
 
 
@@ -104,3 +105,59 @@ def test_the_queue_threshold_defaults_to_the_possible_floor() -> None:
     assert Settings().queue_threshold == ranker.POSSIBLE
     assert ranker.band(ranker.STRONG) == "strong" and ranker.band(ranker.POSSIBLE) == "possible"
     assert ranker.band(ranker.POSSIBLE - 0.1) == "weak"
+
+
+def test_pairs_scored_at_once_are_scored_as_each_pair_alone(hash_embedder: Any) -> None:
+    """scoring.pairs over many seeded pairs gives each pair what fit gives it alone: the same
+    score, and the same parts, values, texts and facts."""
+    rng = random.Random(7)
+    places = [*sorted({p.name_fi for p in geo.places().values()})[:12], "Atlantis", None]
+    codes = [None, "170101", "170102", "170107", "170904", "170106", "200101", "999999"]
+
+    def side(kind: str) -> Listing:
+        unit = rng.choice([None, "t", "kg", "m3", "pcs"])
+        start = rng.choice([None, date(2027, 1, 1) + timedelta(days=rng.randrange(400))])
+        return listing(
+            kind=kind,
+            language=rng.choice(["fi", "sv", "en"]),
+            category=rng.choice(["material", "equipment", "energy"]),
+            municipality=rng.choice(places),
+            quantity=None if unit is None else rng.choice([0, 0.5, 3, 26, 500, 1200]),
+            unit=unit,
+            frequency=rng.choice([None, "one-off", "weekly", "monthly", "continuous"]),
+            ewc_code=rng.choice(codes) if kind == "offer" else None,
+            accepted_codes=rng.sample(codes[1:], rng.randrange(3)) if kind == "need" else None,
+            available_from=start,
+            available_until=rng.choice([None, date(2027, 3, 1) + timedelta(rng.randrange(400))]),
+        )
+
+    offers, needs = [side("offer") for _ in range(300)], [side("need") for _ in range(300)]
+    vectors = hash_embedder.embed([f"tarjous {i} {rng.random()}" for i in range(600)])
+    cosines = [float(vectors[i] @ vectors[300 + i]) for i in range(300)]
+    sims = [c * 1.7 - 0.3 for c in cosines]  # some beyond 0..1, as centred ones may be
+    overlaps = [rng.choice([None, 0.0, rng.random(), 1.2]) for _ in range(300)]
+    learned = ranker.Ranker({**ranker.HAND_SET.weights, "timing": 2.5}, -10.0, "learned")
+    for weights in (ranker.HAND_SET, learned):
+        at_once = scoring.pairs(
+            offers, needs, semantic=sims, raw_cosine=cosines, wording=overlaps, ranker=weights
+        )
+        for i in range(300):
+            alone = scoring.fit(
+                offers[i],
+                needs[i],
+                semantic=sims[i],
+                raw_cosine=cosines[i],
+                wording=overlaps[i],
+                ranker=weights,
+            )
+            assert at_once.scores[i] == alone.score
+            assert at_once.fit(i) == alone
+    # the seeds reach every branch of the parts: known and unknown, near and far, early, late
+    texts = {p.text.split(" ")[0] for i in range(300) for p in at_once.fit(i).parts}
+    assert {"location", "same", "quantities", "quantity", "offer", "amounts", "no"} <= texts
+    assert {"dates", "available", "the", "text", "both", "wording", "shared"} <= texts
+
+
+def test_a_batch_with_no_pairs_is_empty() -> None:
+    empty = scoring.pairs([], [], semantic=[], raw_cosine=[], wording=[])
+    assert empty.scores == []
