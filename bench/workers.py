@@ -171,7 +171,7 @@ def _settled(pids: list[int], timeout: float = 180) -> None:
     last = [rss_mb(p) for p in pids]
     steady = 0
     while steady < 3 and time.perf_counter() < deadline:
-        time.sleep(1.0)
+        time.sleep(0.5)
         now = [rss_mb(p) for p in pids]
         steady = steady + 1 if all(abs(a - b) < 5 for a, b in zip(now, last, strict=True)) else 0
         last = now

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from sqlalchemy import BigInteger, cast
 from sqlmodel import Session, col, func, select
 
 from matchmaker import changelog
@@ -299,7 +300,8 @@ class IndexSync(StoredVectors):
     def _tally_stored(self, session: Session) -> dict[Key, tuple[int, int, int]]:
         """_tally of the listings the index should hold, summed by the database itself: at
         100k listings a Python pass over the rows would add half a second to every start."""
-        ids = col(Listing.id) % _MOD
+        # 64-bit: a square of a residue passes PostgreSQL's 32-bit integer past id 46,341
+        ids = cast(col(Listing.id) % _MOD, BigInteger)
         rows = session.exec(
             select(  # type: ignore[call-overload]  # sqlmodel types up to 4 columns
                 Listing.theme_id, Listing.kind, func.count(), func.sum(ids), func.sum(ids * ids)

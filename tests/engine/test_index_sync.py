@@ -17,7 +17,7 @@ from matchmaker.engine.embeddings import Embedder
 from matchmaker.engine.index import FaissIndex
 from matchmaker.engine.matching import Matcher
 from matchmaker.settings import ROOT
-from matchmaker.tables import Organisation, Theme
+from matchmaker.tables import Listing, Organisation, Theme
 from matchmaker.transfer import seeding
 from matchmaker.vocab import OrgKind
 from tests.engine.test_matching import add, matcher
@@ -170,3 +170,19 @@ def test_an_undamaged_saved_index_is_loaded_without_a_warning(
     assert again.sync(session).index_source == "disk"
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
     assert answers(again, session, ids) == answers(first, session, ids)
+
+
+def test_a_saved_index_of_large_ids_is_checked_and_loaded(
+    session: Session, world: dict[str, int], hash_embedder: Embedder, tmp_path: Path
+) -> None:
+    """The check sums squares of ids: past id 46,341 they outgrow a 32-bit integer, which
+    PostgreSQL's integer arithmetic refuses (a deployment of 100k listings failed to start)."""
+    big = add(session, world, "Betonimurske", id=999_983)  # a prime: its square is ~10^12
+    add(session, world, "Tiilimurske", id=1_000_002)
+    add(session, world, "Tarvitaan betonimursketta", kind="need", id=1_000_010)
+    matcher(hash_embedder, tmp_path).sync(session)
+    again = matcher(hash_embedder, tmp_path)
+    assert again.sync(session).index_source == "disk"
+    need = session.get(Listing, 1_000_010)
+    assert need is not None
+    assert big.id in [s.listing.id for s in again.suggest(session, need)]
