@@ -14,6 +14,7 @@ import subprocess
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import numpy as np
 from sqlalchemy import text
@@ -21,7 +22,7 @@ from sqlalchemy import text
 from bench import http, index
 from bench.corpus import Corpus, grow
 from bench.measure import rss_mb
-from bench.scale import env_for
+from bench.scale import SEARCH_TEXT, env_for
 
 
 def run(
@@ -136,6 +137,8 @@ def _serve(
     try:
         server.wait(paths[0])
         pids = _workers_of(server.proc.pid, workers)
+        # searches embed: each worker that takes one has its model loaded by the answer
+        http.load(server.port, [f"/api/search?q={quote(SEARCH_TEXT)}"], clients, 3.0)
         _settled(pids)
         http.load(server.port, paths, clients, min(2.0, seconds))  # warm: every worker's pools
         result = http.load(server.port, paths, clients, seconds)
@@ -170,7 +173,7 @@ def _settled(pids: list[int], timeout: float = 180) -> None:
     deadline = time.perf_counter() + timeout
     last = [rss_mb(p) for p in pids]
     steady = 0
-    while steady < 3 and time.perf_counter() < deadline:
+    while steady < 4 and time.perf_counter() < deadline:
         time.sleep(0.5)
         now = [rss_mb(p) for p in pids]
         steady = steady + 1 if all(abs(a - b) < 5 for a, b in zip(now, last, strict=True)) else 0
