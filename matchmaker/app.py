@@ -25,7 +25,7 @@ from matchmaker.admin import factor_pages as admin_factor_pages
 from matchmaker.admin import organisation_pages as admin_organisation_pages
 from matchmaker.admin import pages as admin_pages
 from matchmaker.alerts import pages as alert_pages
-from matchmaker.engine import ewc_suggest
+from matchmaker.engine import ewc_suggest, wording
 from matchmaker.engine.embeddings import Embedder, LazyEmbedder
 from matchmaker.engine.matching import Matcher, build_matcher
 from matchmaker.infopoint import api as infopoint_api
@@ -109,6 +109,7 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         db_engine = app.state.db_engine
         matcher: Matcher = app.state.matcher
+        wording.warm_up()  # scikit-learn, for the first suggestion, while the index loads
         if prepared:
             with Session(db_engine) as session:
                 matcher.sync(session)

@@ -31,6 +31,12 @@ def _vectoriser() -> Any:
     )
 
 
+def warm_up() -> None:
+    """Import scikit-learn in a thread (~3 s here), so that a start's first suggestion need not
+    wait for it: started before the index loads, the two overlap."""
+    threading.Thread(target=lambda: vectors(["warm"]), name="wording-warm-up", daemon=True).start()
+
+
 def vectors(texts: Sequence[str]) -> Any:
     """One unit-length sparse row per text (sublinear term frequency)."""
     from sklearn.preprocessing import normalize
