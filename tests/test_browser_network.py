@@ -12,10 +12,11 @@ import pytest
 
 from matchmaker.app import create_app
 from matchmaker.engine.embeddings import Embedder
-from matchmaker.settings import ROOT, Settings
+from matchmaker.settings import ROOT
 from matchmaker.tools.liveserver import serve
 from matchmaker.tools.screenshots import demo_member, walk_pipeline
 from matchmaker.tools.shotkit import log_in
+from tests.world import demo_settings
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 expect = playwright_api.expect
@@ -27,15 +28,7 @@ pytestmark = pytest.mark.browser
 def base(tmp_path_factory: pytest.TempPathFactory, hash_embedder: Embedder) -> Iterator[str]:
     """A live server on the demo seeds, with a few matches walked through the pipeline."""
     tmp: Path = tmp_path_factory.mktemp("network")
-    settings = Settings(
-        database_url=f"sqlite:///{tmp / 'network.db'}",
-        instance_dir=tmp / "instance",
-        engine="hash",
-        model="",
-        seeds_dir=ROOT / "seeds",
-        scheduler=False,
-        seed_on_start=True,
-    )
+    settings = demo_settings(tmp)
     app = create_app(settings, embedder=hash_embedder)
     with serve(app) as url:
         assert walk_pipeline(settings, app.state.db_engine, app.state.matcher) > 5

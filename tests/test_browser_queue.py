@@ -13,12 +13,13 @@ from sqlmodel import Session
 
 from matchmaker.app import create_app
 from matchmaker.engine.embeddings import Embedder
-from matchmaker.settings import ROOT, Settings
+from matchmaker.settings import ROOT
 from matchmaker.tables import Match
 from matchmaker.tools.liveserver import serve
 from matchmaker.tools.screenshots import demo_member
 from matchmaker.tools.shotkit import log_in
 from matchmaker.workspace import pipeline
+from tests.world import demo_settings
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 expect = playwright_api.expect
@@ -30,15 +31,7 @@ pytestmark = pytest.mark.browser
 def server(tmp_path_factory: pytest.TempPathFactory, hash_embedder: Embedder) -> Iterator[Any]:
     """A live server on the demo seeds with every suggestion in the queue (a few pages)."""
     tmp: Path = tmp_path_factory.mktemp("queue")
-    settings = Settings(
-        database_url=f"sqlite:///{tmp / 'queue.db'}",
-        instance_dir=tmp / "instance",
-        engine="hash",
-        model="",
-        seeds_dir=ROOT / "seeds",
-        scheduler=False,
-        seed_on_start=True,
-    )
+    settings = demo_settings(tmp)
     app = create_app(settings, embedder=hash_embedder)
     with serve(app) as url:
         with Session(app.state.db_engine) as s:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any, cast
 
 from fastapi import FastAPI
@@ -10,11 +11,27 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
 from matchmaker.accounts import service as accounts
+from matchmaker.settings import ROOT, Settings
 from matchmaker.tables import Match, Organisation, OutboxMessage, User
 from matchmaker.vocab import OrgKind, Role
 from tests.pagekit import csrf_of
 
 PASSWORD = "correct horse battery"
+
+
+def demo_settings(folder: Path) -> Settings:
+    """A server's settings on the demo seeds, in a folder of its own (the browser tests')."""
+    return Settings(
+        database_url=f"sqlite:///{folder / 'demo.db'}",
+        instance_dir=folder / "instance",
+        engine="hash",
+        model="",
+        seeds_dir=ROOT / "seeds",
+        scheduler=False,
+        seed_on_start=True,
+    )
+
+
 NAMES = {"admin": "Aino Admin", "facilitator": "Fanni Fasilitaattori", "member": "Mikko Member"}
 
 
