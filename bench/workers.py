@@ -9,6 +9,7 @@ memory is read per worker process once the load is over.
 
 from __future__ import annotations
 
+import functools
 import shutil
 import subprocess
 import time
@@ -49,6 +50,16 @@ def run(
     ids = np.random.default_rng(5).choice(np.arange(1, n + 1), min(n_queries, n), replace=False)
     paths = [f"/api/listings/{i}/suggestions" for i in ids.tolist()]
 
+    serve = functools.partial(
+        _serve,
+        engine=engine,
+        model=model,
+        seeds_dir=seeds_dir,
+        paths=paths,
+        clients=clients,
+        seconds=seconds,
+        log=log,
+    )
     log(f"  workers, {n:,}: SQLite, and the bare search")
     sqlite_url = f"sqlite:///{folder / 'sqlite' / 'matchmaker.db'}"
     (folder / "sqlite").mkdir()
@@ -60,21 +71,7 @@ def run(
     db_engine.dispose()
     del matcher
     for w in workers:
-        out["runs"].append(
-            _serve(
-                folder / "sqlite",
-                sqlite_url,
-                "SQLite",
-                w,
-                engine,
-                model,
-                seeds_dir,
-                paths,
-                clients,
-                seconds,
-                log,
-            )
-        )
+        out["runs"].append(serve(folder / "sqlite", sqlite_url, "SQLite", w))
 
     with pgcluster.running() as cluster:
         pgcluster.create_database(cluster, "bench")
@@ -96,21 +93,7 @@ def run(
         out["postgresql"] = pgcluster.version(pgcluster.bindir())
         (folder / "pg").mkdir()
         for w in workers:
-            out["runs"].append(
-                _serve(
-                    folder / "pg",
-                    pg_url,
-                    "PostgreSQL",
-                    w,
-                    engine,
-                    model,
-                    seeds_dir,
-                    paths,
-                    clients,
-                    seconds,
-                    log,
-                )
-            )
+            out["runs"].append(serve(folder / "pg", pg_url, "PostgreSQL", w))
     return out
 
 

@@ -20,7 +20,8 @@ from sqlalchemy import event, func, insert, text
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, col, select
 
-from matchmaker.tables import Change, Listing, utcnow
+from matchmaker.shared_tables import Change
+from matchmaker.tables import Listing, utcnow
 
 LISTING, RANKER = "listing", "ranker"
 _LOCK = 0x6D6D_6368  # the advisory lock's number: "mmch"

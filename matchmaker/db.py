@@ -15,6 +15,7 @@ from sqlmodel import SQLModel, create_engine
 
 from matchmaker import (
     changelog,
+    shared_tables,  # noqa: F401  (and the ones several workers share)
     tables,  # noqa: F401  (registers the tables on SQLModel.metadata)
 )
 from matchmaker.mailinglist import tables as mailing_tables  # noqa: F401  (and these)

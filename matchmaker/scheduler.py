@@ -21,7 +21,7 @@ from sqlmodel import Session
 
 from matchmaker.engine.matching import HELSINKI, Matcher
 from matchmaker.settings import Settings
-from matchmaker.tables import ScheduledRun
+from matchmaker.shared_tables import ScheduledRun
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,8 @@ from sqlmodel import Session, select
 
 from matchmaker.accounts.auth import RateLimiter
 from matchmaker.scheduler import Daily
-from matchmaker.tables import BackgroundJob, RateHit, utcnow
+from matchmaker.shared_tables import BackgroundJob, RateHit
+from matchmaker.tables import utcnow
 from matchmaker.transfer.jobs import STALLED, Jobs
 
 

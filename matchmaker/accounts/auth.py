@@ -18,7 +18,8 @@ from sqlmodel import Session, col, select
 from matchmaker.accounts import security, sessions
 from matchmaker.accounts import service as accounts
 from matchmaker.deps import SessionDep
-from matchmaker.tables import ApiToken, Listing, RateHit, User, utcnow
+from matchmaker.shared_tables import RateHit
+from matchmaker.tables import ApiToken, Listing, User, utcnow
 from matchmaker.vocab import Role
 
 COOKIE = "mm_session"

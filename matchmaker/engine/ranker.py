@@ -18,7 +18,8 @@ from typing import Any, TypeVar, cast
 from sqlmodel import Session
 
 from matchmaker import changelog
-from matchmaker.tables import EngineState, utcnow
+from matchmaker.shared_tables import EngineState
+from matchmaker.tables import utcnow
 
 # The parts, in the order they are shown. "language" is 1 when both listings are written in one
 # language: the model's vectors pull such texts together, and the weight on this part takes the

@@ -16,7 +16,8 @@ from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from matchmaker.tables import BackgroundJob, utcnow
+from matchmaker.shared_tables import BackgroundJob
+from matchmaker.tables import utcnow
 
 log = logging.getLogger(__name__)
 

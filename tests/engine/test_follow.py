@@ -14,7 +14,8 @@ from matchmaker.engine import index_sync
 from matchmaker.engine.embeddings import Embedder
 from matchmaker.engine.matching import Matcher
 from matchmaker.listings import service
-from matchmaker.tables import Change, Listing
+from matchmaker.shared_tables import Change
+from matchmaker.tables import Listing
 from matchmaker.vocab import Category, Language, ListingKind, Status
 from tests.engine.test_index_sync import world
 from tests.engine.test_matching import add, stored_id

@@ -14,7 +14,8 @@ from matchmaker.engine import ranker
 from matchmaker.engine.embeddings import Embedder
 from matchmaker.engine.matching import Matcher
 from matchmaker.settings import ROOT, Settings
-from matchmaker.tables import EngineState, Listing, Match, Organisation, Theme, saved_id, utcnow
+from matchmaker.shared_tables import EngineState
+from matchmaker.tables import Listing, Match, Organisation, Theme, saved_id, utcnow
 from matchmaker.transfer import seeding
 from matchmaker.vocab import Category, Language, ListingKind, MatchStatus, OrgKind
 from matchmaker.workspace import training
