@@ -14,9 +14,8 @@ export OMP_NUM_THREADS ?= 1
 export HF_HUB_OFFLINE ?= 1
 export TOKENIZERS_PARALLELISM ?= false
 
-# the packages that store and query most: the PostgreSQL pass of make test (all of them: ~9 min more)
-PG_TESTS := tests/test_db.py tests/test_app.py tests/test_scheduler.py tests/listings tests/workspace \
-  tests/transfer tests/engine tests/alerts tests/mailinglist tests/workshops tests/test_migrations.py
+# pytest-xdist's processes for make test: one per core (`make test JOBS=1` runs in one process)
+JOBS ?= auto
 PG_CTL := $(lastword $(sort $(wildcard /usr/lib/postgresql/*/bin/pg_ctl)))
 
 .PHONY: help install model browser postgres run test test-fast lint migration eval screenshots bench bench-smoke bench-workshops clean
@@ -53,9 +52,9 @@ postgres: ## Debian's PostgreSQL server for the tests on PostgreSQL (if it is mi
 run: install model ## install, build the model, load the demo seeds and serve on :8000
 	$(PY) -m matchmaker serve --seed
 
-test: install model browser postgres ## the whole suite on SQLite, then its database-facing tests on a throwaway PostgreSQL
-	$(PY) -m pytest
-	$(PY) -m pytest --db=postgresql -m "not slow and not model and not browser" $(PG_TESTS)
+test: install model browser postgres ## the whole suite on SQLite, then again on a throwaway PostgreSQL (all but the model, browser and slow tests)
+	$(PY) -m pytest -n $(JOBS)
+	$(PY) -m pytest -n $(JOBS) --db=postgresql -m "not slow and not model and not browser"
 
 test-fast: install ## unit tests only (deterministic embedder, no model)
 	$(PY) -m pytest -m "not model and not slow and not browser"

@@ -7,7 +7,9 @@ from typing import Annotated
 from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field
 
-MAX_ID = 2**63 - 1  # SQLite's INTEGER; a larger id is a client error, not an overflow
+# PostgreSQL's integer (SQLite's holds more): one range on both databases, so a larger id is a
+# client error and never an overflow
+MAX_ID = 2**31 - 1
 DbId = Annotated[int, Field(ge=1, le=MAX_ID)]
 PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
 # No white space and no control character anywhere: an address ends up in a mail header, where

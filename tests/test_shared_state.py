@@ -31,11 +31,22 @@ def test_a_rate_limit_counts_the_attempts_of_every_worker(db_engine: Any) -> Non
 
 def test_attempts_older_than_the_window_no_longer_count(db_engine: Any) -> None:
     limiter = RateLimiter(db_engine, "login", 2, 900)
-    with Session(db_engine) as s:
-        old = utcnow() - timedelta(seconds=901)
-        s.add_all([RateHit(bucket="login", key="k", at=old) for _ in range(5)])
+    assert limiter.allow("k") and limiter.allow("k") and not limiter.allow("k")
+    with Session(db_engine) as s:  # the two counted attempts, 901 seconds ago
+        s.exec(update(RateHit).values(at=utcnow() - timedelta(seconds=901)))
         s.commit()
     assert limiter.allow("k") and limiter.allow("k") and not limiter.allow("k")
+
+
+def test_any_text_a_client_sends_is_counted_and_no_address_is_stored(db_engine: Any) -> None:
+    """A login's key is its client and the address typed: a NUL (which PostgreSQL's text
+    refuses) or a lone surrogate is counted like any other, and the table keeps digests."""
+    limiter = RateLimiter(db_engine, "login", 1, 900)
+    for key in ("testclient|\x00", "testclient|\ud800", "testclient|anna@example.fi"):
+        assert limiter.allow(key) and not limiter.allow(key), key
+    with Session(db_engine) as s:
+        stored = [hit.key for hit in s.exec(select(RateHit))]
+    assert len(stored) == 3 and not any("example" in k or "testclient" in k for k in stored)
 
 
 def test_refused_attempts_do_not_stretch_the_window(db_engine: Any) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import logging
 import secrets
@@ -292,7 +293,7 @@ class RateLimiter:
         self._calls = itertools.count(1)
 
     def _mine(self, key: str) -> Any:
-        return (col(RateHit.bucket) == self.bucket) & (col(RateHit.key) == key[:400])
+        return (col(RateHit.bucket) == self.bucket) & (col(RateHit.key) == _stored(key))
 
     def allow(self, key: str) -> bool:
         """Count the attempt first and commit it, then count the window: parallel attempts
@@ -306,7 +307,7 @@ class RateLimiter:
                         col(RateHit.bucket) == self.bucket, col(RateHit.at) < cutoff
                     )
                 )
-            hit = RateHit(bucket=self.bucket, key=key[:400], at=now)
+            hit = RateHit(bucket=self.bucket, key=_stored(key), at=now)
             session.add(hit)
             session.commit()
             seen = session.exec(
@@ -322,6 +323,12 @@ class RateLimiter:
         with Session(self._db_engine) as session:
             session.exec(delete(RateHit).where(self._mine(key)))
             session.commit()
+
+
+def _stored(key: str) -> str:
+    """A key as the limits keep it: a digest, so that no address is stored in the clear and
+    any text a client sends (a NUL, which PostgreSQL refuses, or a lone surrogate) is one."""
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def note_use(session: Session, token: ApiToken) -> None:

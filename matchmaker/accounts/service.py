@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from datetime import timedelta
 from typing import Annotated, Any
 
@@ -126,8 +127,17 @@ def create_user(
     return user
 
 
+def account_of(session: Session, email: str) -> User | None:
+    """The account of an address as typed at a login or a reset; an address no account can
+    have (a control character, a NUL that PostgreSQL would refuse to compare) is none."""
+    address = normalise_email(email)
+    if not re.fullmatch(EMAIL_PATTERN, address):
+        return None
+    return session.exec(select(User).where(User.email == address)).first()
+
+
 def authenticate(session: Session, email: str, password: str) -> User | None:
-    user = session.exec(select(User).where(User.email == normalise_email(email))).first()
+    user = account_of(session, email)
     ok = security.verify_or_waste_time(user.password_hash if user else None, password)
     return user if ok and user is not None and user.active else None
 
@@ -237,7 +247,7 @@ def register(session: Session, settings: Settings, data: RegisterIn) -> User:
 
 def request_reset(session: Session, settings: Settings, email: str) -> None:
     """Mail a reset link if the account exists; the answer is the same either way."""
-    user = session.exec(select(User).where(User.email == normalise_email(email))).first()
+    user = account_of(session, email)
     if user is None or not user.active:
         return
     plain, hashed = security.new_token()

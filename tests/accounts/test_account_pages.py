@@ -238,7 +238,7 @@ def test_revoking_a_token_id_past_the_databases_range_is_a_page_not_found(
     client: TestClient, kallio: dict[str, Any]
 ) -> None:
     csrf = login(client, "member", org_id=kallio["id"], browser=True)
-    for token_id in (2**63, 10**30):
+    for token_id in (2**31, 2**63, 10**30):
         r = post(client, f"/account/tokens/{token_id}/revoke", csrf)
         assert r.status_code == 404 and r.headers["content-type"].startswith("text/html")
 

@@ -157,3 +157,23 @@ def test_a_known_address_is_answered_as_fast_as_an_unknown_one(
             time.sleep(0.1)
     assert known < 1.5 and unknown < 1.5, (known, unknown)  # the mail alone takes 2 s
     assert [m.to for m in outbox(db_engine)] == ["mikko@example.fi"]
+
+
+@pytest.mark.parametrize("email", [r"\u0000", r"mikko@example.fi\u0000"])
+def test_an_address_no_account_can_have_is_a_wrong_login_and_is_still_counted(
+    visitor: TestClient, email: str
+) -> None:
+    """A NUL (as JSON spells it) is text PostgreSQL will not even compare: such an address is
+    simply nobody's."""
+    person(app_of(visitor).state.db_engine, "member", email="mikko@example.fi")
+    logout(visitor)
+    body = f'{{"email": "{email}", "password": "wrong guess"}}'
+    headers = {"Content-Type": "application/json"}
+    codes = [visitor.post("/api/session", content=body, headers=headers) for _ in range(7)]
+    assert [r.status_code for r in codes] == [401] * 5 + [429] * 2
+
+
+def test_the_login_page_answers_an_address_with_a_nul_as_a_wrong_login(visitor: TestClient) -> None:
+    form = {"email": "mikko@example.fi\x00", "password": "wrong", "csrf_token": csrf(visitor)}
+    r = visitor.post("/login?lang=en", data=form)
+    assert r.status_code == 401 and 'name="email"' in r.text
