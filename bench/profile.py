@@ -118,6 +118,8 @@ def summary(path: Path) -> list[tuple[float, str]]:
     total = 0
     for line in path.read_text("utf-8").splitlines():
         stack, _, n = line.rpartition(" ")
+        if not n.isdigit():  # a blank or cut-off last line
+            continue
         frames, samples = stack.split(";"), int(n)
         total += samples
         counts[_group(frames)] += samples

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -22,6 +23,15 @@ def get_matcher(request: Request, session: Annotated[Session, Depends(get_sessio
     matcher: Matcher = request.app.state.matcher
     matcher.follow(session)
     return matcher
+
+
+@contextmanager
+def in_one_thread(request: Request) -> Iterator[tuple[Session, Matcher]]:
+    """get_session and get_matcher for a route that does all its work in one worker thread:
+    FastAPI runs each sync dependency in a thread of its own, a hop that costs as much as a
+    cached answer's SQL."""
+    with Session(request.app.state.db_engine) as session:
+        yield session, get_matcher(request, session)
 
 
 def get_code_suggester(request: Request) -> Suggester:

@@ -347,6 +347,9 @@ _PUBLIC = [
 ]
 
 
+_FIELDS = tuple(ListingPublic.model_fields)
+
+
 def public_data(
     session: Session, ids: Sequence[int], viewer: Principal | None = None
 ) -> dict[int, dict[str, Any]]:
@@ -364,7 +367,8 @@ def public_data(
     for row in rows:
         *values, theme, org_name = row
         data = dict(zip((c.key for c in _PUBLIC), values, strict=True))
-        out[data["id"]] = _public(data, theme, org_name, viewer)
+        public = _public(data, theme, org_name, viewer)
+        out[data["id"]] = {name: public[name] for name in _FIELDS}  # in the schema's order
     return out
 
 
