@@ -346,7 +346,6 @@ _PUBLIC = [
     if name not in ("theme", "organisation_name")
 ]
 
-
 _FIELDS = tuple(ListingPublic.model_fields)
 
 
@@ -367,16 +366,15 @@ def public_data(
     for row in rows:
         *values, theme, org_name = row
         data = dict(zip((c.key for c in _PUBLIC), values, strict=True))
-        public = _public(data, theme, org_name, viewer)
-        out[data["id"]] = {name: public[name] for name in _FIELDS}  # in the schema's order
+        out[data["id"]] = _public(data, theme, org_name, viewer)
     return out
 
 
 def _public(
     data: dict[str, Any], theme: str, org_name: str | None, viewer: Principal | None
 ) -> dict[str, Any]:
-    """A listing's columns as ListingPublic's: an anonymous listing names its organisation
-    only to those who may know."""
+    """A listing's columns as ListingPublic's, in its order: an anonymous listing names its
+    organisation only to those who may know."""
     shown = _Shown(data["visibility"], data["organisation_id"])
     hidden = not visibility.owner_named(viewer or VISITOR, shown)
     data.update(
@@ -385,7 +383,7 @@ def _public(
         organisation_name=None if hidden else org_name,
         accepted_codes=data["accepted_codes"] or [],
     )
-    return data
+    return {name: data[name] for name in _FIELDS}
 
 
 @dataclass(frozen=True)
