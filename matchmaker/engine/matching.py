@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-from collections.abc import Callable, Collection, Hashable, Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -20,6 +18,7 @@ from matchmaker.engine.embeddings import Embedder, LazyEmbedder
 from matchmaker.engine.index import Key, Vectors
 from matchmaker.engine.index_sync import IndexSync, SyncReport, read_prior
 from matchmaker.engine.ranker import Ranker
+from matchmaker.engine.rankings import ROW_COLUMNS, Candidate, Ranking, Rankings, Row
 from matchmaker.engine.vectors import joined, text_of
 from matchmaker.settings import Settings
 from matchmaker.tables import Listing, ListingVector, Match, saved_id
@@ -49,83 +48,6 @@ class Suggestion:
     fit: scoring.Fit
     similarity: float  # language-centred cosine: what the index ranked by
     cosine: float  # the model's raw cosine
-
-
-@dataclass(frozen=True)
-class Row:
-    """What ranking reads of a candidate, read as columns (no ORM object): what scoring needs,
-    and whose it is."""
-
-    id: int
-    organisation_id: int
-    language: str
-    category: str
-    municipality: str | None
-    quantity: float | None
-    unit: str | None
-    frequency: str | None
-    ewc_code: str | None
-    accepted_codes: list[str] | None
-    available_from: date | None
-    available_until: date | None
-
-
-_ROW = [getattr(Listing, f.name) for f in fields(Row)]
-
-
-@dataclass(frozen=True)
-class Candidate:
-    row: Row
-    score: float
-    similarity: float
-    cosine: float
-    index: int  # the pair's in Ranking.pairs
-
-
-@dataclass
-class Ranking:
-    """A listing's scored candidates, best first: what does not depend on who asks, cached
-    while the index and the day are unchanged (`Matcher.ranking`)."""
-
-    candidates: list[Candidate]
-    pairs: scoring.Pairs
-    ranker: Ranker
-    _fits: dict[int, scoring.Fit] = field(default_factory=dict)
-
-    def fit(self, candidate: Candidate) -> scoring.Fit:
-        """The candidate's parts, worded once (only those shown are)."""
-        found = self._fits.get(candidate.index)
-        if found is None:
-            found = self._fits[candidate.index] = self.pairs.fit(candidate.index)
-        return found
-
-
-class Rankings:
-    """A bounded LRU of Rankings. A key names all a ranking depends on, so nothing needs
-    invalidating: an entry of an older index version or day is never asked for again and ages
-    out."""
-
-    def __init__(self, size: int = 2048) -> None:
-        self.size = size
-        self._entries: OrderedDict[Hashable, Ranking] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: Hashable) -> Ranking | None:
-        with self._lock:
-            found = self._entries.get(key)
-            if found is not None:
-                self._entries.move_to_end(key)
-            return found
-
-    def put(self, key: Hashable, ranking: Ranking) -> None:
-        with self._lock:
-            self._entries[key] = ranking
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.size:
-                self._entries.popitem(last=False)
-
-    def __len__(self) -> int:
-        return len(self._entries)
 
 
 class Matcher(IndexSync):
@@ -390,7 +312,10 @@ class Matcher(IndexSync):
         )
         found = session.execute(
             sa.select(
-                *_ROW, col(Listing.title), col(Listing.description), col(ListingVector.vector)
+                *ROW_COLUMNS,
+                col(Listing.title),
+                col(Listing.description),
+                col(ListingVector.vector),
             )
             .outerjoin(ListingVector, stored)
             .where(col(Listing.id).in_(ids), col(Listing.status) == Status.active)

@@ -38,7 +38,7 @@ class Fit:
 
 
 class Scored(Protocol):
-    """What scoring reads of a listing: a Listing, or a row of its columns (matching.Row)."""
+    """What scoring reads of a listing: a Listing, or a row of its columns (rankings.Row)."""
 
     @property
     def language(self) -> str: ...

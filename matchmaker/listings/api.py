@@ -11,9 +11,9 @@ from starlette.concurrency import run_in_threadpool
 from matchmaker.accounts import auth
 from matchmaker.deps import MatcherDep, SessionDep, in_one_thread
 from matchmaker.engine import ranker
-from matchmaker.engine.matching import Candidate, Ranking
+from matchmaker.engine.rankings import Candidate, Ranking
 from matchmaker.errors import InputError, NotFound
-from matchmaker.listings import service, visibility
+from matchmaker.listings import public, service, visibility
 from matchmaker.listings.schemas import (
     ListingCreate,
     ListingPage,
@@ -71,7 +71,7 @@ def list_listings(
         session, filters=filters, where=extra, limit=limit, offset=offset
     )
     return ListingPage(
-        total=total, limit=limit, offset=offset, items=service.present(session, rows, viewer)
+        total=total, limit=limit, offset=offset, items=public.present(session, rows, viewer)
     )
 
 
@@ -94,12 +94,12 @@ def create_listing(
         }
     )
     listing = service.create_listing(session, data=data, matcher=matcher, by=principal)
-    return service.present(session, [listing], principal)[0]
+    return public.present(session, [listing], principal)[0]
 
 
 @router.get("/{listing_id}", response_model=ListingPublic)
 def read_listing(listing_id: PathId, session: SessionDep, viewer: auth.ViewerDep) -> ListingPublic:
-    return service.present(session, [visible(session, listing_id, viewer)], viewer)[0]
+    return public.present(session, [visible(session, listing_id, viewer)], viewer)[0]
 
 
 @router.patch("/{listing_id}", response_model=ListingPublic)
@@ -130,7 +130,7 @@ def update_listing(
     listing = service.update_listing(
         session, listing=listing, data=data, matcher=matcher, by=principal
     )
-    return service.present(session, [listing], principal)[0]
+    return public.present(session, [listing], principal)[0]
 
 
 @router.post("/{listing_id}/close", response_model=ListingPublic)
@@ -145,7 +145,7 @@ def close_listing(
         matcher=matcher,
         by=principal,
     )
-    return service.present(session, [listing], principal)[0]
+    return public.present(session, [listing], principal)[0]
 
 
 @router.post("/{listing_id}/approve", response_model=ListingPublic)
@@ -154,7 +154,7 @@ def approve_listing(
 ) -> ListingPublic:
     listing = service.get_listing(session, listing_id)
     listing = service.approve_listing(session, listing=listing, by=principal.user, matcher=matcher)
-    return service.present(session, [listing], principal)[0]
+    return public.present(session, [listing], principal)[0]
 
 
 @router.get("/{listing_id}/suggestions", response_model=list[SuggestionPublic])
@@ -199,7 +199,7 @@ def present_suggestions(
 ) -> list[dict[str, Any]]:
     """SuggestionPublic's shapes as plain data, written as one list: a model per candidate
     and part cost more than the ranking did."""
-    listings = service.public_data(session, [c.row.id for c in best], viewer)
+    listings = public.public_data(session, [c.row.id for c in best], viewer)
     out: list[dict[str, Any]] = []
     for c in best:
         fit = ranking.fit(c)

@@ -12,7 +12,7 @@ from matchmaker.accounts import service as accounts
 from matchmaker.deps import MatcherDep, SessionDep
 from matchmaker.engine.matching import SEARCH_FLOOR
 from matchmaker.errors import InputError, NotFound
-from matchmaker.listings import service
+from matchmaker.listings import public, service
 from matchmaker.listings.schemas import (
     OrganisationIn,
     OrganisationPublic,
@@ -93,7 +93,7 @@ def search(
         kind=kind.value if kind else None,
         min_similarity=min_similarity,
     )
-    shown = service.present(session, [lst for lst, _ in hits], viewer)
+    shown = public.present(session, [lst for lst, _ in hits], viewer)
     return [
         SearchHit(similarity=round(sim, 4), listing=pub)
         for (_, sim), pub in zip(hits, shown, strict=True)

@@ -9,7 +9,7 @@ from sqlmodel import Session, col, select
 from matchmaker.accounts.auth import Principal
 from matchmaker.engine import ewc, explanations, geo, matching, ranker
 from matchmaker.engine.matching import Suggestion
-from matchmaker.listings import service, visibility
+from matchmaker.listings import public, visibility
 from matchmaker.listings.schemas import ListingPublic
 from matchmaker.tables import Listing, Organisation, Theme
 from matchmaker.vocab import ListingKind, Role, Status
@@ -119,9 +119,9 @@ def listing_views(
     session: Session, listings: list[Listing], t: Translator, viewer: Principal
 ) -> list[ListingView]:
     """Views of the listings; an anonymous one names its organisation only to those who may
-    know it (visibility.owner_named decides, through service.present)."""
+    know it (visibility.owner_named decides, through public.present)."""
     names = theme_names(session, t)
-    views = [_view(pub, names, t) for pub in service.present(session, listings, viewer)]
+    views = [_view(pub, names, t) for pub in public.present(session, listings, viewer)]
     for view, listing in zip(views, listings, strict=True):
         view.editable = viewer.can_edit(listing)
         view.approvable = viewer.curates and listing.status == Status.pending

@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 from matchmaker.accounts import service as accounts
 from matchmaker.engine.matching import Matcher
 from matchmaker.engine.vectors import text_of
-from matchmaker.listings import fieldnames, visibility
+from matchmaker.listings import fieldnames, public, visibility
 from matchmaker.listings import service as listing_service
 from matchmaker.listings.schemas import ListingCreate
 from matchmaker.tables import Listing, Match, Organisation, Theme, User, saved_id
@@ -56,7 +56,7 @@ def listing_rows(session: Session) -> list[dict[str, Any]]:
     """Every listing as a sheet row; an anonymous listing's organisation is never written."""
     listings = list(session.exec(select(Listing).order_by(col(Listing.id))))
     rows = []
-    for pub in listing_service.present(session, listings):  # as a visitor sees them: exports travel
+    for pub in public.present(session, listings):  # as a visitor sees them: exports travel
         data = pub.model_dump(mode="json")
         data["organisation"] = pub.organisation_name or HIDDEN
         data["accepted_codes"] = ", ".join(pub.accepted_codes)  # one cell, read back by import

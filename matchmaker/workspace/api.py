@@ -10,6 +10,7 @@ from sqlmodel import col, select
 
 from matchmaker.accounts import auth
 from matchmaker.deps import MatcherDep, SessionDep
+from matchmaker.listings import public as listing_public
 from matchmaker.listings import service as listing_service
 from matchmaker.listings import visibility
 from matchmaker.shapes import PathId
@@ -48,7 +49,7 @@ def public(session: SessionDep, match: Match, viewer: auth.Principal) -> MatchPu
     offer, need = session.get(Listing, match.offer_id), session.get(Listing, match.need_id)
     theme = session.get(Theme, match.theme_id)
     assert offer is not None and need is not None and theme is not None
-    names = listing_service.organisation_names(session, [offer, need])
+    names = listing_public.organisation_names(session, [offer, need])
     accepted = visibility.acceptances(session, [saved_id(match)])
     seen_offer = visibility.match_side(viewer, match, "offer", offer, accepted)
     seen_need = visibility.match_side(viewer, match, "need", need, accepted)

@@ -12,8 +12,9 @@ from sqlmodel import Session, select
 
 from matchmaker.engine import matching, scoring
 from matchmaker.engine.embeddings import Embedder
-from matchmaker.engine.matching import Matcher, Ranking, Rankings
+from matchmaker.engine.matching import Matcher
 from matchmaker.engine.ranker import HAND_SET
+from matchmaker.engine.rankings import Ranking, Rankings
 from matchmaker.engine.vectors import text_of
 from matchmaker.listings import service
 from matchmaker.listings.schemas import ListingUpdate
