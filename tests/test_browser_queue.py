@@ -56,6 +56,8 @@ def test_a_shortlist_replaces_its_card_and_nothing_else(chromium: Any, server: A
     page.locator("#queue ol").evaluate("el => el.dataset.mark = 'kept'")
     second.evaluate("el => el.dataset.mark = 'kept'")
     before = second.inner_text()
+    waiting = page.locator("#queue-waiting")
+    total = int(re.sub(r"\D", "", waiting.inner_text()))
 
     first.get_by_role("button", name="Shortlist").click()
     decided = page.locator(f"#match-{chosen}")
@@ -65,6 +67,7 @@ def test_a_shortlist_replaces_its_card_and_nothing_else(chromium: Any, server: A
     assert page.locator("#queue ol").get_attribute("data-mark") == "kept"
     assert second.get_attribute("data-mark") == "kept" and second.inner_text() == before
     expect(cards).to_have_count(25)  # the others stay where they were
+    expect(waiting).to_have_text(f"Suggestions waiting for a decision: {total - 1}.")
     with Session(server.state.db_engine) as s:
         match = s.get(Match, chosen)
         assert match is not None and match.status == "shortlisted"

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 from sqlmodel import Session, col, func, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from matchmaker.deps import MatcherDep, SessionDep
 from matchmaker.errors import InputError
@@ -62,12 +63,10 @@ def _url(theme: str, lowest: float | None, number: int) -> str:
     return f"/matches?{query}" if query else "/matches"
 
 
-def _queue(
-    ui: Page, session: Session, theme: str, min_score: str, page: str, back: str
-) -> match_views.Queue:
-    """One page of the queue, in pipeline's order; past the last page, the last page. `back`
-    is where its decisions return, by default this page."""
-    t = ui.t
+def _waiting(
+    session: Session, theme: str, min_score: str
+) -> tuple[str, float | None, SelectOfScalar[Match], int]:
+    """The queue's filters read, its matches in pipeline's order, and how many there are."""
     slug, theme_id = match_views.theme_choice(session, theme)
     lowest = _min_score(min_score)
     query = select(Match).where(Match.status == MatchStatus.suggested)
@@ -75,19 +74,30 @@ def _queue(
         query = query.where(Match.theme_id == theme_id)
     query = pipeline.requested_first(query, min_score=lowest)
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    return slug, lowest, query, total
+
+
+def _queue(
+    ui: Page, session: Session, theme: str, min_score: str, page: str, back: str
+) -> match_views.Queue:
+    """One page of the queue, in pipeline's order; past the last page, the last page. `back`
+    is where its decisions return, by default this page."""
+    t = ui.t
+    slug, lowest, query, total = _waiting(session, theme, min_score)
     number = min(paging.asked(page, MAX_PAGE), paging.count(total, PER_PAGE))
     pages = paging.pages(total, number, PER_PAGE, lambda n: _url(slug, lowest, n))
     rows = list(session.exec(query.offset(pages.offset).limit(PER_PAGE)))
-    summary = t("queue.found", total=total)
+    shown = ""
     if total > PER_PAGE:
         last = pages.offset + len(rows)
-        summary += " " + t("queue.range", first=pages.offset + 1, last=last, total=total)
+        shown = t("queue.range", first=pages.offset + 1, last=last, total=total)
     pending = session.exec(
         select(Listing).where(Listing.status == Status.pending).order_by(col(Listing.created_at))
     )
     return match_views.Queue(
         items=match_views.queue_items(session, rows, t, ui.principal),
-        summary=summary,
+        waiting=t("queue.found", total=total),
+        shown=shown,
         empty=t("queue.empty"),
         back=back or _url(slug, lowest, number),
         pages=pages,
@@ -200,14 +210,16 @@ def decide(match_id: int, ui: PageDep, session: SessionDep, form: FormDep) -> Re
     (item,) = match_views.queue_items(
         session, [match], t, ui.principal, reason=form["reason"], note=form["note"], error=error
     )
-    if not error:
-        return ui.render("matches/queue.html", "matches/_decided.html", item=item)
+    query = parse_qs(urlsplit(back).query)
+    theme, min_score, page = (query.get(k, [""])[0] for k in ("theme", "min_score", "page"))
+    if not error:  # the card, and the queue's count (its filters are the page's) out of band
+        total = _waiting(session, theme, min_score)[3]
+        waiting = t("queue.found", total=total)
+        return ui.render("matches/queue.html", "matches/_decided.html", item=item, waiting=waiting)
     if ui.htmx:
         return ui.render(
             "matches/queue.html", "matches/_queue_item.html", status=422, item=item, back=back
         )
-    query = parse_qs(urlsplit(back).query)
-    theme, min_score, page = (query.get(k, [""])[0] for k in ("theme", "min_score", "page"))
     return _queue_page(ui, session, theme, min_score, page or "1", status=422, item=item, back=back)
 
 

@@ -306,7 +306,8 @@ class QueueItem:
 @dataclass
 class Queue:
     items: list[QueueItem]
-    summary: str
+    waiting: str  # how many wait, with these filters (a decision's answer updates it)
+    shown: str  # which of them this page shows, when there are several pages
     empty: str
     back: str  # this queue's URL, where a decision made without JavaScript returns
     pages: paging.Pages

@@ -108,6 +108,9 @@ def test_an_htmx_shortlist_answers_its_card_alone(
     assert "<html" not in r.text and "<ol" not in r.text and r.text.count("<li") == 1
     assert re.findall(r'id="match-(\d+)"', r.text) == [str(chosen)]
     assert page(r).text.startswith("Shortlisted")
+    # and, out of band, the page's count of what still waits: one fewer
+    assert page(r).find("span", id="queue-waiting", **{"hx-swap-oob": "true"})
+    assert page(r).text_of("queue-waiting") == "Suggestions waiting for a decision: 29."
     stored = {m.id: m for m in matches(db_engine)}
     assert stored[chosen].status == "shortlisted" and stored[queue[4]].status == "suggested"
     with Session(db_engine) as s:
@@ -124,6 +127,20 @@ def test_an_htmx_shortlist_answers_its_card_alone(
     assert "Choose a reason from the list." in failed.text and "<ol" not in failed.text
     assert page(failed).find("input", name="next", value="/matches?page=2")
     assert {m.id: m for m in matches(db_engine)}[queue[4]].status == "suggested"
+    # the count follows the filters of the page decided on, in its language
+    r = client.post(
+        f"/matches/{queue[5]}/decide?lang=fi",
+        headers=HTMX,
+        data={
+            "csrf_token": csrf,
+            "status": "rejected",
+            "reason": "duplicate",
+            "next": "/matches?theme=construction&min_score=34&page=2",
+        },
+    )
+    assert r.status_code == 200
+    # 28 with these filters, two of them decided now
+    assert page(r).text_of("queue-waiting") == "Päätöstä odottavat ehdotukset: 26."
 
 
 def test_a_decision_without_javascript_returns_to_its_page(
