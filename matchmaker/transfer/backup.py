@@ -8,6 +8,8 @@ custom format is restored with pg_restore --clean, which replaces what the datab
 
 from __future__ import annotations
 
+import glob
+import shutil
 import sqlite3
 import subprocess
 from pathlib import Path
@@ -34,9 +36,17 @@ def _libpq(url: str) -> str:
 
 
 def _pg_program(name: str) -> str:
-    from matchmaker.tools.pgcluster import bindir  # the server's own, the version it dumps
-
-    return str(bindir() / name)
+    """pg_dump or pg_restore of the newest PostgreSQL installed (Debian keeps each version's
+    under /usr/lib/postgresql/N/bin; a client-only install has them too), else on the PATH."""
+    versions = glob.glob(f"/usr/lib/postgresql/*/bin/{name}")
+    if versions:
+        return max(
+            versions, key=lambda p: int(Path(p).parts[4]) if Path(p).parts[4].isdigit() else 0
+        )
+    found = shutil.which(name)
+    if found is None:
+        raise BackupError(f"{name} is not installed: install PostgreSQL's client programs")
+    return found
 
 
 def _run(argv: list[str]) -> None:
