@@ -26,12 +26,23 @@ def get_matcher(request: Request, session: Annotated[Session, Depends(get_sessio
 
 
 @contextmanager
-def in_one_thread(request: Request) -> Iterator[tuple[Session, Matcher]]:
-    """get_session and get_matcher for a route that does all its work in one worker thread:
-    FastAPI runs each sync dependency in a thread of its own, a hop that costs as much as a
-    cached answer's SQL."""
+def session_and_matcher(
+    request: Request, *, catch_up: bool = True
+) -> Iterator[tuple[Session, Matcher | None]]:
+    """get_session and get_matcher for a route that does its work in one call: FastAPI runs
+    each sync dependency in a worker thread of its own, a hop that costs as much as a cached
+    answer's SQL. With catch_up=False the matcher comes only if it is in step with the change
+    log already (one primary-key lookup, no lock), else None: catching up may take seconds
+    (a rebuild after a bulk import), which is a worker thread's to wait for, not the event
+    loop's."""
+    matcher: Matcher = request.app.state.matcher
     with Session(request.app.state.db_engine) as session:
-        yield session, get_matcher(request, session)
+        if catch_up:
+            matcher.follow(session)
+        elif not matcher.in_step(session):
+            yield session, None
+            return
+        yield session, matcher
 
 
 def get_code_suggester(request: Request) -> Suggester:

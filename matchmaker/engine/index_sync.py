@@ -356,6 +356,11 @@ class IndexSync(StoredVectors):
         self.index.upsert((listing.theme_id, str(listing.kind)), ids, centred)
         self.version += 1
 
+    def in_step(self, session: Session) -> bool:
+        """Whether every change committed is applied (one primary-key lookup): then `follow`
+        has nothing to do, and takes no lock."""
+        return changelog.latest(session) == self.applied
+
     def follow(self, session: Session) -> set[str]:
         """Bring the index in step with the change log: what any worker (this one or another)
         committed since this one last looked. Returns the other topics seen ("ranker").

@@ -9,7 +9,7 @@ from pydantic_core import to_json
 from starlette.concurrency import run_in_threadpool
 
 from matchmaker.accounts import auth
-from matchmaker.deps import MatcherDep, SessionDep, in_one_thread
+from matchmaker.deps import MatcherDep, SessionDep, session_and_matcher
 from matchmaker.engine import ranker
 from matchmaker.engine.rankings import Candidate, Ranking
 from matchmaker.errors import InputError, NotFound
@@ -173,16 +173,33 @@ async def suggestions(
         ),
     ] = ranker.POSSIBLE,
 ) -> Response:
-    """The route under load: its session, viewer and matcher are had in one worker thread
-    (deps.in_one_thread) rather than a thread hop per dependency."""
-    body = await run_in_threadpool(_suggestions, request, listing_id, k, all_themes, min_score)
+    """The listing's best partners, best first: each with its calibrated score, its band and
+    its parts in words. Never a listing of its own organisation or of the viewer's, nor an
+    expired one, nor a pair a facilitator rejected."""
+    # The route under load answers on the event loop while its matcher is in step: a cached
+    # answer is a few milliseconds of Python, which would hold the GIL in a worker thread as
+    # well, and the hop to the thread and the GIL's hand-offs cost more than that (README,
+    # Performance). A matcher behind the change log catches up in a worker thread.
+    args = (request, listing_id, k, all_themes, min_score)
+    body = _suggestions(*args, catch_up=False)
+    if body is None:
+        body = await run_in_threadpool(_suggestions, *args, catch_up=True)
     return Response(body, media_type="application/json")
 
 
 def _suggestions(
-    request: Request, listing_id: int, k: int, all_themes: bool, min_score: float
-) -> bytes:
-    with in_one_thread(request) as (session, matcher):
+    request: Request,
+    listing_id: int,
+    k: int,
+    all_themes: bool,
+    min_score: float,
+    *,
+    catch_up: bool,
+) -> bytes | None:
+    """The answer as JSON, or None when catch_up is False and the matcher is not in step."""
+    with session_and_matcher(request, catch_up=catch_up) as (session, matcher):
+        if matcher is None:
+            return None
         viewer = auth.browsing_allowed(request, auth.get_principal(request, session))
         listing = visible(session, listing_id, viewer)
         mine = [viewer.organisation_id]  # nor the viewer's own

@@ -6,9 +6,13 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlmodel import Session
 
+from matchmaker.app import create_app
 from matchmaker.engine import ranker
+from matchmaker.engine.embeddings import Embedder
 from matchmaker.engine.matching import SEARCH_FLOOR
+from matchmaker.settings import Settings
 from tests.world import Factory, login
 
 
@@ -284,6 +288,33 @@ def test_closed_listings_leave_the_suggestions(client: TestClient, make: Factory
     assert client.get(f"/api/listings/{need['id']}/suggestions").json() == []
     client.patch(f"/api/listings/{offer['id']}", json={"status": "active", "version": 2})
     assert len(client.get(f"/api/listings/{need['id']}/suggestions").json()) == 1
+
+
+def test_another_worker_behind_the_change_log_answers_once_it_has_caught_up(
+    client: TestClient, make: Factory, settings: Settings, db_engine: Any, hash_embedder: Embedder
+) -> None:
+    """A second app on the same database is a second worker: its matcher is behind what the
+    first wrote, so its answer waits for it to catch up (in a worker thread) and then holds
+    the new listing; once in step it answers the same as the first (on the event loop)."""
+    folder = settings.instance_dir.parent / "other-worker"
+    other = create_app(
+        settings.model_copy(update={"instance_dir": folder}),
+        db_engine=db_engine,
+        embedder=hash_embedder,
+    )
+    with TestClient(other) as elsewhere:
+        need = make.listing(make.org("Sahanpuru Oy")["id"], kind="need", title="Need sawdust")
+        url = f"/api/listings/{need['id']}/suggestions"
+        assert elsewhere.get(url).json() == []
+        offer = make.listing(make.org()["id"], title="Sawdust")  # written through the first
+        with Session(db_engine) as s:
+            assert not other.state.matcher.in_step(s)
+        answer = elsewhere.get(url)
+        assert answer.status_code == 200
+        assert [s["listing"]["id"] for s in answer.json()] == [offer["id"]]
+        with Session(db_engine) as s:
+            assert other.state.matcher.in_step(s)
+        assert elsewhere.get(url).json() == client.get(url).json()
 
 
 def test_suggestions_leave_out_the_listings_own_and_the_viewers_organisation(
