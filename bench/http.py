@@ -117,6 +117,12 @@ end
 """
 
 
+def failed(h: dict[str, Any]) -> str:
+    """A load's failed requests in words for its figure, "" when none failed: an answer that
+    is an error is fast, so a load with any meets no target."""
+    return f"; **{h['errors']:,} of {h['requests']:,} failed**" if h.get("errors") else ""
+
+
 def load(port: int, paths: Sequence[str], clients: int, seconds: float) -> dict[str, Any]:
     """A closed loop of `clients` keep-alive connections for `seconds`: wrk (C, one thread)
     when installed, else Python threads; latencies in ms, throughput in requests/s."""

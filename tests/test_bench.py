@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 
-from bench import corpus
+from bench import corpus, workers
 from bench.__main__ import main
 from matchmaker.settings import ROOT
 
@@ -52,3 +53,25 @@ def test_smoke_run_measures_every_part(tmp_path: Path) -> None:
     queue = results["queue"]
     assert (queue["queued"], queue["cards"]) == (40, 25)
     assert queue["page"]["p50_ms"] > 0 and queue["decision"]["p50_ms"] > 0
+
+
+def test_a_load_whose_requests_failed_meets_no_target() -> None:
+    """An error answer is fast: a run of 2 workers within the bound but with failed requests
+    is reported as failing and missed, not met."""
+
+    def run(database: str, errors: int) -> dict[str, Any]:
+        load = {"p50_ms": 5.0, "p95_ms": 8.0, "p99_ms": 9.0, "rps": 900.0}
+        http = {**load, "requests": 4000, "errors": errors}
+        return {"database": database, "workers": 2, "http": http, "rss_mb": [1100.0, 1100.0]}
+
+    def result(errors: int) -> dict[str, Any]:
+        runs = [run("SQLite", 0), run("PostgreSQL", errors)]
+        bare = {"p50_ms": 1.0, "p95_ms": 10.0}
+        return {"n": 100_000, "clients": 8, "bare": bare, "runs": runs}
+
+    assert workers.target(result(0))["met"]
+    assert not workers.target(result(12))["met"]
+    rows = {measure: (figure, verdict) for measure, figure, _, verdict in workers.rows(result(12))}
+    figure, verdict = rows["HTTP suggestions 100,000, 8 clients, PostgreSQL, 2 workers"]
+    assert "12 of 4,000 failed" in figure and verdict == "**missed**"
+    assert rows["HTTP suggestions 100,000, 8 clients, SQLite, 2 workers"][1] == "met"
