@@ -85,7 +85,18 @@ def session_payload(request: Request) -> dict[str, object]:
     return payload
 
 
+class WouldWrite(Exception):
+    """principal_of(..., writes=False) met a token whose use is due to be noted: the caller
+    (a route answering on the event loop) asks again where a write may wait for a lock."""
+
+
 def get_principal(request: Request, session: SessionDep) -> Principal:
+    return principal_of(request, session, writes=True)
+
+
+def principal_of(request: Request, session: Session, *, writes: bool) -> Principal:
+    """Who is asking. With writes=False, WouldWrite instead of the hourly note of a token's use:
+    a commit may wait seconds for another writer, which no request on the event loop may."""
     known = getattr(request.state, "principal", None)
     if isinstance(known, Principal):
         return known
@@ -102,7 +113,10 @@ def get_principal(request: Request, session: SessionDep) -> Principal:
                 "this API token is not valid (revoked or mistyped)",
                 headers={"WWW-Authenticate": "Bearer"},
             )
-        note_use(session, token)
+        if use_due(token):
+            if not writes:
+                raise WouldWrite
+            note_use(session, token)
         principal = Principal(user, via_token=True)
     else:
         sid = session_payload(request).get("sid")
@@ -331,13 +345,20 @@ def _stored(key: str) -> str:
     return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
 
 
+def use_due(token: ApiToken) -> bool:
+    """Whether the token's last use is older than its precision: a read writes once an hour
+    at most."""
+    last = token.last_used_at
+    return last is None or utcnow() - last.replace(tzinfo=last.tzinfo or UTC) >= TOKEN_USE_EVERY
+
+
 def note_use(session: Session, token: ApiToken) -> None:
-    """Keep when the token was last used, to the hour: a read then writes once an hour at
-    most, and a failed write (a full or read-only disk) never fails the request."""
-    now, last, token_id = utcnow(), token.last_used_at, token.id
-    if last is not None and now - last.replace(tzinfo=last.tzinfo or UTC) < TOKEN_USE_EVERY:
+    """Keep when the token was last used, to the hour, if it is due: a failed write (a full or
+    read-only disk) never fails the request."""
+    if not use_due(token):
         return
-    token.last_used_at = now
+    token_id = token.id
+    token.last_used_at = utcnow()
     session.add(token)
     try:
         session.commit()

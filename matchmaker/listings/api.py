@@ -179,11 +179,12 @@ async def suggestions(
     # The route under load answers on the event loop while its matcher is in step: a cached
     # answer is a few milliseconds of Python, which would hold the GIL in a worker thread as
     # well, and the hop to the thread and the GIL's hand-offs cost more than that (README,
-    # Performance). A matcher behind the change log catches up in a worker thread.
+    # Performance). A matcher behind the change log catches up in a worker thread, and an API
+    # token's hourly note of its use is written there too: no commit waits on the loop.
     args = (request, listing_id, k, all_themes, min_score)
-    body = _suggestions(*args, catch_up=False)
+    body = _suggestions(*args, on_loop=True)
     if body is None:
-        body = await run_in_threadpool(_suggestions, *args, catch_up=True)
+        body = await run_in_threadpool(_suggestions, *args, on_loop=False)
     return Response(body, media_type="application/json")
 
 
@@ -194,13 +195,18 @@ def _suggestions(
     all_themes: bool,
     min_score: float,
     *,
-    catch_up: bool,
+    on_loop: bool,
 ) -> bytes | None:
-    """The answer as JSON, or None when catch_up is False and the matcher is not in step."""
-    with session_and_matcher(request, catch_up=catch_up) as (session, matcher):
+    """The answer as JSON; on the loop, None where it would wait: for the matcher to catch up
+    with the change log, or to note an API token's use (a commit)."""
+    with session_and_matcher(request, catch_up=not on_loop) as (session, matcher):
         if matcher is None:
             return None
-        viewer = auth.browsing_allowed(request, auth.get_principal(request, session))
+        try:
+            principal = auth.principal_of(request, session, writes=not on_loop)
+        except auth.WouldWrite:
+            return None
+        viewer = auth.browsing_allowed(request, principal)
         listing = visible(session, listing_id, viewer)
         mine = [viewer.organisation_id]  # nor the viewer's own
         ranking, best = matcher.best(

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import Session
+from sqlmodel import Session, select
 
+from matchmaker.accounts import auth
 from matchmaker.app import create_app
 from matchmaker.engine import ranker
 from matchmaker.engine.embeddings import Embedder
 from matchmaker.engine.matching import SEARCH_FLOOR
 from matchmaker.settings import Settings
+from matchmaker.tables import ApiToken, utcnow
 from tests.world import Factory, login
 
 
@@ -315,6 +319,44 @@ def test_another_worker_behind_the_change_log_answers_once_it_has_caught_up(
         with Session(db_engine) as s:
             assert other.state.matcher.in_step(s)
         assert elsewhere.get(url).json() == client.get(url).json()
+
+
+def test_a_token_whose_use_is_due_is_noted_in_a_worker_thread_not_on_the_event_loop(
+    client: TestClient, make: Factory, db_engine: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Noting an API token's use is a commit, which may wait seconds for another writer's lock:
+    the suggestions, answered on the event loop, write it in a worker thread, and answer the
+    same; once it is noted, nothing is written."""
+    need = make.listing(make.org("Sahanpuru Oy")["id"], kind="need", title="Need sawdust")
+    offer = make.listing(make.org()["id"], title="Sawdust")
+    url = f"/api/listings/{need['id']}/suggestions"
+    assert [s["listing"]["id"] for s in client.get(url).json()] == [offer["id"]]
+    with Session(db_engine) as s:
+        token = s.exec(select(ApiToken).where(ApiToken.name == "tests")).one()
+        token.last_used_at = utcnow() - timedelta(hours=2)
+        s.add(token)
+        s.commit()
+
+    where: list[str] = []
+    note = auth.note_use
+
+    def noting(session: Session, token: ApiToken) -> None:
+        try:
+            asyncio.get_running_loop()
+            where.append("event loop")
+        except RuntimeError:
+            where.append("worker thread")
+        note(session, token)
+
+    monkeypatch.setattr(auth, "note_use", noting)
+    assert [s["listing"]["id"] for s in client.get(url).json()] == [offer["id"]]
+    assert where == ["worker thread"]
+    with Session(db_engine) as s:
+        noted = s.exec(select(ApiToken.last_used_at).where(ApiToken.name == "tests")).one()
+    assert noted is not None  # now, in UTC (naive on SQLite)
+    assert utcnow().replace(tzinfo=None) - noted.replace(tzinfo=None) < timedelta(minutes=5)
+    assert [s["listing"]["id"] for s in client.get(url).json()] == [offer["id"]]
+    assert where == ["worker thread"]  # noted an hour ago at most: nothing to write
 
 
 def test_suggestions_leave_out_the_listings_own_and_the_viewers_organisation(
