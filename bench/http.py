@@ -117,9 +117,14 @@ end
 """
 
 
+def within(h: dict[str, Any], bound_ms: float) -> bool:
+    """A load meets a p95 bound when none of its requests failed: an answer that is an error
+    is fast."""
+    return h["p95_ms"] <= bound_ms and not h.get("errors")
+
+
 def failed(h: dict[str, Any]) -> str:
-    """A load's failed requests in words for its figure, "" when none failed: an answer that
-    is an error is fast, so a load with any meets no target."""
+    """A load's failed requests in words for its figure, "" when none failed."""
     return f"; **{h['errors']:,} of {h['requests']:,} failed**" if h.get("errors") else ""
 
 

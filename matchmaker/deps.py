@@ -35,14 +35,12 @@ def session_and_matcher(
     log already (one primary-key lookup, no lock), else None: catching up may take seconds
     (a rebuild after a bulk import), which is a worker thread's to wait for, not the event
     loop's."""
-    matcher: Matcher = request.app.state.matcher
     with Session(request.app.state.db_engine) as session:
         if catch_up:
-            matcher.follow(session)
-        elif not matcher.in_step(session):
-            yield session, None
+            yield session, get_matcher(request, session)
             return
-        yield session, matcher
+        matcher: Matcher = request.app.state.matcher
+        yield session, matcher if matcher.in_step(session) else None
 
 
 def get_code_suggester(request: Request) -> Suggester:

@@ -353,10 +353,8 @@ def use_due(token: ApiToken) -> bool:
 
 
 def note_use(session: Session, token: ApiToken) -> None:
-    """Keep when the token was last used, to the hour, if it is due: a failed write (a full or
-    read-only disk) never fails the request."""
-    if not use_due(token):
-        return
+    """Keep when the token was last used (its caller asks use_due first): a failed write (a
+    full or read-only disk) never fails the request."""
     token_id = token.id
     token.last_used_at = utcnow()
     session.add(token)
