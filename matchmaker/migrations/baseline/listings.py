@@ -1,0 +1,150 @@
+"""The baseline's tables of themes, organisations, listings and their vectors, emission
+factors and the info point."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+
+def define(md: sa.MetaData) -> None:
+    sa.Table(
+        "theme",
+        md,
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("slug", sa.String(length=40), nullable=False),
+        sa.Column("name_fi", sa.String(length=120), nullable=False),
+        sa.Column("name_sv", sa.String(length=120), nullable=False),
+        sa.Column("name_en", sa.String(length=120), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+        sa.Index("ix_theme_slug", "slug", unique=True),
+    )
+    sa.Table(
+        "organisation",
+        md,
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("key", sa.String(length=80), nullable=True),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column(
+            "kind",
+            sa.Enum("company", "research", "municipality", "agency", "facilitator", name="orgkind"),
+            nullable=False,
+        ),
+        sa.Column("municipality", sa.String(length=80), nullable=True),
+        sa.Column("contact_name", sa.String(length=200), nullable=True),
+        sa.Column("contact_email", sa.String(length=254), nullable=True),
+        sa.Column("website", sa.String(length=300), nullable=True),
+        sa.Column("description", sa.String(length=2000), nullable=True),
+        sa.Column("language", sa.Enum("fi", "sv", "en", name="language"), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+        sa.Index("ix_organisation_key", "key", unique=True),
+    )
+    sa.Table(
+        "listing",
+        md,
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("key", sa.String(length=80), nullable=True),
+        sa.Column("organisation_id", sa.Integer(), nullable=False),
+        sa.Column("theme_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.Enum("offer", "need", name="listingkind"), nullable=False),
+        sa.Column(
+            "category",
+            sa.Enum("material", "energy", "equipment", "service", "research", name="category"),
+            nullable=False,
+        ),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("description", sa.String(length=5000), nullable=False),
+        sa.Column("language", sa.Enum("fi", "sv", "en", name="language"), nullable=False),
+        sa.Column("quantity", sa.Float(), nullable=True),
+        sa.Column(
+            "unit", sa.Enum("t", "kg", "m3", "m2", "pcs", "MWh", "h", name="unit"), nullable=True
+        ),
+        sa.Column(
+            "frequency",
+            sa.Enum("one_off", "weekly", "monthly", "yearly", "continuous", name="frequency"),
+            nullable=True,
+        ),
+        sa.Column("municipality", sa.String(length=80), nullable=True),
+        sa.Column("ewc_code", sa.String(length=6), nullable=True),
+        sa.Column("accepted_codes", sa.JSON(), nullable=True),
+        sa.Column("available_from", sa.Date(), nullable=True),
+        sa.Column("available_until", sa.Date(), nullable=True),
+        sa.Column(
+            "status", sa.Enum("draft", "pending", "active", "closed", name="status"), nullable=False
+        ),
+        sa.Column("visibility", sa.Enum("public", "anonymous", name="visibility"), nullable=False),
+        sa.Column("reminded_for", sa.Date(), nullable=True),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["organisation_id"], ["organisation.id"]),
+        sa.ForeignKeyConstraint(["theme_id"], ["theme.id"]),
+        sa.PrimaryKeyConstraint("id"),
+        sa.Index("ix_listing_key", "key", unique=True),
+        sa.Index("ix_listing_kind", "kind"),
+        sa.Index("ix_listing_organisation_id", "organisation_id"),
+        sa.Index("ix_listing_status", "status"),
+        sa.Index("ix_listing_theme_id", "theme_id"),
+    )
+    sa.Table(
+        "listingvector",
+        md,
+        sa.Column("listing_id", sa.Integer(), nullable=False),
+        sa.Column("model", sa.String(length=200), nullable=False),
+        sa.Column("text_hash", sa.String(length=64), nullable=False),
+        sa.Column("vector", sa.LargeBinary(), nullable=False),
+        sa.ForeignKeyConstraint(["listing_id"], ["listing.id"]),
+        sa.PrimaryKeyConstraint("listing_id", "model"),
+    )
+    sa.Table(
+        "emissionfactor",
+        md,
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("key", sa.String(length=40), nullable=False),
+        sa.Column("theme", sa.String(length=40), nullable=False),
+        sa.Column("ewc_prefix", sa.String(length=6), nullable=False),
+        sa.Column("material_fi", sa.String(length=200), nullable=False),
+        sa.Column("material_sv", sa.String(length=200), nullable=False),
+        sa.Column("material_en", sa.String(length=200), nullable=False),
+        sa.Column("co2e", sa.Float(), nullable=False),
+        sa.Column("per", sa.String(length=4), nullable=False),
+        sa.Column("density_t_per_m3", sa.Float(), nullable=True),
+        sa.Column("t_per_piece", sa.Float(), nullable=True),
+        sa.Column("basis_fi", sa.String(length=500), nullable=False),
+        sa.Column("basis_sv", sa.String(length=500), nullable=False),
+        sa.Column("basis_en", sa.String(length=500), nullable=False),
+        sa.Column("source", sa.String(length=500), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+        sa.Index("ix_emissionfactor_key", "key", unique=True),
+    )
+    sa.Table(
+        "infoitem",
+        md,
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("key", sa.String(length=80), nullable=True),
+        sa.Column(
+            "kind",
+            sa.Enum("research", "funding", "event", "pilot", name="infokind"),
+            nullable=False,
+        ),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("summary", sa.String(length=2000), nullable=False),
+        sa.Column("url", sa.String(length=500), nullable=True),
+        sa.Column("language", sa.Enum("fi", "sv", "en", name="language"), nullable=False),
+        sa.Column("themes", sa.JSON(), nullable=True),
+        sa.Column("deadline", sa.Date(), nullable=True),
+        sa.Column("event_date", sa.Date(), nullable=True),
+        sa.Column("place", sa.String(length=200), nullable=True),
+        sa.Column("published", sa.Boolean(), nullable=False),
+        sa.Column("published_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("created_by", sa.Integer(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["created_by"], ["user.id"]),
+        sa.PrimaryKeyConstraint("id"),
+        sa.Index("ix_infoitem_key", "key", unique=True),
+        sa.Index("ix_infoitem_kind", "kind"),
+        sa.Index("ix_infoitem_published", "published"),
+        sa.Index("ix_infoitem_published_at", "published_at"),
+    )
