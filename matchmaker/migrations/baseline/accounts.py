@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from matchmaker.migrations.baseline.types import enum
+
 
 def define(md: sa.MetaData) -> None:
     sa.Table(
@@ -14,14 +16,14 @@ def define(md: sa.MetaData) -> None:
         sa.Column("email", sa.String(length=254), nullable=False),
         sa.Column("name", sa.String(length=200), nullable=False),
         sa.Column("password_hash", sa.String(length=200), nullable=False),
-        sa.Column("role", sa.Enum("member", "facilitator", "admin", name="role"), nullable=False),
+        sa.Column("role", enum("role"), nullable=False),
         sa.Column("organisation_id", sa.Integer(), nullable=True),
-        sa.Column("language", sa.Enum("fi", "sv", "en", name="language"), nullable=False),
+        sa.Column("language", enum("language"), nullable=False),
         sa.Column("active", sa.Boolean(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column(
             "alerts",
-            sa.Enum("instant", "daily", "weekly", "off", name="alertperiod"),
+            enum("alertperiod"),
             nullable=False,
         ),
         sa.ForeignKeyConstraint(["organisation_id"], ["organisation.id"]),
@@ -62,7 +64,7 @@ def define(md: sa.MetaData) -> None:
         sa.Column("purpose", sa.String(length=20), nullable=False),
         sa.Column("token_hash", sa.String(length=64), nullable=False),
         sa.Column("email", sa.String(length=254), nullable=False),
-        sa.Column("role", sa.Enum("member", "facilitator", "admin", name="role"), nullable=False),
+        sa.Column("role", enum("role"), nullable=False),
         sa.Column("organisation_id", sa.Integer(), nullable=True),
         sa.Column("user_id", sa.Integer(), nullable=True),
         sa.Column("created_by", sa.Integer(), nullable=True),
@@ -94,14 +96,14 @@ def define(md: sa.MetaData) -> None:
         sa.Column("organisation", sa.String(length=200), nullable=False),
         sa.Column(
             "kind",
-            sa.Enum("company", "research", "municipality", "agency", "facilitator", name="orgkind"),
+            enum("orgkind"),
             nullable=False,
         ),
         sa.Column("municipality", sa.String(length=80), nullable=True),
         sa.Column("contact_name", sa.String(length=200), nullable=False),
         sa.Column("email", sa.String(length=254), nullable=False),
         sa.Column("about", sa.String(length=2000), nullable=False),
-        sa.Column("language", sa.Enum("fi", "sv", "en", name="language"), nullable=False),
+        sa.Column("language", enum("language"), nullable=False),
         sa.Column("status", sa.String(length=10), nullable=False),
         sa.Column("reason", sa.String(length=1000), nullable=False),
         sa.Column("organisation_id", sa.Integer(), nullable=True),
@@ -128,10 +130,10 @@ def define(md: sa.MetaData) -> None:
         sa.Column("user_id", sa.Integer(), nullable=False),
         sa.Column("text", sa.String(length=300), nullable=False),
         sa.Column("theme_id", sa.Integer(), nullable=True),
-        sa.Column("kind", sa.Enum("offer", "need", name="listingkind"), nullable=True),
+        sa.Column("kind", enum("listingkind"), nullable=True),
         sa.Column(
             "category",
-            sa.Enum("material", "energy", "equipment", "service", "research", name="category"),
+            enum("category"),
             nullable=True,
         ),
         sa.Column("municipality", sa.String(length=80), nullable=True),

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from matchmaker.migrations.baseline.types import enum
+
 
 def define(md: sa.MetaData) -> None:
     sa.Table(
@@ -26,7 +28,7 @@ def define(md: sa.MetaData) -> None:
         sa.Column("name", sa.String(length=200), nullable=False),
         sa.Column(
             "kind",
-            sa.Enum("company", "research", "municipality", "agency", "facilitator", name="orgkind"),
+            enum("orgkind"),
             nullable=False,
         ),
         sa.Column("municipality", sa.String(length=80), nullable=True),
@@ -34,7 +36,7 @@ def define(md: sa.MetaData) -> None:
         sa.Column("contact_email", sa.String(length=254), nullable=True),
         sa.Column("website", sa.String(length=300), nullable=True),
         sa.Column("description", sa.String(length=2000), nullable=True),
-        sa.Column("language", sa.Enum("fi", "sv", "en", name="language"), nullable=False),
+        sa.Column("language", enum("language"), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id"),
         sa.Index("ix_organisation_key", "key", unique=True),
@@ -46,22 +48,20 @@ def define(md: sa.MetaData) -> None:
         sa.Column("key", sa.String(length=80), nullable=True),
         sa.Column("organisation_id", sa.Integer(), nullable=False),
         sa.Column("theme_id", sa.Integer(), nullable=False),
-        sa.Column("kind", sa.Enum("offer", "need", name="listingkind"), nullable=False),
+        sa.Column("kind", enum("listingkind"), nullable=False),
         sa.Column(
             "category",
-            sa.Enum("material", "energy", "equipment", "service", "research", name="category"),
+            enum("category"),
             nullable=False,
         ),
         sa.Column("title", sa.String(length=200), nullable=False),
         sa.Column("description", sa.String(length=5000), nullable=False),
-        sa.Column("language", sa.Enum("fi", "sv", "en", name="language"), nullable=False),
+        sa.Column("language", enum("language"), nullable=False),
         sa.Column("quantity", sa.Float(), nullable=True),
-        sa.Column(
-            "unit", sa.Enum("t", "kg", "m3", "m2", "pcs", "MWh", "h", name="unit"), nullable=True
-        ),
+        sa.Column("unit", enum("unit"), nullable=True),
         sa.Column(
             "frequency",
-            sa.Enum("one_off", "weekly", "monthly", "yearly", "continuous", name="frequency"),
+            enum("frequency"),
             nullable=True,
         ),
         sa.Column("municipality", sa.String(length=80), nullable=True),
@@ -69,10 +69,8 @@ def define(md: sa.MetaData) -> None:
         sa.Column("accepted_codes", sa.JSON(), nullable=True),
         sa.Column("available_from", sa.Date(), nullable=True),
         sa.Column("available_until", sa.Date(), nullable=True),
-        sa.Column(
-            "status", sa.Enum("draft", "pending", "active", "closed", name="status"), nullable=False
-        ),
-        sa.Column("visibility", sa.Enum("public", "anonymous", name="visibility"), nullable=False),
+        sa.Column("status", enum("status"), nullable=False),
+        sa.Column("visibility", enum("visibility"), nullable=False),
         sa.Column("reminded_for", sa.Date(), nullable=True),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
@@ -125,13 +123,13 @@ def define(md: sa.MetaData) -> None:
         sa.Column("key", sa.String(length=80), nullable=True),
         sa.Column(
             "kind",
-            sa.Enum("research", "funding", "event", "pilot", name="infokind"),
+            enum("infokind"),
             nullable=False,
         ),
         sa.Column("title", sa.String(length=200), nullable=False),
         sa.Column("summary", sa.String(length=2000), nullable=False),
         sa.Column("url", sa.String(length=500), nullable=True),
-        sa.Column("language", sa.Enum("fi", "sv", "en", name="language"), nullable=False),
+        sa.Column("language", enum("language"), nullable=False),
         sa.Column("themes", sa.JSON(), nullable=True),
         sa.Column("deadline", sa.Date(), nullable=True),
         sa.Column("event_date", sa.Date(), nullable=True),

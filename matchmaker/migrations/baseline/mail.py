@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from matchmaker.migrations.baseline.types import enum
+
 
 def define(md: sa.MetaData) -> None:
     sa.Table(
@@ -25,7 +27,7 @@ def define(md: sa.MetaData) -> None:
         md,
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("email", sa.String(length=254), nullable=False),
-        sa.Column("language", sa.Enum("fi", "sv", "en", name="language"), nullable=False),
+        sa.Column("language", enum("language"), nullable=False),
         sa.Column("themes", sa.JSON(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("confirmed_at", sa.DateTime(timezone=True), nullable=True),

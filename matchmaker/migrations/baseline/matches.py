@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from matchmaker.migrations.baseline.types import enum
+
 
 def define(md: sa.MetaData) -> None:
     sa.Table(
@@ -18,17 +20,7 @@ def define(md: sa.MetaData) -> None:
         sa.Column("explanation", sa.String(), nullable=False),
         sa.Column(
             "status",
-            sa.Enum(
-                "suggested",
-                "shortlisted",
-                "introduced",
-                "negotiating",
-                "pilot",
-                "realised",
-                "rejected",
-                "dropped",
-                name="matchstatus",
-            ),
+            enum("matchstatus"),
             nullable=False,
         ),
         sa.Column("reason", sa.String(length=60), nullable=True),
@@ -37,7 +29,7 @@ def define(md: sa.MetaData) -> None:
         sa.Column("amount_per_year", sa.Float(), nullable=True),
         sa.Column(
             "amount_unit",
-            sa.Enum("t", "kg", "m3", "m2", "pcs", "MWh", "h", name="unit"),
+            enum("unit"),
             nullable=True,
         ),
         sa.Column("tonnes_per_year", sa.Float(), nullable=True),
@@ -64,32 +56,12 @@ def define(md: sa.MetaData) -> None:
         sa.Column("user_id", sa.Integer(), nullable=True),
         sa.Column(
             "from_status",
-            sa.Enum(
-                "suggested",
-                "shortlisted",
-                "introduced",
-                "negotiating",
-                "pilot",
-                "realised",
-                "rejected",
-                "dropped",
-                name="matchstatus",
-            ),
+            enum("matchstatus"),
             nullable=True,
         ),
         sa.Column(
             "to_status",
-            sa.Enum(
-                "suggested",
-                "shortlisted",
-                "introduced",
-                "negotiating",
-                "pilot",
-                "realised",
-                "rejected",
-                "dropped",
-                name="matchstatus",
-            ),
+            enum("matchstatus"),
             nullable=False,
         ),
         sa.Column("reason", sa.String(length=60), nullable=True),
@@ -106,7 +78,7 @@ def define(md: sa.MetaData) -> None:
         sa.Column("match_id", sa.Integer(), nullable=False),
         sa.Column("side", sa.String(length=5), nullable=False),
         sa.Column("outbox_id", sa.Integer(), nullable=False),
-        sa.Column("language", sa.Enum("fi", "sv", "en", name="language"), nullable=False),
+        sa.Column("language", enum("language"), nullable=False),
         sa.Column("at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["match_id"], ["match.id"]),
         sa.ForeignKeyConstraint(["outbox_id"], ["outboxmessage.id"]),

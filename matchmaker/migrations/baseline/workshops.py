@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from matchmaker.migrations.baseline.types import enum
+
 
 def define(md: sa.MetaData) -> None:
     sa.Table(
@@ -31,7 +33,7 @@ def define(md: sa.MetaData) -> None:
         sa.Column("workshop_id", sa.Integer(), nullable=False),
         sa.Column("organisation_id", sa.Integer(), nullable=False),
         sa.Column("name", sa.String(length=200), nullable=False),
-        sa.Column("language", sa.Enum("fi", "sv", "en", name="language"), nullable=False),
+        sa.Column("language", enum("language"), nullable=False),
         sa.Column("listing_ids", sa.JSON(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["organisation_id"], ["organisation.id"]),
